@@ -1,0 +1,232 @@
+"""The MIG SAMU model of MODEL.md, vectorised over CRRA.
+
+:func:`compute` works on numpy arrays only (no Python loop over CRRA, no
+DataFrame built on the hot path) so that a recompute after each edit stays
+within the interactive budget; the result frames are built on first access.
+No rounding happens here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .scenario import Scenario
+
+CRRA_RESULT_COLUMNS = (
+    "crra_id", "label", "region", "finess", "establishment", "drm", "tranche",
+    "etp_arm", "etp_mr", "etp_sup", "staff_cost", "operating_cost", "base_cost",
+    "geo_coef", "raw_amount", "modelled", "historic", "revenue_effect", "revenue_effect_pct",
+)
+SUM_COLUMNS = ("historic", "modelled", "revenue_effect")
+
+
+class ModelError(ValueError):
+    """The scenario cannot be computed; ``problems`` says why, located."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+def alloc_key(year: int) -> str:
+    return f"alloc_{year}"
+
+
+@dataclass
+class Results:
+    """Per-CRRA arrays plus the groupings; frames built lazily."""
+
+    years: list[int]
+    calibration_factor: float
+    calibration_target: float
+    raw_total: float
+    crra_arrays: dict[str, np.ndarray]
+    region_names: np.ndarray          # unique regions, in order of first appearance
+    region_codes: np.ndarray          # per CRRA: index in region_names
+    finess_names: np.ndarray
+    finess_codes: np.ndarray
+    notified: dict[tuple[str, int], float] = field(default_factory=dict)
+
+    # -- frames ------------------------------------------------------------
+    @cached_property
+    def crra(self) -> pd.DataFrame:
+        cols = list(CRRA_RESULT_COLUMNS) + [alloc_key(y) for y in self.years]
+        return pd.DataFrame({c: self.crra_arrays[c] for c in cols})
+
+    def _grouped(self, codes: np.ndarray, n: int) -> dict[str, np.ndarray]:
+        out = {"n_crra": np.bincount(codes, minlength=n).astype("int64")}
+        for col in SUM_COLUMNS + tuple(alloc_key(y) for y in self.years):
+            out[col] = np.bincount(codes, weights=self.crra_arrays[col], minlength=n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pct = out["revenue_effect"] / out["historic"]
+        out["revenue_effect_pct"] = np.where(out["historic"] == 0, np.nan, pct)
+        return out
+
+    def _ordered(self, grouped: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        keys = ["n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct"]
+        keys += [alloc_key(y) for y in self.years]
+        return {k: grouped[k] for k in keys}
+
+    @cached_property
+    def regions(self) -> pd.DataFrame:
+        grouped = self._grouped(self.region_codes, len(self.region_names))
+        return pd.DataFrame({"region": self.region_names, **self._ordered(grouped)})
+
+    @cached_property
+    def establishments(self) -> pd.DataFrame:
+        n = len(self.finess_names)
+        grouped = self._grouped(self.finess_codes, n)
+        # Name: the first non-empty one among the FINESS's CRRA.
+        names = self.crra_arrays["establishment"]
+        rows = np.arange(len(self.finess_codes))
+        first = np.full(n, len(rows))
+        np.minimum.at(first, self.finess_codes, rows)
+        named = np.fromiter((bool(v) for v in names), dtype=bool, count=len(names))
+        first_named = np.full(n, len(rows))
+        np.minimum.at(first_named, self.finess_codes[named], rows[named])
+        pick = np.where(first_named < len(rows), first_named, first)
+        return pd.DataFrame({
+            "finess": self.finess_names,
+            "establishment": names[pick],
+            "region": self.crra_arrays["region"][pick],
+            **self._ordered(grouped)})
+
+    @cached_property
+    def national(self) -> dict[str, float]:
+        out = {"n_crra": float(len(self.region_codes))}
+        for col in SUM_COLUMNS + tuple(alloc_key(y) for y in self.years):
+            out[col] = float(self.crra_arrays[col].sum())
+        out["revenue_effect_pct"] = (out["revenue_effect"] / out["historic"]
+                                     if out["historic"] else float("nan"))
+        return out
+
+    def trajectory(self, level: str, key: object = None) -> list[float]:
+        """Historic, then each year's allocation: the smoothing path of one entity.
+
+        ``level``: "national", "region" (key: name), "establishment" (key:
+        FINESS) or "crra" (key: identifier). The modelled target is
+        ``self.target(level, key)``.
+        """
+        mask = self._mask(level, key)
+        values = [float(self.crra_arrays["historic"][mask].sum())]
+        for y in self.years:
+            values.append(float(self.crra_arrays[alloc_key(y)][mask].sum()))
+        return values
+
+    def target(self, level: str, key: object = None) -> float:
+        return float(self.crra_arrays["modelled"][self._mask(level, key)].sum())
+
+    def _mask(self, level: str, key: object) -> np.ndarray:
+        if level == "national":
+            return np.ones(len(self.region_codes), dtype=bool)
+        column = {"region": "region", "establishment": "finess", "crra": "crra_id"}[level]
+        return self.crra_arrays[column] == key
+
+
+def compute(scenario: Scenario, *, check: bool = True) -> Results:
+    """Compute MODEL.md steps 1–10 for every CRRA of ``scenario``.
+
+    With ``check`` (the default) the scenario is validated first and a
+    :class:`ModelError` carries the errors; callers that have just validated
+    pass ``check=False``.
+    """
+    if check:
+        from .validation import errors_of, validate
+        errors = errors_of(validate(scenario))
+        if errors:
+            raise ModelError(errors)
+    p = scenario.parameters
+    crra = scenario.crra
+    bands = scenario.bands
+    smoothing = scenario.smoothing
+
+    drm = crra["drm"].to_numpy(dtype="float64")
+    geo = np.nan_to_num(crra["geo_coef"].to_numpy(dtype="float64"), nan=0.0)
+    historic = crra["historic"].to_numpy(dtype="float64")
+
+    # 1. Band: the last band whose minimum <= DRM (a boundary goes up).
+    band_min = bands["drm_min"].to_numpy(dtype="float64")
+    band_idx = np.searchsorted(band_min, drm, side="right") - 1
+    band_idx = np.clip(band_idx, 0, len(band_min) - 1)
+    band_labels = _band_labels(bands)
+    # 2. Staff, with the ARS's overrides.
+    arm_over = crra["etp_arm_override"].to_numpy(dtype="float64")
+    mr_over = crra["etp_mr_override"].to_numpy(dtype="float64")
+    etp_arm = np.where(np.isnan(arm_over), bands["etp_arm"].to_numpy(dtype="float64")[band_idx], arm_over)
+    etp_mr = np.where(np.isnan(mr_over), bands["etp_mr"].to_numpy(dtype="float64")[band_idx], mr_over)
+    etp_sup = np.full(len(drm), float(p.etp_encadrement_par_crra))
+    # 3–6. Costs and raw amount.
+    staff = etp_arm * p.cout_etp_arm + etp_mr * p.cout_etp_mr + etp_sup * p.cout_etp_encadrement
+    operating = p.frais_fixes_crra + p.frais_par_drm * drm
+    base = staff + operating
+    raw = base * (1.0 + geo)
+    # 7. National calibration.
+    raw_total = float(raw.sum())
+    if p.calage == "Aucun":
+        target, k = raw_total, 1.0
+    else:
+        target = float(historic.sum()) if p.calage == "Enveloppe historique" else float(p.enveloppe_cible)
+        k = target / raw_total if raw_total else float("nan")
+    modelled = raw * k
+    # 8. Effet revenu.
+    effect = modelled - historic
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(historic == 0, np.nan, effect / historic)
+
+    regions = crra["region"].to_numpy(dtype=object)
+    finess = crra["finess"].to_numpy(dtype=object)
+    region_codes, region_names = pd.factorize(regions)
+    finess_codes, finess_names = pd.factorize(finess)
+
+    arrays: dict[str, np.ndarray] = {
+        "crra_id": crra["crra_id"].to_numpy(dtype=object),
+        "label": crra["label"].to_numpy(dtype=object),
+        "region": regions,
+        "finess": finess,
+        "establishment": crra["establishment"].to_numpy(dtype=object),
+        "drm": drm, "tranche": band_labels[band_idx], "band_index": band_idx,
+        "etp_arm": etp_arm, "etp_mr": etp_mr, "etp_sup": etp_sup,
+        "staff_cost": staff, "operating_cost": operating, "base_cost": base,
+        "geo_coef": geo, "raw_amount": raw, "modelled": modelled, "historic": historic,
+        "revenue_effect": effect, "revenue_effect_pct": pct,
+    }
+    # 9. Allocation per smoothing year.
+    years = [int(y) for y in smoothing["year"].to_numpy()]
+    shares = smoothing["share"].to_numpy(dtype="float64")
+    for year, share in zip(years, shares):
+        arrays[alloc_key(year)] = historic + share * effect
+    # 10. Notified regional envelopes: rescale that year's allocations.
+    notified: dict[tuple[str, int], float] = {}
+    env = scenario.envelopes
+    if len(env):
+        region_index = {name: i for i, name in enumerate(region_names)}
+        for region, year, amount in zip(env["region"], env["year"], env["amount"]):
+            notified[(region, int(year))] = float(amount)
+        for year in years:
+            factors = np.ones(len(region_names))
+            col = arrays[alloc_key(year)]
+            sums = np.bincount(region_codes, weights=col, minlength=len(region_names))
+            touched = False
+            for (region, y), amount in notified.items():
+                if y == year and region in region_index:
+                    i = region_index[region]
+                    factors[i] = amount / sums[i] if sums[i] else float("nan")
+                    touched = True
+            if touched:
+                arrays[alloc_key(year)] = col * factors[region_codes]
+
+    return Results(
+        years=years, calibration_factor=k, calibration_target=target, raw_total=raw_total,
+        crra_arrays=arrays, region_names=np.asarray(region_names, dtype=object),
+        region_codes=region_codes, finess_names=np.asarray(finess_names, dtype=object),
+        finess_codes=finess_codes, notified=notified)
+
+
+def _band_labels(bands: pd.DataFrame) -> np.ndarray:
+    labels = bands["label"].to_numpy(dtype=object)
+    return np.array([lab if isinstance(lab, str) and lab.strip() else f"T{i + 1}"
+                     for i, lab in enumerate(labels)], dtype=object)

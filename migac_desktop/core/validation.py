@@ -1,0 +1,275 @@
+"""Validation of a scenario: every problem at once, located, in French.
+
+Errors mean the scenario cannot be computed; warnings mean it computes but
+the modeller should look. Checks are vectorised: the window validates after
+every edit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .numbers import format_number, format_percent
+from .scenario import TABLES, Scenario
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None        # Excel row (1 = headers)
+    column: str | None = None     # French header
+    key: str | None = None        # column key or parameter key, for the window
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    @property
+    def location(self) -> str:
+        parts = []
+        if self.sheet:
+            parts.append(f"feuille « {self.sheet} »")
+        if self.row is not None:
+            parts.append(f"ligne {self.row}")
+        if self.column:
+            parts.append(f"colonne « {self.column} »")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        head = "Erreur" if self.is_error else "Avertissement"
+        where = self.location
+        return f"{head} — {where} : {self.message}" if where else f"{head} — {self.message}"
+
+
+def errors_of(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error]
+
+
+def warnings_of(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if not p.is_error]
+
+
+class _Collector:
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.problems: list[Problem] = []
+
+    def add(self, severity, message, sheet=None, position=None, column=None, key=None, row=None):
+        if row is None and position is not None and sheet is not None:
+            row = self.scenario.excel_row(sheet, int(position))
+        self.problems.append(Problem(severity, message, sheet, row, column, key))
+
+    def param(self, severity, key, message):
+        row = self.scenario.parameter_rows.get(key)
+        self.problems.append(Problem(severity, message, schema.PARAMETERS_SHEET, row, "Valeur", key))
+
+
+def validate(scenario: Scenario) -> list[Problem]:
+    c = _Collector(scenario)
+    _check_parameters(c, scenario.parameters)
+    for sheet, table in TABLES.items():
+        _check_columns(c, sheet, table, scenario.table(sheet))
+    _check_bands(c, scenario.bands)
+    _check_smoothing(c, scenario.smoothing)
+    _check_crra(c, scenario)
+    _check_envelopes(c, scenario)
+    if not errors_of(c.problems):
+        _check_calibration(c, scenario)
+    return c.problems
+
+
+def _check_parameters(c: _Collector, p) -> None:
+    for spec in schema.PARAMETERS:
+        value = getattr(p, spec.key)
+        if spec.kind in ("number", "integer") and value is not None:
+            if isinstance(value, float) and math.isnan(value):
+                if spec.key != "enveloppe_cible":
+                    c.param(ERROR, spec.key, f"« {spec.label} » est vide : saisissez un nombre.")
+                continue
+            if spec.minimum is not None and value < spec.minimum:
+                if spec.minimum == 0:
+                    c.param(ERROR, spec.key, f"« {spec.label} » ne peut pas être négatif "
+                                             f"({format_number(value, 2)}).")
+                else:
+                    c.param(ERROR, spec.key, f"« {spec.label} » doit être au moins {spec.minimum:g}.")
+    if p.calage not in schema.CALIBRATIONS:
+        choices = ", ".join(f"« {x} »" for x in schema.CALIBRATIONS)
+        c.param(ERROR, "calage", f"calage « {p.calage} » inconnu : choisissez {choices}.")
+    elif p.calage == "Montant cible" and not (p.enveloppe_cible is not None
+                                              and not math.isnan(p.enveloppe_cible)
+                                              and p.enveloppe_cible > 0):
+        c.param(ERROR, "enveloppe_cible",
+                "le calage « Montant cible » demande une enveloppe cible positive : "
+                "saisissez-la ou choisissez un autre calage.")
+
+
+def _check_columns(c: _Collector, sheet: str, table, frame: pd.DataFrame) -> None:
+    """Required values and bounds, column by column, for the offending rows only."""
+    for col in table.columns:
+        values = frame[col.key]
+        if col.numeric:
+            arr = values.to_numpy(dtype="float64")
+            if col.required:
+                for pos in np.flatnonzero(np.isnan(arr)):
+                    c.add(ERROR, f"valeur manquante : saisissez « {col.header} ».",
+                          sheet, pos, col.header, col.key)
+            bad = np.zeros(len(arr), dtype=bool)
+            with np.errstate(invalid="ignore"):
+                if col.minimum is not None:
+                    bad |= arr < col.minimum
+                if col.maximum is not None:
+                    bad |= (arr >= col.maximum) if col.max_exclusive else (arr > col.maximum)
+                if col.kind == "integer":
+                    bad |= ~np.isnan(arr) & (arr != np.round(arr))
+            for pos in np.flatnonzero(bad):
+                reason = col.bound_problem(float(arr[pos]))
+                shown = (format_percent(arr[pos]) if col.kind == "fraction"
+                         else format_number(arr[pos], 2))
+                c.add(ERROR, f"{reason} ({shown}).", sheet, pos, col.header, col.key)
+        elif col.required:
+            for pos in np.flatnonzero([not (isinstance(v, str) and v.strip()) for v in values]):
+                c.add(ERROR, f"valeur manquante : saisissez « {col.header} ».",
+                      sheet, pos, col.header, col.key)
+
+
+def _check_bands(c: _Collector, bands: pd.DataFrame) -> None:
+    sheet = "Référentiel"
+    if len(bands) == 0:
+        c.add(ERROR, "le référentiel n'a aucune tranche : ajoutez au moins la tranche à 0 DRM.", sheet)
+        return
+    mins = bands["drm_min"].to_numpy(dtype="float64")
+    if not math.isnan(mins[0]) and mins[0] != 0:
+        c.add(ERROR, "le référentiel doit commencer à 0 DRM "
+                     f"(première tranche : {format_number(mins[0])}).", sheet, 0, "DRM minimum", "drm_min")
+    for pos in range(1, len(mins)):
+        if not (mins[pos] > mins[pos - 1]):
+            c.add(ERROR, "les « DRM minimum » doivent croître strictement d'une tranche à la suivante "
+                         f"({format_number(mins[pos])} après {format_number(mins[pos - 1])}).",
+                  sheet, pos, "DRM minimum", "drm_min")
+
+
+def _check_smoothing(c: _Collector, smoothing: pd.DataFrame) -> None:
+    sheet = "Lissage"
+    if len(smoothing) == 0:
+        c.add(ERROR, "le lissage n'a aucune année : ajoutez au moins une année à 100 %.", sheet)
+        return
+    years = smoothing["year"].to_numpy(dtype="float64")
+    shares = smoothing["share"].to_numpy(dtype="float64")
+    for pos in range(1, len(years)):
+        if years[pos] != years[pos - 1] + 1 and not np.isnan(years[pos - 1]):
+            c.add(ERROR, "les années du lissage doivent se suivre "
+                         f"({years[pos]:.0f} après {years[pos - 1]:.0f}).", sheet, pos, "Année", "year")
+    for pos in range(1, len(shares)):
+        if shares[pos] < shares[pos - 1]:
+            c.add(ERROR, "les parts cumulées ne peuvent pas diminuer "
+                         f"({format_percent(shares[pos])} après {format_percent(shares[pos - 1])}).",
+                  sheet, pos, "Part cumulée", "share")
+    last = shares[-1]
+    if not np.isnan(last) and 0 <= last <= 1 and abs(last - 1.0) > 1e-12:
+        c.add(WARNING, f"la dernière part cumulée est {format_percent(last)} et non 100 % : "
+                       "l'effet revenu ne sera pas entièrement appliqué.",
+              sheet, len(shares) - 1, "Part cumulée", "share")
+
+
+def _check_crra(c: _Collector, s: Scenario) -> None:
+    sheet = "CRRA"
+    crra = s.crra
+    if len(crra) == 0:
+        c.add(ERROR, "le scénario ne contient aucun CRRA : ajoutez au moins une ligne.", sheet)
+        return
+    ids = crra["crra_id"].map(lambda v: v.strip() if isinstance(v, str) else v)
+    dup = ids.duplicated(keep=False) & (ids != "")
+    if dup.any():
+        first_pos: dict[str, int] = {}
+        for pos in np.flatnonzero(dup.to_numpy()):
+            ident = ids.iat[pos]
+            if ident in first_pos:
+                c.add(ERROR, f"l'identifiant « {ident} » est déjà utilisé ligne "
+                             f"{s.excel_row(sheet, first_pos[ident])} : chaque CRRA doit avoir "
+                             "un identifiant unique.", sheet, pos, "Identifiant", "crra_id")
+            else:
+                first_pos[ident] = pos
+    # One FINESS in two regions.
+    pairs = crra[["finess", "region"]]
+    pairs = pairs[(pairs["finess"] != "") & (pairs["region"] != "")]
+    per_finess = pairs.groupby("finess", sort=False)["region"].nunique()
+    for finess in per_finess[per_finess > 1].index:
+        rows = pairs.index[pairs["finess"] == finess]
+        positions = [crra.index.get_loc(r) for r in rows]
+        first_region = crra["region"].iat[positions[0]]
+        for pos in positions[1:]:
+            region = crra["region"].iat[pos]
+            if region != first_region:
+                c.add(ERROR, f"le FINESS {finess} est dans la région « {region} » ici et dans "
+                             f"« {first_region} » ligne {s.excel_row(sheet, positions[0])} : "
+                             "un établissement appartient à une seule région.",
+                      sheet, pos, "FINESS", "finess")
+    finess = crra["finess"].to_numpy(dtype=object)
+    for pos in np.flatnonzero([bool(f) and (len(f) != 9 or not f.isalnum()) for f in finess]):
+        c.add(WARNING, f"le FINESS « {finess[pos]} » n'a pas la forme habituelle "
+                       "(9 chiffres, ou 2A/2B en Corse).", sheet, pos, "FINESS", "finess")
+    drm = crra["drm"].to_numpy(dtype="float64")
+    for pos in np.flatnonzero(drm == 0):
+        c.add(WARNING, "ce CRRA n'a aucun DRM : vérifiez son activité.", sheet, pos, "DRM", "drm")
+    hist = crra["historic"].to_numpy(dtype="float64")
+    for pos in np.flatnonzero(hist == 0):
+        c.add(WARNING, "dotation historique nulle : l'effet revenu en % n'est pas défini.",
+              sheet, pos, "Dotation historique", "historic")
+    geo = crra["geo_coef"].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        high = np.flatnonzero((geo > 0.35) & (geo < 1))
+    for pos in high:
+        c.add(WARNING, f"coefficient géographique élevé ({format_percent(geo[pos])}, plus de 35 %) : "
+                       "vérifiez la saisie.", sheet, pos, "Coefficient géographique", "geo_coef")
+
+
+def _check_envelopes(c: _Collector, s: Scenario) -> None:
+    sheet = "Enveloppes régionales"
+    env = s.envelopes
+    if len(env) == 0:
+        return
+    regions = set(s.crra["region"])
+    years = set(s.years)
+    seen: dict[tuple, int] = {}
+    for pos, (region, year) in enumerate(zip(env["region"], env["year"])):
+        if region and region not in regions:
+            c.add(ERROR, f"la région « {region} » n'a aucun CRRA dans le scénario : "
+                         "corrigez son nom ou supprimez la ligne.", sheet, pos, "Région", "region")
+        if not np.isnan(year) and int(year) not in years:
+            shown = ", ".join(str(y) for y in sorted(years)) or "aucune"
+            c.add(ERROR, f"l'année {year:.0f} n'est pas une année du lissage ({shown}).",
+                  sheet, pos, "Année", "year")
+        key = (region, year)
+        if key in seen:
+            c.add(ERROR, f"une enveloppe est déjà notifiée à « {region} » pour {year:.0f} "
+                         f"ligne {s.excel_row(sheet, seen[key])}.", sheet, pos, "Région", "region")
+        else:
+            seen[key] = pos
+
+
+def _check_calibration(c: _Collector, s: Scenario) -> None:
+    """Σ raw = 0 cannot be calibrated; a notified region with nothing to share either."""
+    from .model import compute  # the scenario is otherwise valid: this cannot fail
+
+    results = compute(s, check=False)
+    if s.parameters.calage != "Aucun" and results.raw_total == 0:
+        c.param(ERROR, "calage", "le calage est impossible : la somme des montants bruts "
+                                 "est nulle (aucun coût modélisé). Choisissez le calage « Aucun ».")
+        return
+    regions = results.crra_arrays["region"]
+    for pos, (region, year) in enumerate(zip(s.envelopes["region"], s.envelopes["year"])):
+        alloc = results.crra_arrays[f"alloc_{int(year)}"][regions == region]
+        if not np.isfinite(alloc).all():
+            c.add(ERROR, f"les dotations {int(year)} de « {region} » sont nulles : "
+                         "l'enveloppe notifiée ne peut pas être répartie.",
+                  "Enveloppes régionales", pos, "Enveloppe notifiée", "amount")
