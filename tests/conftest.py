@@ -1,0 +1,31 @@
+"""Shared fixtures. Qt runs offscreen: without a display it would abort."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from migac_desktop.core import schema  # noqa: E402
+from migac_desktop.core.scenario import Scenario, make_table  # noqa: E402
+
+WORKED_EXAMPLE_ROWS = [
+    dict(crra_id="SAMU-A1", label="SAMU A1", region="Alpha", departement="01", finess="010000001",
+         establishment="CH A1", drm=45000, geo_coef=0.0, historic=1_900_000),
+    dict(crra_id="SAMU-A2", label="SAMU A2", region="Alpha", departement="01", finess="010000002",
+         establishment="CH A2", drm=100000, geo_coef=0.0, historic=3_300_000),
+    dict(crra_id="SAMU-B1", label="SAMU B1", region="Bêta", departement="02", finess="020000001",
+         establishment="CHU B", drm=260000, geo_coef=0.07, historic=5_000_000, etp_arm_override=40),
+    dict(crra_id="SAMU-B2", label="SAMU B2", region="Bêta", departement="02", finess="020000001",
+         establishment="CHU B", drm=150000, geo_coef=0.07, historic=3_100_000),
+]
+
+
+def worked_example() -> Scenario:
+    """The worked example of MODEL.md: default parameters, four CRRA."""
+    return Scenario(crra=make_table(schema.CRRA, WORKED_EXAMPLE_ROWS))
+
+
+@pytest.fixture
+def example() -> Scenario:
+    return worked_example()

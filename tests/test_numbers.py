@@ -1,0 +1,46 @@
+"""French number parsing and formatting: one locale for the editor, reader and reports."""
+
+import math
+
+import pytest
+
+from migac_desktop.core.numbers import (NBSP, NumberError, format_euros, format_number,
+                                        format_percent, format_signed_euros, parse_number)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1234,5", 1234.5), ("1234.5", 1234.5), ("1 234,5", 1234.5), (f"1{NBSP}234,5", 1234.5),
+    ("1\u202f234,5", 1234.5), ("1.234,5", 1234.5), ("1,234.5", 1234.5), ("1.234.567", 1234567),
+    ("20 %", 0.2), ("7%", 0.07), ("0,07", 0.07), ("-3", -3), ("\u22123,5", -3.5),
+    ("45 000 €", 45000), ("1e3", 1000), (12, 12.0), (0.5, 0.5), ("  ", math.nan), (None, math.nan),
+])
+def test_parse_accepts_french_and_english(text, value):
+    got = parse_number(text)
+    assert (math.isnan(got) and math.isnan(value)) or got == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("abc", "n'est pas un nombre"), ("#DIV/0!", "#DIV/0!"), ("#N/A", "#N/A"),
+    (True, "logique"), ("12abc", "n'est pas un nombre"), ("1,2,3,4", "n'est pas un nombre"),
+])
+def test_parse_refuses_with_french_reason(text, reason):
+    with pytest.raises(NumberError) as info:
+        parse_number(text)
+    assert reason in str(info.value)
+
+
+def test_parse_refuses_dates():
+    from datetime import datetime
+    with pytest.raises(NumberError, match="date"):
+        parse_number(datetime(2014, 1, 1))
+
+
+def test_format_french():
+    assert format_euros(227_730_000) == f"227{NBSP}730{NBSP}000{NBSP}€"
+    assert format_percent(0.07) == f"7,0{NBSP}%"
+    assert format_number(1234.5, 1) == f"1{NBSP}234,5"
+    assert format_signed_euros(-810_654.08) == f"−810{NBSP}654{NBSP}€"
+    assert format_signed_euros(810_654.08) == f"+810{NBSP}654{NBSP}€"
+    assert format_euros(float("nan")) == ""
+    # What is shown reads back as the same number.
+    assert parse_number(format_number(-1234567.25, 2)) == -1234567.25
