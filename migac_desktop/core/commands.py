@@ -250,8 +250,7 @@ class SetParameter(Command):
 
 def fill_down_cells(scenario: Scenario, sheet: str, positions: list[int],
                     keys: list[str]) -> list[tuple[int, str, object]]:
-    """Cells that copy the first selected row's values down the selection."""
+    """Cells that copy the first row's values to the others (rows in view order)."""
     frame = scenario.table(sheet)
-    positions = sorted(positions)
     top = positions[0]
     return [(pos, key, frame[key].iat[top]) for key in keys for pos in positions[1:]]

@@ -29,6 +29,7 @@ class Problem:
     row: int | None = None        # Excel row (1 = headers)
     column: str | None = None     # French header
     key: str | None = None        # column key or parameter key, for the window
+    position: int | None = None   # row position in the table, for the window
 
     @property
     def is_error(self) -> bool:
@@ -65,9 +66,11 @@ class _Collector:
         self.problems: list[Problem] = []
 
     def add(self, severity, message, sheet=None, position=None, column=None, key=None, row=None):
-        if row is None and position is not None and sheet is not None:
-            row = self.scenario.excel_row(sheet, int(position))
-        self.problems.append(Problem(severity, message, sheet, row, column, key))
+        if position is not None:
+            position = int(position)
+            if row is None and sheet is not None:
+                row = self.scenario.excel_row(sheet, position)
+        self.problems.append(Problem(severity, message, sheet, row, column, key, position))
 
     def param(self, severity, key, message):
         row = self.scenario.parameter_rows.get(key)
