@@ -1,0 +1,391 @@
+"""The ``migac`` console command (WORKBOOK.md, "Command line").
+
+::
+
+    migac compute SCENARIO.xlsx --out DIR     compute, write DIR/{crra,regions,establishments}.csv
+    migac validate SCENARIO.xlsx              list every problem of the scenario
+    migac report SCENARIO.xlsx --pdf OUT.pdf  print the report without a window
+
+Exit codes (the contract): 0 success, warnings on stderr, each line starting with
+``Avertissement``; 2 invalid scenario or arguments, each problem on stderr in French
+naming sheet, row and column; 1 any other failure. Never a Python traceback: an
+unexpected exception becomes one French line (set ``MIGAC_DEBUG=1`` to get the
+traceback instead).
+
+Start-up matters for scripts that call ``migac`` in a loop: this module imports only
+the standard library; pandas, numpy and openpyxl are imported by the command that needs
+them, and matplotlib/Qt never (the report renderer brings its own imports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INVALID = 2
+
+# The report renderer (reporting layer). When the module exists, ``migac report`` uses
+# it; until then the command says it is not available. Expected signature:
+#     write_report_pdf(scenario, results, path, *, region: str | None = None) -> None
+REPORT_MODULE = "migac_desktop.reporting.pdf"
+REPORT_FUNCTION = "write_report_pdf"
+
+
+class CliExit(Exception):
+    """Stop the command with ``code`` after the messages already printed."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+# --------------------------------------------------------------------------- output
+def _out(text: str = "") -> None:
+    print(text, file=sys.stdout)
+
+
+def _err(text: str) -> None:
+    # One problem per line: a message never spans lines, so every warning line
+    # starts with "Avertissement".
+    print(" ".join(str(text).splitlines()), file=sys.stderr)
+
+
+def _plural(n: int, word: str) -> str:
+    # French: 0 and 1 take the singular.
+    return f"{n} {word}" if n <= 1 else f"{n} {word}s"
+
+
+def _os_reason(exc: OSError) -> str:
+    """A French reason for an OS error (strerror follows the C locale, often English)."""
+    reasons = {
+        errno.ENOENT: "fichier ou dossier introuvable",
+        errno.EACCES: "permission refusée",
+        errno.EPERM: "opération non permise",
+        errno.EEXIST: "un fichier porte déjà ce nom",
+        errno.ENOTDIR: "un élément du chemin est un fichier, pas un dossier",
+        errno.EISDIR: "c'est un dossier",
+        errno.ENOSPC: "plus de place sur le disque",
+        errno.EROFS: "système de fichiers en lecture seule",
+        errno.ENAMETOOLONG: "nom de fichier trop long",
+        errno.EBUSY: "fichier occupé (ouvert dans un autre programme ?)",
+    }
+    reason = reasons.get(exc.errno or -1)
+    if reason is None:
+        reason = exc.strerror or exc.__class__.__name__
+    return reason
+
+
+# --------------------------------------------------------------------------- arguments
+_ARGPARSE_FR: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^the following arguments are required: (.*)$", re.S),
+     r"arguments obligatoires manquants : \1"),
+    (re.compile(r"^unrecognized arguments: (.*)$", re.S), r"arguments non reconnus : \1"),
+    (re.compile(r"^ambiguous option: (\S+) could match (.*)$", re.S),
+     r"option ambiguë : \1 peut désigner \2"),
+    (re.compile(r"^argument (.+?): invalid choice: (.+?) \(choose from (.*)\)$", re.S),
+     r"argument \1 : choix invalide : \2 (choisissez parmi \3)"),
+    (re.compile(r"^argument (.+?): expected one argument$", re.S),
+     r"l'argument \1 attend une valeur"),
+    (re.compile(r"^argument (.+?): expected at most one argument$", re.S),
+     r"l'argument \1 attend au plus une valeur"),
+    (re.compile(r"^argument (.+?): expected at least one argument$", re.S),
+     r"l'argument \1 attend au moins une valeur"),
+    (re.compile(r"^argument (.+?): ignored explicit argument (.*)$", re.S),
+     r"l'argument \1 ne prend pas de valeur (\2 ignoré)"),
+    (re.compile(r"^argument (.+?): not allowed with argument (.*)$", re.S),
+     r"l'argument \1 est incompatible avec \2"),
+    (re.compile(r"^one of the arguments (.*) is required$", re.S),
+     r"un des arguments \1 est obligatoire"),
+    (re.compile(r"^argument (.+?): (.*)$", re.S), r"argument \1 : \2"),
+]
+
+
+def _french_argparse_message(message: str) -> str:
+    for pattern, replacement in _ARGPARSE_FR:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
+class _FrenchHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        if prefix is None:
+            prefix = "utilisation : "
+        return super().add_usage(usage, actions, groups, prefix)
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """argparse in French: usage errors print a French message and exit 2."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _FrenchHelpFormatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="affiche cette aide et quitte")
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INVALID, f"{self.prog} : erreur : {_french_argparse_message(message)}\n")
+
+
+def build_parser() -> FrenchArgumentParser:
+    from . import __version__
+
+    parser = FrenchArgumentParser(
+        prog="migac",
+        description="MIGAC Desktop en ligne de commande : calcul, contrôle et rapport d'un "
+                    "scénario de répartition de la MIG SAMU entre les CRRA.",
+        epilog="Codes de sortie : 0 succès (avertissements sur la sortie d'erreur), "
+               "2 scénario ou arguments invalides, 1 autre échec.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="affiche la version et quitte")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes",
+                                parser_class=FrenchArgumentParser)
+    sub.required = True
+
+    p = sub.add_parser("compute", help="calcule le scénario et écrit les résultats en CSV",
+                       description="Calcule le scénario et écrit trois fichiers CSV dans le "
+                                   "dossier DOSSIER : crra.csv, regions.csv et "
+                                   "establishments.csv (UTF-8, virgule, point décimal, "
+                                   "pleine précision).")
+    p.add_argument("scenario", metavar="SCENARIO", help="classeur du scénario (.xlsx)")
+    p.add_argument("--out", "-o", metavar="DOSSIER", required=True,
+                   help="dossier des fichiers CSV (créé s'il n'existe pas)")
+    p.set_defaults(handler=cmd_compute)
+
+    p = sub.add_parser("validate", help="contrôle le scénario et liste chaque problème",
+                       description="Contrôle le scénario et liste chaque erreur puis chaque "
+                                   "avertissement, avec la feuille, la ligne et la colonne.")
+    p.add_argument("scenario", metavar="SCENARIO", help="classeur du scénario (.xlsx)")
+    p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("report", help="imprime le rapport du scénario en PDF",
+                       description="Imprime le rapport du scénario en PDF sans ouvrir de "
+                                   "fenêtre.")
+    p.add_argument("scenario", metavar="SCENARIO", help="classeur du scénario (.xlsx)")
+    p.add_argument("--pdf", metavar="FICHIER.pdf", required=True, help="fichier PDF à écrire")
+    p.add_argument("--region", metavar="RÉGION",
+                   help="limite le rapport à une région (par défaut : tout le scénario)")
+    p.set_defaults(handler=cmd_report)
+    return parser
+
+
+# --------------------------------------------------------------------------- loading
+def _print_problems(problems) -> None:
+    """Errors first, then warnings, one per line, each naming sheet, row and column."""
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    for problem in errors + warnings:
+        _err(str(problem))
+
+
+def load_scenario(path_text: str):
+    """Read and validate the workbook; return ``(scenario, problems)``.
+
+    Exits with code 2 (``CliExit``) when the file cannot give a scenario; the caller
+    decides what to do with the problems (errors and warnings).
+    """
+    path = Path(path_text)
+    if not path.exists():
+        _err(f"Erreur — fichier introuvable : « {path_text} ».")
+        raise CliExit(EXIT_INVALID)
+    if path.is_dir():
+        _err(f"Erreur — « {path_text} » est un dossier, pas un classeur Excel (.xlsx).")
+        raise CliExit(EXIT_INVALID)
+
+    from .io.workbook import WorkbookError, open_scenario
+
+    try:
+        loaded = open_scenario(path)
+    except WorkbookError as exc:
+        problems = list(getattr(exc, "problems", None) or [])
+        if problems:
+            _print_problems(problems)
+        else:
+            _err(f"Erreur — « {path_text} » : {exc}")
+        raise CliExit(EXIT_INVALID) from None
+    except IsADirectoryError:
+        _err(f"Erreur — « {path_text} » est un dossier, pas un classeur Excel (.xlsx).")
+        raise CliExit(EXIT_INVALID) from None
+    except FileNotFoundError:
+        _err(f"Erreur — fichier introuvable : « {path_text} ».")
+        raise CliExit(EXIT_INVALID) from None
+    except OSError as exc:
+        _err(f"Erreur — impossible de lire « {path_text} » : {_os_reason(exc)}.")
+        raise CliExit(EXIT_FAILURE) from None
+    return loaded.scenario, list(loaded.problems)
+
+
+def load_valid_scenario(path_text: str):
+    """Load, print the problems; exit 2 on errors, else return the scenario.
+
+    Warnings go to stderr and the command goes on.
+    """
+    scenario, problems = load_scenario(path_text)
+    _print_problems(problems)
+    n_errors = sum(1 for p in problems if p.is_error)
+    if n_errors:
+        _err(f"Erreur — scénario invalide : {_plural(n_errors, 'erreur')}, "
+             "aucun résultat calculé.")
+        raise CliExit(EXIT_INVALID)
+    return scenario
+
+
+def compute_results(scenario):
+    from .core.model import ModelError, compute
+
+    try:
+        # open_scenario has already validated: do not validate twice.
+        return compute(scenario, check=False)
+    except ModelError as exc:
+        _print_problems(exc.problems)
+        raise CliExit(EXIT_INVALID) from None
+
+
+# --------------------------------------------------------------------------- commands
+def cmd_compute(args) -> int:
+    scenario = load_valid_scenario(args.scenario)
+    results = compute_results(scenario)
+
+    from .core.numbers import format_euros
+    from .io.csv_export import write_results_csv
+
+    try:
+        written = write_results_csv(results, args.out)
+    except OSError as exc:
+        where = exc.filename or args.out
+        _err(f"Erreur — impossible d'écrire les résultats dans « {where} » : "
+             f"{_os_reason(exc)}.")
+        return EXIT_FAILURE
+
+    national = results.national
+    title = scenario.parameters.titre or Path(args.scenario).name
+    _out(f"Scénario : {title}")
+    _out(f"{len(results.region_codes)} CRRA, {_plural(len(results.region_names), 'région')}, "
+         f"{_plural(len(results.finess_names), 'établissement')}")
+    _out(f"Total historique : {format_euros(national['historic'])}")
+    _out(f"Total modélisé : {format_euros(national['modelled'])}")
+    if results.years:
+        last = results.years[-1]
+        _out(f"Dotations {last} : {format_euros(national[f'alloc_{last}'])}")
+    _out("Fichiers écrits :")
+    for path in written:
+        _out(f"  {path}")
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    scenario, problems = load_scenario(args.scenario)
+    _print_problems(problems)
+    n_errors = sum(1 for p in problems if p.is_error)
+    n_warnings = len(problems) - n_errors
+    n_crra = len(scenario.crra)
+    if n_errors:
+        _out(f"Scénario invalide : {_plural(n_errors, 'erreur')}, "
+             f"{_plural(n_warnings, 'avertissement')}.")
+        return EXIT_INVALID
+    if n_warnings:
+        _out(f"Scénario valide ({n_crra} CRRA), avec {_plural(n_warnings, 'avertissement')}.")
+    else:
+        _out(f"Scénario valide ({n_crra} CRRA) : aucun problème.")
+    return EXIT_OK
+
+
+def _report_renderer() -> Callable | None:
+    """The reporting layer's PDF writer, or None while it does not exist."""
+    import importlib
+
+    try:
+        module = importlib.import_module(REPORT_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name and REPORT_MODULE.startswith(exc.name):
+            return None
+        raise
+    return getattr(module, REPORT_FUNCTION, None)
+
+
+def cmd_report(args) -> int:
+    render = _report_renderer()
+    if render is None:
+        _err("La commande report n'est pas encore disponible.")
+        return EXIT_FAILURE
+    scenario = load_valid_scenario(args.scenario)
+    if args.region is not None:
+        regions = {str(r) for r in scenario.crra["region"]}
+        if args.region not in regions:
+            shown = ", ".join(f"« {r} »" for r in sorted(regions))
+            _err(f"Erreur — la région « {args.region} » n'a aucun CRRA dans le scénario "
+                 f"(régions : {shown}).")
+            return EXIT_INVALID
+    results = compute_results(scenario)
+    try:
+        render(scenario, results, Path(args.pdf), region=args.region)
+    except OSError as exc:
+        _err(f"Erreur — impossible d'écrire « {exc.filename or args.pdf} » : "
+             f"{_os_reason(exc)}.")
+        return EXIT_FAILURE
+    _out(f"Rapport écrit : {args.pdf}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- entry point
+def _tolerant_streams() -> None:
+    """Never die on a console that cannot show « », — or a no-break space."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - exotic streams
+                pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``migac``; return the exit code (the console script exits with it)."""
+    _tolerant_streams()
+    debug = os.environ.get("MIGAC_DEBUG", "") not in ("", "0")
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version, usage errors
+            code = exc.code
+            return code if isinstance(code, int) else (EXIT_OK if code is None else EXIT_INVALID)
+        return args.handler(args)
+    except CliExit as exc:
+        return exc.code
+    except KeyboardInterrupt:
+        _err("Erreur — interrompu.")
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader of our output went away (``migac … | head``): nothing to say.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:  # pragma: no cover
+            pass
+        return EXIT_FAILURE
+    except MemoryError:
+        _err("Erreur — mémoire insuffisante pour ce scénario.")
+        return EXIT_FAILURE
+    except Exception as exc:  # noqa: BLE001 - the contract: never a traceback
+        if debug:
+            raise
+        detail = " ".join(str(exc).split()) or exc.__class__.__name__
+        _err(f"Erreur inattendue : {detail} ({exc.__class__.__name__}). "
+             "Relancez avec MIGAC_DEBUG=1 pour le détail.")
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

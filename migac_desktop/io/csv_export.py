@@ -1,0 +1,178 @@
+"""The machine-readable results of ``migac compute`` (WORKBOOK.md, command line).
+
+Three files in one folder, one row per CRRA, region or hospital::
+
+    crra.csv            crra_id,label,region,finess,drm,tranche,etp_arm,etp_mr,etp_sup,
+                        staff_cost,operating_cost,base_cost,geo_coef,raw_amount,modelled,
+                        historic,revenue_effect,revenue_effect_pct,alloc_YYYY…
+    regions.csv         region,n_crra,historic,modelled,revenue_effect,revenue_effect_pct,
+                        alloc_YYYY…
+    establishments.csv  finess,establishment,region,n_crra,historic,modelled,
+                        revenue_effect,revenue_effect_pct,alloc_YYYY…
+
+Format, for programs rather than people:
+
+* UTF-8 without byte-order mark, comma separator, ``\\n`` line ends, a header line;
+  fields are quoted (RFC 4180, ``"`` doubled) only when they hold a comma, a quote or a
+  line break.
+* Numbers: ``.`` as decimal mark, no thousands separator, full precision: the
+  shortest text that reads back as the same float (Python's ``repr``), so nothing is
+  rounded; integral values are written without a fraction (DRM ``45000``, not
+  ``45000.0``). Percentages are fractions (``0.1001`` for 10.01 %). An undefined
+  value (NaN, e.g. the effet revenu in % of a zero historic amount) is an empty field.
+* **Formula injection** (OWASP "CSV Injection"): a spreadsheet program opening the
+  file would run a *text* field starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+  carriage return as a formula. Such text fields (identifier, label, region, FINESS,
+  hospital name, band label) are written with a single quote ``'`` prepended, the
+  OWASP recommendation, which spreadsheets display as text. Numeric columns are never
+  prefixed: ``-385637.22`` stays a number. Every other text is written unchanged, so
+  ordinary identifiers (``SAMU-075``, FINESS ``2A0000001``) stay exactly as typed; a
+  program that needs the raw value of a prefixed field removes one leading ``'``
+  when it is followed by one of those characters (see :func:`unneutralise`).
+
+Each file is written to a temporary file in the destination folder and moved into
+place with :func:`os.replace`, so a reader never sees half a file and a failed write
+leaves the previous file intact. The folder is created when missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+CRRA_COLUMNS = (
+    "crra_id", "label", "region", "finess", "drm", "tranche", "etp_arm", "etp_mr", "etp_sup",
+    "staff_cost", "operating_cost", "base_cost", "geo_coef", "raw_amount", "modelled",
+    "historic", "revenue_effect", "revenue_effect_pct",
+)
+REGION_COLUMNS = (
+    "region", "n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct",
+)
+ESTABLISHMENT_COLUMNS = (
+    "finess", "establishment", "region", "n_crra", "historic", "modelled", "revenue_effect",
+    "revenue_effect_pct",
+)
+FILE_NAMES = ("crra.csv", "regions.csv", "establishments.csv")
+
+# OWASP CSV injection: first characters that make a spreadsheet evaluate a cell.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# Integral floats below this magnitude are written as integers; beyond it ``repr``
+# (which may use an exponent) is both shorter and exact.
+_INT_LIMIT = 2.0 ** 53
+
+
+def alloc_columns(years: Iterable[int]) -> list[str]:
+    return [f"alloc_{int(y)}" for y in years]
+
+
+def neutralise(text: str) -> str:
+    """The text as written in a CSV field: ``'`` prepended if it would be a formula."""
+    if text and text[0] in FORMULA_TRIGGERS:
+        return "'" + text
+    return text
+
+
+def unneutralise(field: str) -> str:
+    """Inverse of :func:`neutralise`, for programs reading the text columns back."""
+    if len(field) > 1 and field[0] == "'" and field[1] in FORMULA_TRIGGERS:
+        return field[1:]
+    return field
+
+
+def format_float_column(values: np.ndarray) -> list[str]:
+    """Full-precision text of a numeric column: shortest round-trip, '' for NaN."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iub":
+        return [str(v) for v in arr.astype("int64").tolist()]
+    arr = arr.astype("float64", copy=False)
+    finite = np.isfinite(arr)
+    integral = finite & (np.abs(arr) < _INT_LIMIT)
+    with np.errstate(invalid="ignore"):
+        integral &= arr == np.trunc(arr)
+    if integral.all():
+        return [str(v) for v in arr.astype("int64").tolist()]
+    out = [repr(v) for v in arr.tolist()]      # repr(float) is the shortest round-trip
+    for i in np.flatnonzero(integral).tolist():
+        out[i] = str(int(arr[i]))
+    for i in np.flatnonzero(~finite).tolist():
+        v = arr[i]
+        out[i] = "" if np.isnan(v) else ("inf" if v > 0 else "-inf")
+    return out
+
+
+def format_text_column(values: Sequence[object]) -> list[str]:
+    """Text column: None/NaN → '', formula-looking text neutralised."""
+    out = []
+    for v in values:
+        if v is None or (isinstance(v, float) and v != v):
+            out.append("")
+            continue
+        s = v if isinstance(v, str) else str(v)
+        out.append("'" + s if s and s[0] in FORMULA_TRIGGERS else s)
+    return out
+
+
+def _format_columns(data: Mapping[str, object], columns: Sequence[str]) -> list[list[str]]:
+    formatted = []
+    for name in columns:
+        values = data[name]
+        arr = np.asarray(values)
+        if arr.dtype.kind in "fiub":
+            formatted.append(format_float_column(arr))
+        else:
+            formatted.append(format_text_column(arr.tolist()))
+    return formatted
+
+
+def _write_atomic(path: Path, header: Sequence[str], columns: list[list[str]]) -> None:
+    """Write the CSV to a temporary sibling, then move it over ``path``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        # "x": a new file with the usual permissions (umask), not mkstemp's 0600.
+        with open(tmp, "x", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(zip(*columns))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_results_csv(results, out_dir: str | os.PathLike) -> list[Path]:
+    """Write ``crra.csv``, ``regions.csv`` and ``establishments.csv`` into ``out_dir``.
+
+    ``results`` is a :class:`migac_desktop.core.model.Results`. The folder (and its
+    parents) is created if missing. Returns the three paths written, in that order.
+    Raises :class:`OSError` when the folder cannot be created or a file written; the
+    files already in place are then left as they were.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    allocs = alloc_columns(results.years)
+
+    crra_cols = list(CRRA_COLUMNS) + allocs
+    region_cols = list(REGION_COLUMNS) + allocs
+    estab_cols = list(ESTABLISHMENT_COLUMNS) + allocs
+
+    jobs = (
+        (out / FILE_NAMES[0], crra_cols, results.crra_arrays),
+        (out / FILE_NAMES[1], region_cols, results.regions),
+        (out / FILE_NAMES[2], estab_cols, results.establishments),
+    )
+    written = []
+    for path, cols, data in jobs:
+        _write_atomic(path, cols, _format_columns(data, cols))
+        written.append(path)
+    return written
