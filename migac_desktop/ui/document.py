@@ -1,0 +1,93 @@
+"""The open scenario as the window sees it: undo stack, results, problems.
+
+Data flows one way: a view pushes a core command through :meth:`push`; the
+command changes the scenario; the document validates, recomputes and emits
+what changed; views refresh from that. No view writes into a DataFrame.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from ..core.commands import Change, Command
+from ..core.model import Results, compute
+from ..core.scenario import Scenario
+from ..core.validation import Problem, errors_of, validate
+
+
+class _UndoCommand(QUndoCommand):
+    """Adapts a core command to the Qt stack; ``push`` runs ``redo`` at once."""
+
+    def __init__(self, document: "Document", command: Command):
+        super().__init__(command.label)
+        self.document = document
+        self.command = command
+
+    def redo(self) -> None:
+        self.document._changed(self.command.redo(self.document.scenario))
+
+    def undo(self) -> None:
+        self.document._changed(self.command.undo(self.document.scenario))
+
+
+class Document(QObject):
+    reset = Signal()                 # a new scenario: every view rebuilds
+    edited = Signal(object)          # a Change (inputs), before results refresh
+    recomputed = Signal()            # results and problems are new
+    pathChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.scenario = Scenario()
+        self.path: Path | None = None
+        self.results: Results | None = None
+        self.problems: list[Problem] = []
+        self.undo_stack = QUndoStack(self)
+        self._read_warnings: list[Problem] = []
+        self._recompute()
+
+    # -- state ---------------------------------------------------------------
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def errors(self) -> list[Problem]:
+        return errors_of(self.problems)
+
+    def display_name(self) -> str:
+        if self.path is not None:
+            return self.path.name
+        return "Sans titre"
+
+    # -- changes -------------------------------------------------------------
+    def load(self, scenario: Scenario, path: Path | None, problems: list[Problem] | None = None) -> None:
+        """Replace the open scenario (Nouveau, Ouvrir): the stack starts clean."""
+        self.undo_stack.clear()
+        self.scenario = scenario
+        self.path = Path(path) if path is not None else None
+        # Warnings found while reading (unknown keys, defaults taken) stay listed.
+        self._read_warnings = [p for p in problems or [] if not p.is_error and p.position is None]
+        self._recompute()
+        self.reset.emit()
+        self.pathChanged.emit()
+
+    def push(self, command: Command) -> None:
+        self.undo_stack.push(_UndoCommand(self, command))
+
+    def saved_as(self, path: Path) -> None:
+        self.path = Path(path)
+        self.undo_stack.setClean()
+        self.pathChanged.emit()
+
+    def _changed(self, change: Change) -> None:
+        self.edited.emit(change)
+        self._recompute()
+        self.recomputed.emit()
+
+    def _recompute(self) -> None:
+        self.problems = self._read_warnings + validate(self.scenario)
+        self.results = None if errors_of(self.problems) else compute(self.scenario, check=False)

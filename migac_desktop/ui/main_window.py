@@ -1,0 +1,506 @@
+"""The main window: menus, the CRRA table, the panels, open and save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QMainWindow, QMessageBox, QPushButton,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from .. import __version__
+from ..core.commands import InsertRows, RemoveRows
+from ..core.numbers import format_euros, format_signed_euros
+from ..core.scenario import Scenario
+from .document import Document
+from .panels import ComparisonPanel, ExplainPanel, ProblemsPanel, SmoothingPanel
+from .parameters_panel import ParametersPanel
+from .table_models import ScenarioTableModel
+from .views import FrozenTableView, select_cell
+
+XLSX_FILTER = "Classeurs Excel (*.xlsx)"
+MAX_RECENT = 8
+
+
+def samples_dir() -> Path | None:
+    """The samples folder: beside the package in a checkout, inside it in a bundle."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "samples", here / "resources" / "samples"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+class CrraPanel(QWidget):
+    """The CRRA table with its filter, search and row buttons."""
+
+    message = Signal(str)
+
+    def __init__(self, document: Document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Région :"))
+        self.region = QComboBox()
+        self.region.setObjectName("crraRegionFilter")
+        self.region.setMinimumContentsLength(24)
+        bar.addWidget(self.region)
+        self.search = QLineEdit()
+        self.search.setObjectName("crraSearch")
+        self.search.setPlaceholderText("Rechercher (identifiant, libellé, FINESS, établissement…)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(300)
+        bar.addWidget(self.search)
+        bar.addStretch(1)
+        self.add_button = QPushButton("Ajouter un CRRA")
+        self.remove_button = QPushButton("Supprimer")
+        self.fill_button = QPushButton("Recopier vers le bas")
+        self.fill_button.setToolTip("Recopie la première ligne de la sélection dans les suivantes (Ctrl+D).")
+        for button in (self.add_button, self.remove_button, self.fill_button):
+            bar.addWidget(button)
+        layout.addLayout(bar)
+        self.model = ScenarioTableModel(document, "CRRA", self)
+        self.view = FrozenTableView(self)
+        self.view.setObjectName("crraTable")
+        self.view.setModel(self.model)
+        self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicatorShown(True)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        layout.addWidget(self.view)
+        self.count = QLabel()
+        layout.addWidget(self.count)
+        self.view.message.connect(self.message)
+        self.model.rejected.connect(lambda text: self.message.emit(f"Valeur refusée — {text}"))
+        self.region.currentIndexChanged.connect(self._apply_filter)
+        self.search.textChanged.connect(self._apply_filter)
+        self.add_button.clicked.connect(self.add_crra)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.fill_button.clicked.connect(self.view.fill_down)
+        document.reset.connect(self._on_reset)
+        document.edited.connect(self._on_edited)
+        self._on_reset()
+
+    def _on_reset(self) -> None:
+        self._fill_regions()
+        self._resize_columns()
+        self._update_count()
+
+    def _on_edited(self, change) -> None:
+        if change.sheet == "CRRA" and (change.structural or "region" in change.columns):
+            self._fill_regions()
+        self._update_count()
+
+    def _fill_regions(self) -> None:
+        current = self.region.currentData()
+        regions = sorted({r for r in self.document.scenario.crra["region"] if r}, key=str.casefold)
+        self.region.blockSignals(True)
+        self.region.clear()
+        self.region.addItem("Toutes les régions", None)
+        for name in regions:
+            self.region.addItem(name, name)
+        index = self.region.findData(current)
+        self.region.setCurrentIndex(max(index, 0))
+        self.region.blockSignals(False)
+        self._apply_filter()
+
+    def set_region(self, region: str | None) -> None:
+        index = self.region.findData(region)
+        self.region.setCurrentIndex(max(index, 0))
+
+    def _apply_filter(self) -> None:
+        self.model.set_filter(self.region.currentData(), self.search.text())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.model.rowCount(), len(self.document.scenario.crra)
+        self.count.setText(f"{shown} CRRA affiché(s) sur {total}" if shown != total else f"{total} CRRA")
+
+    def _resize_columns(self) -> None:
+        header = self.view.horizontalHeader()
+        metrics = self.view.fontMetrics()
+        for c, col in enumerate(self.model.columns):
+            width = max(metrics.horizontalAdvance(col.header) + 28, 70)
+            if col.key in ("label", "establishment"):
+                width = max(width, 210)
+            elif col.key in ("region",):
+                width = max(width, 170)
+            elif col.kind in ("euros", "signed_euros"):
+                width = max(width, metrics.horizontalAdvance("−12 345 678 €") + 16)
+            header.resizeSection(c, width)
+
+    def add_crra(self) -> None:
+        existing = set(self.document.scenario.crra["crra_id"])
+        n = len(existing) + 1
+        while f"NOUVEAU-{n}" in existing:
+            n += 1
+        region = self.region.currentData() or ""
+        row = dict(crra_id=f"NOUVEAU-{n}", region=region, drm=0.0, historic=0.0, geo_coef=0.0)
+        position = len(self.document.scenario.crra)
+        self.document.push(InsertRows(self.document.scenario, "CRRA", position, [row]))
+        view_row = self.model.row_of_position(position)
+        if view_row >= 0:
+            select_cell(self.view, view_row, 0)
+        self.message.emit(f"CRRA NOUVEAU-{n} ajouté : complétez sa région, son FINESS, "
+                          "ses DRM et sa dotation historique.")
+
+    def remove_selected(self) -> None:
+        rows, _ = self.view.selected_block()
+        if not rows:
+            self.message.emit("Sélectionnez les CRRA à supprimer.")
+            return
+        positions = [self.model.position(r) for r in rows]
+        self.document.push(RemoveRows(self.document.scenario, "CRRA", positions))
+
+    def current_crra(self) -> str | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.document.scenario.crra["crra_id"].iat[self.model.position(index.row())]
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.setAcceptDrops(True)
+        self.settings = QSettings()
+        self.document = Document(self)
+        self._build_actions()
+        self._build_central()
+        self._build_docks()
+        self._build_menus()
+        self.statusBar().setObjectName("statusBar")
+        self.totals = QLabel()
+        self.totals.setObjectName("nationalTotals")
+        self.statusBar().addPermanentWidget(self.totals)
+        self.document.undo_stack.cleanChanged.connect(self._update_title)
+        self.document.pathChanged.connect(self._update_title)
+        self.document.recomputed.connect(self._update_totals)
+        self.document.reset.connect(self._update_totals)
+        self._update_title()
+        self._update_totals()
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    # -- construction ------------------------------------------------------------
+    def _action(self, name, text, slot=None, shortcut=None, tip=None) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if tip:
+            action.setStatusTip(tip)
+        if slot is not None:
+            action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.actionNew = self._action("actionNew", "&Nouveau scénario", self.new_scenario, K.New,
+                                      "Scénario vide avec les paramètres par défaut du modèle")
+        self.actionNewFromSample = self._action(
+            "actionNewFromSample", "Nouveau à partir de l'échantillon &national",
+            self.new_from_sample, tip="Copie de l'échantillon national fictif, à enregistrer sous un autre nom")
+        self.actionOpen = self._action("actionOpen", "&Ouvrir…", self.open_dialog, K.Open)
+        self.actionSave = self._action("actionSave", "&Enregistrer", self.save, K.Save)
+        self.actionSaveAs = self._action("actionSaveAs", "Enregistrer &sous…", self.save_as, K.SaveAs)
+        self.actionQuit = self._action("actionQuit", "&Quitter", self.close, K.Quit)
+        stack = self.document.undo_stack
+        self.actionUndo = stack.createUndoAction(self, "Annuler :")
+        self.actionUndo.setObjectName("actionUndo")
+        self.actionUndo.setShortcut(K.Undo)
+        self.actionRedo = stack.createRedoAction(self, "Rétablir :")
+        self.actionRedo.setObjectName("actionRedo")
+        self.actionRedo.setShortcut(K.Redo)
+        self.actionAbout = self._action("actionAbout", "À &propos de MIGAC Desktop", self.about)
+
+    def _build_central(self) -> None:
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.crra_panel = CrraPanel(self.document)
+        self.parameters_panel = ParametersPanel(self.document)
+        self.comparison_panel = ComparisonPanel(self.document)
+        self.smoothing_panel = SmoothingPanel(self.document)
+        self.tabs.addTab(self.crra_panel, "CRRA")
+        self.tabs.addTab(self.parameters_panel, "Paramètres nationaux")
+        self.tabs.addTab(self.comparison_panel, "Comparaison")
+        self.tabs.addTab(self.smoothing_panel, "Lissage")
+        self.setCentralWidget(self.tabs)
+        for panel in (self.crra_panel, self.parameters_panel):
+            panel.message.connect(self.show_message)
+        self.comparison_panel.regionSelected.connect(self.crra_panel.set_region)
+        self.crra_panel.view.selectionModel().currentChanged.connect(self._crra_selected)
+
+    def _build_docks(self) -> None:
+        self.problems_panel = ProblemsPanel(self.document)
+        self.problems_panel.problemActivated.connect(self.go_to_problem)
+        self.problems_dock = QDockWidget("Problèmes", self)
+        self.problems_dock.setObjectName("problemsDock")
+        self.problems_dock.setWidget(self.problems_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
+        self.explain_panel = ExplainPanel(self.document)
+        self.explain_dock = QDockWidget("Explication du calcul", self)
+        self.explain_dock.setObjectName("explainDock")
+        self.explain_dock.setWidget(self.explain_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.explain_dock)
+        self.resizeDocks([self.explain_dock], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&Fichier")
+        menu.addAction(self.actionNew)
+        menu.addAction(self.actionNewFromSample)
+        menu.addAction(self.actionOpen)
+        self.recent_menu = menu.addMenu("Fichiers &récents")
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        menu.addSeparator()
+        menu.addAction(self.actionSave)
+        menu.addAction(self.actionSaveAs)
+        menu.addSeparator()
+        menu.addAction(self.actionQuit)
+        edit = self.menuBar().addMenu("É&dition")
+        edit.addAction(self.actionUndo)
+        edit.addAction(self.actionRedo)
+        edit.addSeparator()
+        fill = self._action("actionFillDown", "Recopier vers le &bas", self.crra_panel.view.fill_down,
+                            QKeySequence("Ctrl+D"))
+        edit.addAction(fill)
+        view = self.menuBar().addMenu("&Affichage")
+        view.addAction(self.problems_dock.toggleViewAction())
+        view.addAction(self.explain_dock.toggleViewAction())
+        help_menu = self.menuBar().addMenu("&Aide")
+        help_menu.addAction(self.actionAbout)
+
+    # -- title, status -------------------------------------------------------------
+    def _update_title(self) -> None:
+        title = self.document.scenario.title
+        name = self.document.display_name()
+        self.setWindowFilePath(str(self.document.path) if self.document.path else "")
+        label = f"{name}[*]" + (f" — {title}" if title else "")
+        self.setWindowTitle(f"{label} — MIGAC Desktop")
+        self.setWindowModified(self.document.modified)
+
+    def _update_totals(self) -> None:
+        results = self.document.results
+        if results is None:
+            n_errors = len(self.document.errors)
+            self.totals.setText(f"<span style='color:#a61b1b'>{n_errors} erreur(s) : résultats "
+                                "indisponibles</span>")
+            return
+        n = results.national
+        self.totals.setText(f"{int(n['n_crra'])} CRRA · historique {format_euros(n['historic'])} · "
+                            f"modélisé {format_euros(n['modelled'])} · effet revenu "
+                            f"{format_signed_euros(n['revenue_effect'])}")
+        self._update_title()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    # -- selection ---------------------------------------------------------------
+    def _crra_selected(self, current, _previous) -> None:
+        self.explain_panel.show_crra(self.crra_panel.current_crra())
+
+    def go_to_problem(self, problem) -> None:
+        if problem.sheet == "CRRA" and problem.position is not None:
+            self.tabs.setCurrentWidget(self.crra_panel)
+            panel = self.crra_panel
+            if panel.model.row_of_position(problem.position) < 0:
+                panel.region.setCurrentIndex(0)
+                panel.search.clear()
+            row = panel.model.row_of_position(problem.position)
+            column = max(panel.model.column_of_key(problem.key or ""), 0)
+            if row >= 0:
+                select_cell(panel.view, row, column)
+                panel.view.setFocus()
+        elif problem.sheet in ("Référentiel", "Lissage", "Enveloppes régionales", "Paramètres"):
+            self.tabs.setCurrentWidget(self.parameters_panel)
+            editors = {"Référentiel": self.parameters_panel.bands,
+                       "Lissage": self.parameters_panel.smoothing,
+                       "Enveloppes régionales": self.parameters_panel.envelopes}
+            editor = editors.get(problem.sheet)
+            if editor is not None and problem.position is not None:
+                row = editor.model.row_of_position(problem.position)
+                column = max(editor.model.column_of_key(problem.key or ""), 0)
+                if row >= 0:
+                    select_cell(editor.view, row, column)
+                    editor.view.setFocus()
+            elif problem.sheet == "Paramètres" and problem.key in self.parameters_panel.form.editors:
+                self.parameters_panel.form.editors[problem.key].setFocus()
+        self.show_message(str(problem))
+
+    # -- files ---------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """Ask before losing changes; False means the user cancelled."""
+        if not self.document.modified:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Warning, "Modifications non enregistrées",
+                          f"Le scénario « {self.document.display_name()} » a été modifié.\n"
+                          "Voulez-vous enregistrer les modifications ?", parent=self)
+        save = box.addButton("Enregistrer", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Ne pas enregistrer", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+        box.setObjectName("unsavedChangesBox")
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is save:
+            return self.save()
+        return clicked is discard
+
+    def new_scenario(self) -> None:
+        if self.maybe_save():
+            self.document.load(Scenario(), None)
+            self.show_message("Nouveau scénario : paramètres par défaut (illustratifs), aucun CRRA.")
+
+    def new_from_sample(self) -> None:
+        folder = samples_dir()
+        sample = folder / "scenario_national_2014.xlsx" if folder else None
+        if sample is None or not sample.is_file():
+            QMessageBox.warning(self, "Échantillon introuvable",
+                                "L'échantillon national n'est pas installé avec cette copie "
+                                "de MIGAC Desktop.")
+            return
+        if self.maybe_save() and self.open_path(sample, ask=False):
+            self.document.path = None
+            self.document.pathChanged.emit()
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        start = self.settings.value("files/lastFolder", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Ouvrir un scénario", start, XLSX_FILTER)
+        if path:
+            self.open_path(Path(path), ask=False)
+
+    def open_path(self, path: Path, ask: bool = True) -> bool:
+        """Open a scenario; a refused file leaves the open one as it was."""
+        if ask and not self.maybe_save():
+            return False
+        from ..io.workbook import WorkbookError, open_scenario
+        path = Path(path)
+        try:
+            loaded = open_scenario(path)
+        except WorkbookError as exc:
+            self._show_problems_dialog(path, exc.problems)
+            return False
+        if loaded.errors:
+            self._show_problems_dialog(path, loaded.problems)
+            return False
+        self.document.load(loaded.scenario, path, loaded.problems)
+        self._remember(path)
+        warnings = len(loaded.warnings)
+        self.show_message(f"« {path.name} » ouvert" +
+                          (f" : {warnings} avertissement(s) dans le panneau « Problèmes »." if warnings else "."))
+        return True
+
+    def _show_problems_dialog(self, path: Path, problems) -> None:
+        errors = [p for p in problems if p.is_error]
+        box = QMessageBox(QMessageBox.Icon.Critical, "Ouverture impossible",
+                          f"Le fichier « {path.name} » ne peut pas être ouvert : "
+                          f"{len(errors)} erreur(s) à corriger.\nLe scénario ouvert n'a pas été modifié.",
+                          parent=self)
+        box.setObjectName("openErrorBox")
+        box.setDetailedText("\n".join(str(p) for p in problems))
+        shown = "\n".join(str(p) for p in errors[:12])
+        if len(errors) > 12:
+            shown += f"\n… et {len(errors) - 12} autre(s) (voir le détail)."
+        box.setInformativeText(shown)
+        box.exec()
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self.save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        start = str(self.document.path or Path(self.settings.value("files/lastFolder", str(Path.home())))
+                    / "scenario.xlsx")
+        path, _ = QFileDialog.getSaveFileName(self, "Enregistrer le scénario", start, XLSX_FILTER)
+        if not path:
+            return False
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        return self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> bool:
+        from ..io.workbook import write_scenario
+        try:
+            write_scenario(self.document.scenario, path, self.document.results)
+        except Exception as exc:  # noqa: BLE001 — every failure is told, none is lost
+            QMessageBox.critical(self, "Enregistrement impossible",
+                                 f"Le scénario n'a pas pu être enregistré dans « {path} ».\n\n{exc}\n\n"
+                                 "Le fichier existant n'a pas été modifié. Choisissez un autre "
+                                 "dossier avec « Enregistrer sous… ».")
+            return False
+        self.document.saved_as(path)
+        self._remember(path)
+        self.show_message(f"Scénario enregistré dans « {path.name} ».")
+        return True
+
+    def _remember(self, path: Path) -> None:
+        path = Path(path).resolve()
+        recent = [p for p in self._recent() if p != str(path)]
+        recent.insert(0, str(path))
+        self.settings.setValue("files/recent", recent[:MAX_RECENT])
+        self.settings.setValue("files/lastFolder", str(path.parent))
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("files/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in value or []]
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = [p for p in self._recent() if Path(p).is_file()]
+        if not recent:
+            action = self.recent_menu.addAction("(aucun fichier récent)")
+            action.setEnabled(False)
+            return
+        for i, p in enumerate(recent, 1):
+            action = self.recent_menu.addAction(f"&{i} {Path(p).name}")
+            action.setToolTip(p)
+            action.triggered.connect(lambda _=False, p=p: self.open_path(Path(p)))
+
+    def about(self) -> None:
+        QMessageBox.about(self, "À propos de MIGAC Desktop",
+                          f"<h3>MIGAC Desktop {__version__}</h3>"
+                          "<p>Répartition de la MIG SAMU entre les CRRA : référentiel de moyens, "
+                          "effet revenu et lissage.</p>"
+                          "<p>Les paramètres par défaut sont <b>illustratifs</b> : ce ne sont pas "
+                          "les valeurs officielles de la DGOS.</p>"
+                          "<p>Qt et PySide6 (LGPL v3), pandas et NumPy (BSD), openpyxl (MIT), "
+                          "matplotlib (licence PSF/matplotlib), defusedxml (PSF).</p>")
+
+    # -- drag and drop, close --------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if any(u.toLocalFile().lower().endswith(".xlsx") for u in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        for url in event.mimeData().urls():
+            path = url.toLocalFile()
+            if path.lower().endswith(".xlsx"):
+                event.acceptProposedAction()
+                QTimer.singleShot(0, lambda p=path: self.open_path(Path(p)))
+                return
+
+    def closeEvent(self, event) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        event.accept()
+        self.closed.emit()
