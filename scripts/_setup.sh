@@ -1,0 +1,135 @@
+# shellcheck shell=bash
+# Shared set-up for scripts/run.sh and scripts/test.sh (sourced, not run).
+#
+# - checks that python3 is 3.11 or newer;
+# - checks the Debian packages the application needs (dpkg-query) and, when some are
+#   missing, installs them with apt-get if we are root, or prints the exact command and
+#   stops otherwise;
+# - creates the virtual environment .venv/ at the repository root and installs the project
+#   into it (`pip install -e ".[test]"`), which is skipped when nothing changed since the
+#   last install (stamp file newer than pyproject.toml).
+#
+# Every list of system packages lives here, and only here.
+
+# --- Debian packages ---------------------------------------------------------------------
+# Checked with `ldd` on PySide6's Qt libraries and platform plugins (libQt6Gui, libQt6XcbQpa,
+# platforms/libqxcb.so, libqoffscreen.so, libqwayland.so, printsupport, xcbglintegrations)
+# on a bare Debian 12 (debootstrap --variant=minbase + python3). Each package is listed
+# directly, not left to another package's dependencies.
+# shellcheck disable=SC2034  # used by run.sh and test.sh
+MIGAC_RUNTIME_PACKAGES=(
+    # OpenGL / EGL (linked by QtGui and every platform plugin)
+    libegl1 libgl1
+    # keyboard
+    libxkbcommon0 libxkbcommon-x11-0
+    # X11 / xcb, for the xcb platform plugin (libqxcb.so) and libQt6XcbQpa
+    libx11-6 libx11-xcb1 libxcb1
+    libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+    libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
+    libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxcb-glx0
+    # Wayland sessions (platforms/libqwayland.so)
+    libwayland-client0 libwayland-cursor0 libwayland-egl1
+    # fonts
+    fontconfig libfontconfig1 libfreetype6 fonts-dejavu-core
+    # GLib event loop, D-Bus (libQt6DBus), printing to system printers (CUPS plugin)
+    libglib2.0-0 libdbus-1-3 libcups2
+)
+
+# Only for the test suite: a virtual X server for tests and screenshots of real windows,
+# and pdftotext/pdftoppm to check the PDF reports.
+# shellcheck disable=SC2034  # used by test.sh
+MIGAC_TEST_PACKAGES=(
+    xvfb xauth poppler-utils
+)
+
+# --- helpers -------------------------------------------------------------------------------
+MIGAC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MIGAC_VENV="$MIGAC_ROOT/.venv"
+MIGAC_STAMP="$MIGAC_VENV/.migac-install-stamp"
+
+migac_say() { printf '[migac] %s\n' "$*"; }
+migac_die() {
+    printf '\n[migac] ERREUR : %s\n' "$*" >&2
+    exit 1
+}
+
+# Prints the packages of "$@" that are not installed. A library renamed by the 64-bit time_t
+# transition (Debian 13, Ubuntu 24.04: libglib2.0-0t64, libcups2t64…) counts as installed.
+migac_missing_packages() {
+    local pkg name status
+    for pkg in "$@"; do
+        for name in "$pkg" "${pkg}t64"; do
+            status="$(dpkg-query -W -f='${db:Status-Status}' "$name" 2>/dev/null || true)"
+            [ "$status" = "installed" ] && continue 2
+        done
+        printf '%s\n' "$pkg"
+    done
+}
+
+migac_check_python() {
+    command -v python3 >/dev/null 2>&1 \
+        || migac_die "python3 est introuvable. Installez Python 3.11 ou plus récent (Debian : apt-get install python3)."
+    python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+        || migac_die "MIGAC Desktop demande Python 3.11 ou plus récent ; python3 est en version $(python3 -c 'import platform; print(platform.python_version())')."
+}
+
+# migac_ensure_system_packages PKG... : installs the missing ones (root) or stops with the
+# exact command to run (not root).
+migac_ensure_system_packages() {
+    local wanted=("$@")
+    # `python3 -m venv` needs ensurepip, which Debian ships in python3-venv.
+    if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        wanted+=(python3-venv)
+    fi
+    if ! command -v dpkg-query >/dev/null 2>&1; then
+        migac_say "Système sans dpkg/apt : les bibliothèques système ne sont pas vérifiées."
+        migac_say "Sous Linux, Qt demande notamment libEGL, libGL, libxkbcommon, les bibliothèques xcb et fontconfig."
+        return 0
+    fi
+    local missing
+    mapfile -t missing < <(migac_missing_packages "${wanted[@]}")
+    if [ "${#missing[@]}" -eq 0 ]; then
+        return 0
+    fi
+    if [ "$(id -u)" -eq 0 ]; then
+        migac_say "Installation des paquets système manquants : ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q \
+            || migac_die "« apt-get update » a échoué : vérifiez la connexion au dépôt Debian."
+        apt-get install -y -q --no-install-recommends "${missing[@]}" \
+            || migac_die "« apt-get install » a échoué pour : ${missing[*]}"
+    else
+        {
+            printf '\n[migac] Il manque des paquets système : %s\n' "${missing[*]}"
+            printf '[migac] Installez-les avec la commande suivante (droits administrateur), puis relancez ce script :\n\n'
+            printf '    sudo apt-get update && sudo apt-get install -y --no-install-recommends %s\n\n' "${missing[*]}"
+        } >&2
+        exit 1
+    fi
+}
+
+# Creates .venv/ if needed and installs the project in it (editable, with the test extras).
+migac_ensure_venv() {
+    cd "$MIGAC_ROOT" || exit 1
+    # A venv whose interpreter or pip no longer works (python3 upgraded, venv creation
+    # interrupted, directory copied from another machine) is rebuilt.
+    if [ -e "$MIGAC_VENV" ] && ! "$MIGAC_VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+        migac_say "Environnement .venv/ inutilisable : il est recréé."
+        rm -rf "$MIGAC_VENV"
+    fi
+    if [ ! -e "$MIGAC_VENV" ]; then
+        migac_say "Création de l'environnement Python dans .venv/"
+        python3 -m venv "$MIGAC_VENV" \
+            || migac_die "La création de l'environnement .venv/ a échoué."
+    fi
+    if [ -f "$MIGAC_STAMP" ] && [ "$MIGAC_STAMP" -nt "$MIGAC_ROOT/pyproject.toml" ] \
+        && [ -x "$MIGAC_VENV/bin/migac-desktop" ]; then
+        return 0
+    fi
+    migac_say "Installation de MIGAC Desktop et de ses dépendances dans .venv/ (la première fois, quelques minutes)"
+    rm -f "$MIGAC_STAMP"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
+        "$MIGAC_VENV/bin/python" -m pip install -e ".[test]" \
+        || migac_die "L'installation des dépendances Python a échoué (voir les messages de pip ci-dessus)."
+    touch "$MIGAC_STAMP"
+}
