@@ -1,0 +1,1211 @@
+"""The scenario workbook of WORKBOOK.md: read, validate, write.
+
+Reading is tolerant (retyped headers, blank rows, numbers typed as text) and
+never lets a bad file raise anything but :class:`WorkbookError`; every cell
+that cannot be read becomes a located French problem. Writing is atomic: the
+previous file stays intact unless the new one is complete on disk.
+
+openpyxl is imported inside the functions that use it: start-up does not pay
+for it.
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core import schema
+from ..core.numbers import NumberError, format_number, is_excel_error, parse_number
+from ..core.scenario import TABLES, Parameters, Scenario, empty_table
+from ..core.validation import ERROR, WARNING, Problem, errors_of, validate, warnings_of
+from .headers import normalize_header
+
+__all__ = [
+    "Loaded", "WorkbookError", "WorkbookWriteError", "defusedxml_active",
+    "open_scenario", "read_scenario", "write_scenario",
+]
+
+REQUIRED_SHEETS = (schema.PARAMETERS_SHEET, "Référentiel", "Lissage", "CRRA")
+OPTIONAL_SHEETS = ("Enveloppes régionales",)
+INPUT_SHEETS = REQUIRED_SHEETS + OPTIONAL_SHEETS
+_SHEET_ORDER = {name: i for i, name in enumerate(INPUT_SHEETS)}
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SAVE_ADVICE = "Enregistrez-le au format .xlsx depuis Excel ou LibreOffice."
+
+
+# -- errors and result -----------------------------------------------------
+
+class WorkbookError(Exception):
+    """The file cannot give a scenario at all; ``problems`` says why, in French."""
+
+    def __init__(self, problems: list[Problem], filename: str | None = None):
+        self.problems = list(problems)
+        self.filename = filename
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        if len(self.problems) == 1 and not self.problems[0].location:
+            return self.problems[0].message
+        head = (f"Le fichier « {self.filename} » ne peut pas être ouvert comme scénario :"
+                if self.filename else "Le classeur ne peut pas être ouvert comme scénario :")
+        return "\n".join([head] + [f"  • {p}" for p in self.problems])
+
+
+class WorkbookWriteError(OSError):
+    """Saving failed; the previous file, if any, is untouched."""
+
+
+@dataclass
+class Loaded:
+    scenario: Scenario
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return errors_of(self.problems)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return warnings_of(self.problems)
+
+
+def defusedxml_active() -> bool:
+    """True when openpyxl parses through defusedxml (no XML bombs from a shared file)."""
+    import openpyxl.xml
+
+    return bool(openpyxl.xml.DEFUSEDXML)
+
+
+# -- reading ---------------------------------------------------------------
+
+def open_scenario(path) -> Loaded:
+    """Read and validate: what the window and the command line call.
+
+    A validation problem on a cell the reader already reported (``« abc »
+    n'est pas un nombre`` then ``valeur manquante``) is dropped.
+    """
+    loaded = read_scenario(path)
+    by_key = {(p.sheet, p.row, p.key) for p in loaded.problems if p.is_error and p.key}
+    by_column = {(p.sheet, p.row, p.column) for p in loaded.problems if p.is_error and p.column}
+    merged = list(loaded.problems)
+    for p in validate(loaded.scenario):
+        if p.row is not None and ((p.key and (p.sheet, p.row, p.key) in by_key)
+                                  or (p.column and (p.sheet, p.row, p.column) in by_column)):
+            continue
+        merged.append(p)
+    merged.sort(key=_problem_order)
+    return Loaded(loaded.scenario, merged)
+
+
+def _problem_order(p: Problem) -> tuple:
+    sheet = -1 if p.sheet is None else _SHEET_ORDER.get(p.sheet, len(_SHEET_ORDER))
+    return (sheet, -1 if p.row is None else p.row)
+
+
+def read_scenario(path) -> Loaded:
+    """The scenario of an input workbook and the problems met while reading it.
+
+    Output sheets are skipped unread: a stale or damaged result sheet never
+    stops a scenario from opening.
+    """
+    path = Path(path)
+    _check_readable(path)
+    sheets, extra_sheets = _load_sheets(path)
+    return _Reader(path.name).build(sheets, extra_sheets)
+
+
+def _check_readable(path: Path) -> None:
+    name = path.name or str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        _fail(f"Le fichier « {name} » est introuvable : vérifiez son nom et son dossier.", name)
+    except OSError as exc:
+        _fail(f"Le fichier « {name} » ne peut pas être lu ({_reason(exc)}).", name)
+    if stat.S_ISDIR(st.st_mode):
+        _fail(f"« {name} » est un dossier et non un fichier : choisissez un classeur .xlsx.", name)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        _fail(f"Le fichier « {name} » ne peut pas être lu ({_reason(exc)}) : "
+              "vérifiez vos droits sur ce fichier.", name)
+    if not head:
+        _not_xlsx(name, "le fichier est vide")
+    if head.startswith(_OLE_MAGIC):
+        _fail(f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : c'est un "
+              "classeur protégé par mot de passe ou un ancien classeur Excel 97-2003 (.xls). "
+              "Retirez le mot de passe s'il y en a un, puis " + _SAVE_ADVICE[0].lower()
+              + _SAVE_ADVICE[1:], name)
+    if not head.startswith(b"PK"):
+        _not_xlsx(name, "son contenu n'est pas celui d'un classeur (fichier texte, CSV ou "
+                        "autre format renommé en .xlsx)")
+
+
+def _fail(message: str, name: str):
+    raise WorkbookError([Problem(ERROR, message)], name)
+
+
+def _not_xlsx(name: str, reason: str):
+    _fail(f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : {reason}. "
+          f"{_SAVE_ADVICE}", name)
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "accès refusé"
+    return exc.strerror or type(exc).__name__
+
+
+def _sheet_kind(title: str) -> tuple[str, str | None]:
+    """("input", canonical name), ("output", None) or ("extra", None)."""
+    norm = normalize_header(title)
+    for name in INPUT_SHEETS:
+        if normalize_header(name) == norm:
+            return "input", name
+    for name in schema.RESULT_SHEETS:
+        if normalize_header(name) == norm:
+            return "output", None
+    return "extra", None
+
+
+def _load_sheets(path: Path) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]]]:
+    """Every input and extra sheet as rows of values, row 1 first, gaps kept.
+
+    openpyxl raises whatever its parsers meet in a damaged file (BadZipFile,
+    KeyError, XML errors…): all of it means "not a readable workbook".
+    """
+    name = path.name
+    try:
+        from openpyxl import load_workbook
+    except ImportError as exc:  # pragma: no cover - dependency of the package
+        raise WorkbookError([Problem(ERROR, f"openpyxl est indisponible : {exc}")], name) from exc
+    inputs: dict[str, list[tuple]] = {}
+    extras: dict[str, list[tuple]] = {}
+    try:
+        # A file object, not the path: openpyxl would refuse a valid workbook
+        # whose extension is not .xlsx before even looking at it.
+        with open(path, "rb") as fh:
+            wb = load_workbook(fh, read_only=True, data_only=True)
+            try:
+                for ws in wb.worksheets:
+                    kind, canonical = _sheet_kind(ws.title)
+                    if kind == "output" or (kind == "input" and canonical in inputs):
+                        if kind == "output":
+                            continue
+                        kind = "extra"
+                    # Some producers write a wrong <dimension>: ignore it, or
+                    # read-only mode would cut rows short.
+                    ws.reset_dimensions()
+                    rows = list(ws.iter_rows(min_row=1, min_col=1, values_only=True))
+                    if kind == "input":
+                        inputs[canonical] = rows
+                    else:
+                        extras[ws.title] = rows
+            finally:
+                wb.close()
+    except WorkbookError:
+        raise
+    except OSError as exc:
+        if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
+            _fail(f"Le fichier « {name} » ne peut pas être lu (accès refusé) : "
+                  "vérifiez vos droits sur ce fichier.", name)
+        _not_xlsx(name, f"le fichier est endommagé ou incomplet ({exc})")
+    except Exception as exc:  # noqa: BLE001 - see docstring
+        _not_xlsx(name, f"le fichier est endommagé ou incomplet ({type(exc).__name__}"
+                        + (f" : {exc}" if str(exc) else "") + ")")
+    return inputs, extras
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _is_blank_row(row: tuple) -> bool:
+    return all(_blank(v) for v in row)
+
+
+def _cell(row: tuple, index: int | None) -> object:
+    if index is None or index >= len(row):
+        return None
+    return row[index]
+
+
+def _text(value: object) -> str:
+    """A cell as text: numbers without a spurious ``.0``, dates in ISO form."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "VRAI" if value else "FAUX"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value):
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _integral(value: object) -> int | None:
+    """The integer of a numeric cell (``10000001`` or ``75.0``), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not (math.isfinite(value) and value == int(value)):
+        return None
+    return int(value)
+
+
+def _finess(value: object) -> str:
+    number = _integral(value)
+    if number is not None and number >= 0:
+        return str(number).zfill(9)   # a FINESS typed as a number lost its leading zero
+    return _text(value)
+
+
+def _departement(value: object) -> str:
+    number = _integral(value)
+    if number is not None and number >= 0:
+        return str(number).zfill(2)   # 1 → "01", 971 → "971"
+    return _text(value)
+
+
+_HINTS = {
+    "number": "saisissez un nombre (par exemple 1 234,5)",
+    "integer": "saisissez un nombre entier (par exemple 2014)",
+    "fraction": "saisissez un pourcentage (par exemple 7 % ou 0,07)",
+}
+
+
+def _number_message(reason: str, kind: str, value: object) -> str:
+    message = f"{reason} : {_HINTS.get(kind, _HINTS['number'])}"
+    if isinstance(value, (datetime, date, time)):
+        message += " ; la cellule est au format date : passez-la au format nombre"
+    return message + "."
+
+
+class _Reader:
+    """Turns the raw rows of the input sheets into a scenario and read problems."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.problems: list[Problem] = []
+        self.fatal: list[Problem] = []
+
+    def error(self, message, sheet=None, row=None, column=None, key=None):
+        self.problems.append(Problem(ERROR, message, sheet, row, column, key))
+
+    def warning(self, message, sheet=None, row=None, column=None, key=None):
+        self.problems.append(Problem(WARNING, message, sheet, row, column, key))
+
+    # -- structure ---------------------------------------------------------
+    def build(self, sheets: dict[str, list[tuple]], extra_sheets: dict[str, list[tuple]]) -> Loaded:
+        for name in REQUIRED_SHEETS:
+            if name not in sheets:
+                self.fatal.append(Problem(ERROR, self._missing_sheet_message(name), name))
+        param_layout = self._parameter_layout(sheets.get(schema.PARAMETERS_SHEET))
+        layouts = {}
+        for sheet, table in TABLES.items():
+            if sheet in sheets:
+                layouts[sheet] = self._layout(sheet, table, sheets[sheet])
+        if self.fatal:
+            raise WorkbookError(self.fatal, self.filename)
+
+        scenario = Scenario()
+        scenario.extra_sheets = extra_sheets
+        params, extra_params, param_rows, defaulted = self._read_parameters(
+            sheets[schema.PARAMETERS_SHEET], param_layout)
+        scenario.parameters = params
+        scenario.extra_parameters = extra_params
+        scenario.parameter_rows = param_rows
+        scenario.defaulted_parameters = defaulted
+        for sheet, table in TABLES.items():
+            if sheet in layouts:
+                frame, rows = self._read_table(sheet, table, sheets[sheet], layouts[sheet])
+            else:
+                frame, rows = empty_table(table), []
+            scenario.set_table(sheet, frame)
+            scenario.source_rows[sheet] = rows
+        return Loaded(scenario, self.problems)
+
+    @staticmethod
+    def _missing_sheet_message(sheet: str) -> str:
+        if sheet == schema.PARAMETERS_SHEET:
+            headers = schema.PARAMETER_HEADERS
+        else:
+            headers = tuple(c.header for c in TABLES[sheet].columns)
+        listed = ", ".join(f"« {h} »" for h in headers)
+        return (f"feuille absente du classeur : ajoutez-la (nommée « {sheet} ») avec, "
+                f"en ligne 1, les colonnes {listed}.")
+
+    def _missing_column(self, sheet: str, header: str, key: str | None) -> None:
+        self.fatal.append(Problem(
+            ERROR, f"colonne « {header} » absente : ajoutez l'en-tête « {header} » en ligne 1 "
+                   "(la casse et les accents n'importent pas).", sheet, 1, header, key))
+
+    def _parameter_layout(self, rows: list[tuple] | None) -> dict[str, int | None]:
+        if rows is None:
+            return {}
+        header = rows[0] if rows else ()
+        wanted = {normalize_header(h): h for h in schema.PARAMETER_HEADERS}
+        wanted[normalize_header("Cle")] = "Clé"
+        layout: dict[str, int | None] = {h: None for h in schema.PARAMETER_HEADERS}
+        for index, cell in enumerate(header):
+            h = wanted.get(normalize_header(cell))
+            if h is not None and layout[h] is None:
+                layout[h] = index
+        for h in ("Clé", "Valeur"):
+            if layout[h] is None:
+                self._missing_column(schema.PARAMETERS_SHEET, h, None)
+        return layout
+
+    def _layout(self, sheet: str, table, rows: list[tuple]) -> tuple[dict, list]:
+        """Declared column → index, and the extra columns as (index, header)."""
+        header = rows[0] if rows else ()
+        lookup = {}
+        for col in table.columns:
+            lookup.setdefault(normalize_header(col.header), col.key)
+            lookup.setdefault(normalize_header(col.key), col.key)
+        declared: dict[str, int] = {}
+        extras: list[tuple[int, str]] = []
+        taken: set[str] = set(table.keys)
+        for index, cell in enumerate(header):
+            key = lookup.get(normalize_header(cell))
+            if key is not None and key not in declared:
+                declared[key] = index
+            elif not _blank(cell):
+                extras.append((index, self._unique(str(cell) if not isinstance(cell, str) else cell,
+                                                   taken)))
+        # Data under a blank header is kept too, under a made-up header.
+        width = max((len(r) for r in rows[1:]), default=0)
+        used = set(declared.values()) | {i for i, _ in extras}
+        from_letters = []
+        for index in range(width):
+            if index in used or (index < len(header) and not _blank(header[index])):
+                continue
+            if any(index < len(r) and not _blank(r[index]) for r in rows[1:]):
+                from_letters.append((index, self._unique(f"Colonne {_letter(index)}", taken)))
+        extras = sorted(extras + from_letters)
+        optional_sheet = sheet in OPTIONAL_SHEETS and not any(not _blank(c) for c in header)
+        if not optional_sheet:
+            for col in table.columns:
+                if col.required and col.key not in declared:
+                    self._missing_column(sheet, col.header, col.key)
+        return declared, extras
+
+    @staticmethod
+    def _unique(name: str, taken: set[str]) -> str:
+        candidate, n = name, 2
+        while candidate in taken:
+            candidate = f"{name} ({n})"
+            n += 1
+        taken.add(candidate)
+        return candidate
+
+    # -- parameters --------------------------------------------------------
+    def _read_parameters(self, rows, layout):
+        sheet = schema.PARAMETERS_SHEET
+        by_name = {}
+        for spec in schema.PARAMETERS:
+            by_name.setdefault(normalize_header(spec.key), spec)
+        by_label = {normalize_header(spec.label): spec for spec in schema.PARAMETERS}
+        values: dict[str, object] = {}
+        param_rows: dict[str, int] = {}
+        extras: list[tuple] = []
+        i_key, i_label, i_value, i_unit = (layout[h] for h in schema.PARAMETER_HEADERS)
+        for excel_row, row in enumerate(rows[1:], start=2):
+            if _is_blank_row(row):
+                continue
+            raw_key, label = _cell(row, i_key), _cell(row, i_label)
+            raw_value = _cell(row, i_value)
+            kept = (raw_key, label, raw_value, _cell(row, i_unit))
+            norm = normalize_header(raw_key)
+            spec = by_name.get(norm) or by_label.get(norm)
+            if spec is None and _blank(raw_key):
+                spec = by_label.get(normalize_header(label))
+            if spec is None:
+                extras.append(kept)
+                if _blank(raw_key):
+                    self.warning("ligne sans clé : le modèle l'ignore (elle est conservée à "
+                                 "l'enregistrement).", sheet, excel_row, "Clé")
+                else:
+                    known = ", ".join(p.key for p in schema.PARAMETERS)
+                    self.warning(f"clé « {_text(raw_key)} » inconnue : le modèle l'ignore (elle est "
+                                 f"conservée à l'enregistrement). Clés reconnues : {known}.",
+                                 sheet, excel_row, "Clé")
+                continue
+            if spec.key in values:
+                extras.append(kept)
+                self.warning(f"la clé « {spec.key} » apparaît déjà ligne {param_rows[spec.key]} : "
+                             "seule la première valeur est utilisée.", sheet, excel_row, "Clé", spec.key)
+                continue
+            param_rows[spec.key] = excel_row
+            values[spec.key] = self._parameter_value(spec, raw_value, excel_row)
+        defaulted = []
+        for spec in schema.PARAMETERS:
+            if spec.key in values:
+                continue
+            defaulted.append(spec.key)
+            if spec.key not in ("titre", "note", "enveloppe_cible"):
+                self.warning(f"paramètre « {spec.key} » ({spec.label}) absent : la valeur par défaut "
+                             f"{_shown_default(spec)} est utilisée ; ajoutez une ligne pour le fixer.",
+                             sheet, None, "Clé", spec.key)
+        return Parameters(**values), extras, param_rows, tuple(defaulted)
+
+    def _parameter_value(self, spec, value, excel_row):
+        sheet = schema.PARAMETERS_SHEET
+        if spec.kind == "text":
+            if is_excel_error(value):
+                self.error(f"la cellule contient l'erreur Excel {value.strip().upper()} : "
+                           "saisissez un texte.", sheet, excel_row, "Valeur", spec.key)
+                return ""
+            return _text(value)
+        if spec.kind == "choice":
+            text = _text(value)
+            for choice in schema.CALIBRATIONS:
+                if normalize_header(choice) == normalize_header(text):
+                    return choice
+            choices = ", ".join(f"« {c} »" for c in schema.CALIBRATIONS)
+            shown = f"« {text} » inconnu" if text else "vide"
+            self.error(f"calage {shown} : choisissez {choices}.", sheet, excel_row, "Valeur", spec.key)
+            return text
+        try:
+            number = parse_number(value)
+        except NumberError as exc:
+            self.error(f"« {spec.label} » : " + _number_message(str(exc), spec.kind, value),
+                       sheet, excel_row, "Valeur", spec.key)
+            return None if spec.key == "enveloppe_cible" else math.nan
+        if math.isnan(number):
+            return None if spec.key == "enveloppe_cible" else math.nan
+        if spec.kind == "integer":
+            if number != int(number):
+                self.error(f"« {spec.label} » doit être un nombre entier "
+                           f"({format_number(number, 2)}).", sheet, excel_row, "Valeur", spec.key)
+                return math.nan
+            return int(number)
+        return number
+
+    # -- tables ------------------------------------------------------------
+    def _read_table(self, sheet, table, rows, layout):
+        declared, extras = layout
+        kept: list[tuple] = []
+        excel_rows: list[int] = []
+        for excel_row, row in enumerate(rows[1:], start=2):
+            if not _is_blank_row(row):
+                kept.append(row)
+                excel_rows.append(excel_row)
+        data: dict[str, object] = {}
+        for col in table.columns:
+            index = declared.get(col.key)
+            raw = [_cell(r, index) for r in kept]
+            if col.numeric:
+                data[col.key] = self._numbers(sheet, col, raw, excel_rows)
+            else:
+                data[col.key] = pd.Series(self._texts(sheet, col, raw, excel_rows), dtype="object")
+        if table is schema.CRRA:
+            geo = data["geo_coef"]
+            empty = np.array([_blank(v) for v in (_cell(r, declared.get("geo_coef")) for r in kept)],
+                             dtype=bool)
+            if len(geo):
+                geo[empty] = 0.0   # an empty coefficient is 0 %; a bad one stays NaN
+        if table is schema.BANDS:
+            labels = data["label"]
+            data["label"] = pd.Series([lab or f"T{i + 1}" for i, lab in enumerate(labels)],
+                                      dtype="object")
+        for index, name in extras:
+            data[name] = [_cell(r, index) for r in kept]
+        if not kept:
+            frame = empty_table(table)
+            for _, name in extras:
+                frame[name] = pd.Series([], dtype="object")
+            return frame, []
+        return pd.DataFrame(data), excel_rows
+
+    def _numbers(self, sheet, col, raw, excel_rows) -> np.ndarray:
+        out = np.empty(len(raw), dtype="float64")
+        for i, value in enumerate(raw):
+            try:
+                number = parse_number(value)
+            except NumberError as exc:
+                self.error(_number_message(str(exc), col.kind, value),
+                           sheet, excel_rows[i], col.header, col.key)
+                number = math.nan
+            else:
+                if col.kind == "integer" and not math.isnan(number) and number != int(number):
+                    self.error(f"la valeur doit être un nombre entier ({format_number(number, 2)}).",
+                               sheet, excel_rows[i], col.header, col.key)
+                    number = math.nan
+            out[i] = number
+        return out
+
+    def _texts(self, sheet, col, raw, excel_rows) -> list[str]:
+        convert = {"finess": _finess}.get(col.kind, _text)
+        if col.key == "departement":
+            convert = _departement
+        out = []
+        for i, value in enumerate(raw):
+            if is_excel_error(value):
+                self.error(f"la cellule contient l'erreur Excel {value.strip().upper()} : "
+                           f"saisissez « {col.header} ».", sheet, excel_rows[i], col.header, col.key)
+                out.append("")
+            else:
+                out.append(convert(value))
+        return out
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _shown_default(spec) -> str:
+    value = spec.default
+    if spec.kind == "integer":
+        return str(value)
+    if spec.kind == "number":
+        decimals = 0 if float(value) == int(value) else 2
+        unit = f" {spec.unit}" if spec.unit else ""
+        return format_number(float(value), decimals) + unit
+    return f"« {value} »"
+
+
+# -- writing ---------------------------------------------------------------
+
+EURO = '#,##0 "€"'
+EURO_CENTS = '#,##0.00 "€"'
+PERCENT = "0.0%"
+ETP = "0.0#"
+COUNT = "#,##0"
+YEAR = "0"
+TEXT = "@"
+
+_INPUT_FORMATS = {
+    ("CRRA", "departement"): TEXT, ("CRRA", "finess"): TEXT, ("CRRA", "drm"): COUNT,
+    ("CRRA", "geo_coef"): PERCENT, ("CRRA", "historic"): EURO,
+    ("CRRA", "etp_arm_override"): ETP, ("CRRA", "etp_mr_override"): ETP,
+    ("Référentiel", "drm_min"): COUNT, ("Référentiel", "etp_arm"): ETP,
+    ("Référentiel", "etp_mr"): ETP,
+    ("Lissage", "year"): YEAR, ("Lissage", "share"): PERCENT,
+    ("Enveloppes régionales", "year"): YEAR, ("Enveloppes régionales", "amount"): EURO,
+}
+
+_RESULT_FORMATS = {
+    "finess": TEXT, "drm": COUNT, "etp_arm": ETP, "etp_mr": ETP, "etp_sup": ETP,
+    "staff_cost": EURO, "operating_cost": EURO, "base_cost": EURO, "geo_coef": PERCENT,
+    "raw_amount": EURO, "modelled": EURO, "historic": EURO, "revenue_effect": EURO,
+    "revenue_effect_pct": PERCENT, "n_crra": COUNT,
+}
+
+_WIDTHS = {EURO: 15, EURO_CENTS: 15, PERCENT: 10, ETP: 9, COUNT: 11, YEAR: 8, TEXT: 12}
+
+NO_RESULTS_NOTE = ("Résultats non disponibles : le scénario contient des erreurs. Corrigez-les "
+                   "(dans MIGAC Desktop ou avec « migac validate ») puis enregistrez de nouveau.")
+
+
+def _save_workbook(book: "_Book", path: str) -> None:
+    """The one step that writes the file; separate so tests can make it fail."""
+    book.save(path)
+
+
+def write_scenario(scenario: Scenario, path, results=None) -> None:
+    """Write the input sheets, the kept extras and the results, atomically.
+
+    The workbook goes to a temporary file beside the target, is flushed to
+    disk, then renamed over it: a crash or a full disk never leaves a
+    half-written scenario in place of a good one.
+    """
+    path = Path(path)
+    name = path.name or str(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise WorkbookWriteError(
+            f"Impossible d'enregistrer « {name} » : le dossier « {folder} » n'existe pas. "
+            "Choisissez un dossier existant.")
+    if path.is_dir():
+        raise WorkbookWriteError(
+            f"Impossible d'enregistrer « {name} » : c'est un dossier. Choisissez un nom de fichier.")
+    try:
+        book = _build_workbook(scenario, results)
+    except Exception as exc:  # noqa: BLE001 - reported in French, nothing written yet
+        raise _write_error(name, folder, exc) from exc
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".~{path.stem}.", suffix=".xlsx")
+        os.close(fd)
+    except OSError as exc:
+        raise _write_error(name, folder, exc) from exc
+    try:
+        _save_workbook(book, tmp)
+        with open(tmp, "rb+") as fh:
+            fh.flush()
+            os.fsync(fh.fileno())
+        _copy_mode(path, tmp)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, Exception):
+            raise _write_error(name, folder, exc) from exc
+        raise
+    _fsync_folder(folder)
+
+
+def _copy_mode(target: Path, tmp: str) -> None:
+    """mkstemp creates 0600 files: give the scenario the rights it had (or umask's)."""
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_error(name: str, folder: Path, exc: BaseException) -> WorkbookWriteError:
+    if isinstance(exc, WorkbookWriteError):
+        return exc
+    head = f"Impossible d'enregistrer « {name} »"
+    if isinstance(exc, PermissionError) or getattr(exc, "errno", None) in (errno.EACCES, errno.EPERM):
+        message = (f"{head} : accès refusé. Le dossier est peut-être protégé en écriture, ou le "
+                   "fichier est ouvert dans Excel ou LibreOffice : fermez-le ou enregistrez sous "
+                   "un autre nom.")
+    elif getattr(exc, "errno", None) in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        message = f"{head} : le disque est plein. Libérez de la place ou choisissez un autre dossier."
+    elif isinstance(exc, FileNotFoundError):
+        message = (f"{head} : le dossier « {folder} » n'existe pas ou n'est plus accessible. "
+                   "Choisissez un dossier existant.")
+    elif isinstance(exc, OSError):
+        message = f"{head} : {exc.strerror or exc}. Le fichier précédent est intact."
+    else:
+        message = f"{head} : erreur inattendue ({type(exc).__name__} : {exc}). Le fichier précédent est intact."
+    err = WorkbookWriteError(message)
+    err.errno = getattr(exc, "errno", None)
+    return err
+
+
+# openpyxl builds the skeleton of the workbook (styles, widths, frozen
+# header, filters, print titles, header rows); the data rows, which are
+# almost all of the file, are then written straight as XML into each sheet's
+# <sheetData>, with a shared string table. openpyxl's own cell-by-cell writer
+# takes several seconds for a 10 000-CRRA scenario; this takes well under one,
+# and shared strings also make the file faster to open again.
+
+_SST_PATH = "xl/sharedStrings.xml"
+_SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_DATE_FORMATS = {datetime: "yyyy-mm-dd h:mm:ss", date: "yyyy-mm-dd", time: "h:mm:ss",
+                 timedelta: "[h]:mm:ss"}
+
+
+def _escape(text: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _letters(n: int) -> list[str]:
+    return [_letter(i) for i in range(n)]
+
+
+class _Book:
+    """An openpyxl write-only workbook plus the data rows of each sheet."""
+
+    def __init__(self):
+        from openpyxl import Workbook
+        from openpyxl.cell.cell import Cell
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.wb = Workbook(write_only=True)
+        self._cell_class = Cell
+        self._style_cache: dict[tuple, tuple] = {}
+        self._header_font = Font(bold=True)
+        self._header_fill = PatternFill("solid", fgColor="DCE6F1")
+        self._header_align = Alignment(wrap_text=True, vertical="center")
+        self._header_border = Border(bottom=Side(style="thin", color="808080"))
+        self.bodies: dict[object, list[str]] = {}      # sheet → XML chunks of rows
+        self.strings: dict[str, int] = {}
+        self._probe = None
+        self._date_styles: dict[type, int] = {}
+
+    # -- styles ------------------------------------------------------------
+    def style(self, ws, fmt: str | None, bold: bool = False, header: bool = False):
+        """(StyleArray, style id) of a number format, bold or header look."""
+        key = (fmt, bold, header)
+        if key not in self._style_cache:
+            cell = self._cell_class(ws, row=1, column=1)
+            if fmt:
+                cell.number_format = fmt
+            if bold or header:
+                cell.font = self._header_font
+            if header:
+                cell.fill = self._header_fill
+                cell.alignment = self._header_align
+                cell.border = self._header_border
+            self._style_cache[key] = (cell._style, cell.style_id if cell.has_style else 0)
+        return self._style_cache[key]
+
+    def date_style(self, ws, kind: type) -> int:
+        if kind not in self._date_styles:
+            self._date_styles[kind] = self.style(ws, _DATE_FORMATS[kind])[1]
+        return self._date_styles[kind]
+
+    # -- cells -------------------------------------------------------------
+    def header_row(self, ws, headers: list[str]) -> None:
+        style = self.style(ws, None, header=True)[0]
+        cells = []
+        for h in headers:
+            cell = self._cell_class(ws, row=1, column=1, style_array=style)
+            cell.value = _escape_free(str(h))
+            cell.data_type = "s"    # a header "=x" stays text
+            cells.append(cell)
+        ws.append(cells)
+
+    def add_rows(self, ws, start: int, columns: list[list], style_ids: list[int]) -> int:
+        """Append rows (given column-wise) as XML; returns the next free row number."""
+        if not columns:
+            return start
+        letters = _letters(len(columns))
+        s_attrs = [f' s="{sid}"' if sid else "" for sid in style_ids]
+        strings = self.strings
+        chunk: list[str] = []
+        chunks = self.bodies.setdefault(ws, [])
+        row_number = start
+        for row in zip(*columns):
+            n = str(row_number)
+            parts = [f'<row r="{n}">']
+            for letter, s_attr, value in zip(letters, s_attrs, row):
+                if value is None:
+                    continue
+                kind = type(value)
+                if kind is float or kind is int:
+                    parts.append(f'<c r="{letter}{n}"{s_attr}><v>{value!r}</v></c>')
+                elif kind is str:
+                    if not value:
+                        continue
+                    index = strings.get(value)
+                    if index is None:
+                        index = strings[value] = len(strings)
+                    parts.append(f'<c r="{letter}{n}"{s_attr} t="s"><v>{index}</v></c>')
+                else:
+                    parts.append(self._other_cell(ws, f"{letter}{n}", s_attr, value))
+            parts.append("</row>")
+            chunk.append("".join(parts))
+            row_number += 1
+            if len(chunk) >= 2000:
+                chunks.append("".join(chunk))
+                chunk = []
+        if chunk:
+            chunks.append("".join(chunk))
+        return row_number
+
+    def _other_cell(self, ws, ref: str, s_attr: str, value) -> str:
+        from openpyxl.utils.datetime import to_excel
+
+        if isinstance(value, bool):
+            return f'<c r="{ref}"{s_attr} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, (int, float)):          # numpy-free subclasses
+            number = float(value)
+            return f'<c r="{ref}"{s_attr}><v>{number!r}</v></c>' if math.isfinite(number) else ""
+        for kind in (datetime, date, time, timedelta):
+            if isinstance(value, kind):
+                if getattr(value, "tzinfo", None) is not None:
+                    value = value.replace(tzinfo=None)
+                serial = to_excel(value)
+                return f'<c r="{ref}" s="{self.date_style(ws, kind)}"><v>{serial!r}</v></c>'
+        text = str(value)
+        index = self.strings.get(text)
+        if index is None:
+            index = self.strings[text] = len(self.strings)
+        return f'<c r="{ref}"{s_attr} t="s"><v>{index}</v></c>'
+
+    # -- saving ------------------------------------------------------------
+    def save(self, path: str) -> None:
+        import io
+        import zipfile
+
+        skeleton = io.BytesIO()
+        self.wb.save(skeleton)
+        paths = {ws.path.lstrip("/"): ws for ws in self.bodies}
+        with zipfile.ZipFile(skeleton) as src, \
+                zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
+            names = src.namelist()
+            if _SST_PATH in names:      # a future openpyxl writing its own table
+                raise RuntimeError("openpyxl a déjà écrit une table de chaînes partagées")
+            for name in names:
+                data = src.read(name)
+                if name in paths:
+                    self._write_sheet(out, name, data.decode("utf-8"), self.bodies[paths[name]])
+                    continue
+                if name == "[Content_Types].xml":
+                    data = _insert_before(data, b"</Types>", (
+                        f'<Override PartName="/{_SST_PATH}" ContentType="{_SST_TYPE}"/>').encode())
+                elif name == "xl/_rels/workbook.xml.rels":
+                    data = _insert_before(data, b"</Relationships>", (
+                        f'<Relationship Id="rIdMigacStrings" Type="{_SST_REL}" '
+                        'Target="sharedStrings.xml"/>').encode())
+                out.writestr(src.getinfo(name), data, compress_type=zipfile.ZIP_DEFLATED)
+            with out.open(_SST_PATH, "w") as fh:
+                count = len(self.strings)
+                fh.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                         f'<sst xmlns="{_MAIN_NS}" count="{count}" uniqueCount="{count}">'
+                         .encode())
+                batch = []
+                for text in self.strings:
+                    space = ' xml:space="preserve"' if text != text.strip() else ""
+                    batch.append(f"<si><t{space}>{_escape(text)}</t></si>")
+                    if len(batch) >= 5000:
+                        fh.write("".join(batch).encode("utf-8"))
+                        batch = []
+                fh.write(("".join(batch) + "</sst>").encode("utf-8"))
+
+    @staticmethod
+    def _write_sheet(out, name: str, xml: str, chunks: list[str]) -> None:
+        end = xml.rfind("</sheetData>")
+        if end < 0:
+            empty = xml.find("<sheetData")
+            close = xml.find("/>", empty)
+            if empty < 0 or close < 0:
+                raise RuntimeError(f"feuille {name} sans <sheetData>")
+            head, tail = xml[:empty] + "<sheetData>", "</sheetData>" + xml[close + 2:]
+        else:
+            head, tail = xml[:end], xml[end:]
+        with out.open(name, "w") as fh:
+            fh.write(head.encode("utf-8"))
+            for chunk in chunks:
+                fh.write(chunk.encode("utf-8"))
+            fh.write(tail.encode("utf-8"))
+
+
+def _escape_free(text: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _insert_before(data: bytes, marker: bytes, insert: bytes) -> bytes:
+    at = data.rfind(marker)
+    if at < 0:
+        raise RuntimeError(f"{marker.decode()} introuvable dans le squelette du classeur")
+    return data[:at] + insert + data[at:]
+
+
+def _plain(value):
+    """A cell value the writer accepts: Python scalars, no NaN, no numpy types."""
+    if value is None:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (str, bool, int, datetime, date, time, timedelta)):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+class _SheetWriter:
+    """One sheet: layout and header through openpyxl, rows through the book."""
+
+    def __init__(self, book: _Book, title: str):
+        self.book = book
+        self.ws = book.wb.create_sheet(title)
+        self.ws.calculate_dimension = None
+        self.next_row = 1
+
+    def layout(self, headers: list[str], formats: list[str | None], n_rows: int,
+               widths: list[float] | None = None, landscape: bool = True,
+               autofilter: bool = True) -> None:
+        from openpyxl.utils import get_column_letter
+
+        ws = self.ws
+        for i, header in enumerate(headers):
+            width = widths[i] if widths else _WIDTHS.get(formats[i], 14)
+            width = max(width, min(len(str(header)) + 2, 30))
+            ws.column_dimensions[get_column_letter(i + 1)].width = min(width, 60)
+        self.dimension(len(headers), n_rows + 1)
+        ws.freeze_panes = "A2"
+        if headers and autofilter:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(n_rows + 1, 1)}"
+        ws.print_title_rows = "1:1"
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.page_setup.paperSize = 9  # A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    def dimension(self, n_cols: int, n_rows: int) -> None:
+        """Declare the used range before openpyxl writes the sheet.
+
+        openpyxl's write-only sheets omit ``<dimension>``; without it, openpyxl's
+        own read-only mode parses each whole sheet once more just to size it.
+        """
+        from openpyxl.utils import get_column_letter
+
+        last = f"{get_column_letter(max(n_cols, 1))}{max(n_rows, 1)}"
+        self.ws.calculate_dimension = lambda: f"A1:{last}"
+
+    def header(self, headers: list[str]) -> None:
+        self.book.header_row(self.ws, headers)
+        self.next_row = 2
+
+    def columns(self, columns: list[list], formats: list[str | None], bold: bool = False) -> None:
+        ids = [self.book.style(self.ws, fmt, bold)[1] if (fmt or bold) else 0 for fmt in formats]
+        self.next_row = self.book.add_rows(self.ws, self.next_row, columns, ids)
+
+    def rows(self, rows: list[tuple]) -> None:
+        """Untyped rows (extra sheets, extra parameters), values as they are."""
+        rows = [tuple(_plain(v) for v in row) for row in rows]
+        if self.ws.calculate_dimension is None:
+            self.dimension(max((len(r) for r in rows), default=1), len(rows))
+        width = max((len(r) for r in rows), default=0)
+        if not width:
+            self.next_row += len(rows)
+            return
+        padded = [r + (None,) * (width - len(r)) for r in rows]
+        self.next_row = self.book.add_rows(self.ws, self.next_row, list(zip(*padded)), [0] * width)
+
+
+def _column_values(series: pd.Series, numeric: bool) -> list:
+    if numeric:
+        arr = series.to_numpy(dtype="float64")
+        out = arr.tolist()
+        if not np.isfinite(arr).all():
+            out = [v if math.isfinite(v) else None for v in out]
+        return out
+    return [_plain(v) for v in series.tolist()]
+
+
+def _array_values(arr: np.ndarray) -> list:
+    if arr.dtype.kind == "f":
+        out = arr.tolist()
+        if not np.isfinite(arr).all():
+            out = [v if math.isfinite(v) else None for v in out]
+        return out
+    if arr.dtype.kind in "iu":
+        return arr.tolist()
+    return [_plain(v) for v in arr.tolist()]
+
+
+def _text_width(values: list, header: str, sample: int = 300) -> float:
+    longest = len(header)
+    for v in values[:sample]:
+        if isinstance(v, str) and len(v) > longest:
+            longest = len(v)
+    return min(max(longest + 2, 8), 45)
+
+
+_INPUT_ORDER = (schema.PARAMETERS_SHEET, "Référentiel", "Lissage", "CRRA", "Enveloppes régionales")
+
+
+def _build_workbook(scenario: Scenario, results) -> _Book:
+    book = _Book()
+    book.wb.properties.creator = "MIGAC Desktop"
+    book.wb.properties.title = _escape_free(str(scenario.parameters.titre or "Scénario MIG SAMU"))
+    _write_parameters(book, scenario)
+    for sheet in _INPUT_ORDER[1:]:
+        _write_table(book, scenario, sheet, TABLES[sheet])
+    for title, rows in scenario.extra_sheets.items():
+        _SheetWriter(book, title).rows(list(rows))
+    if results is None and not errors_of(validate(scenario)):
+        from ..core.model import compute
+
+        results = compute(scenario, check=False)
+    _write_results(book, scenario, results)
+    return book
+
+
+def _write_parameters(book: _Book, scenario: Scenario) -> None:
+    w = _SheetWriter(book, schema.PARAMETERS_SHEET)
+    n_rows = len(schema.PARAMETERS) + len(scenario.extra_parameters)
+    w.layout(list(schema.PARAMETER_HEADERS), [None] * 4, n_rows, widths=[26, 46, 22, 8],
+             landscape=False, autofilter=False)
+    widest = max((len(r) for r in scenario.extra_parameters), default=4)
+    w.dimension(max(widest, 4), n_rows + 1)
+    w.header(list(schema.PARAMETER_HEADERS))
+    params = scenario.parameters
+    for spec in schema.PARAMETERS:
+        value = _plain(getattr(params, spec.key))
+        fmt = None
+        if spec.kind == "integer":
+            fmt = YEAR
+        elif spec.kind == "number" and isinstance(value, (int, float)):
+            if spec.unit.startswith("€"):
+                fmt = EURO if float(value) == int(value) else EURO_CENTS
+            elif spec.unit == "ETP":
+                fmt = ETP
+        w.columns([[spec.key], [spec.label], [value], [spec.unit or None]], [None, None, fmt, None])
+    w.rows(scenario.extra_parameters)
+
+
+def _write_table(book: _Book, scenario: Scenario, sheet: str, table) -> None:
+    frame = scenario.table(sheet)
+    extra = scenario.extra_columns(sheet)
+    headers = [c.header for c in table.columns] + [str(c) for c in extra]
+    formats = [_INPUT_FORMATS.get((sheet, c.key)) for c in table.columns] + [None] * len(extra)
+    columns = [_column_values(frame[c.key], c.numeric) for c in table.columns]
+    columns += [_column_values(frame[c], False) for c in extra]
+    widths = [_text_width(values, h) if fmt is None else _WIDTHS.get(fmt, 14)
+              for values, h, fmt in zip(columns, headers, formats)]
+    w = _SheetWriter(book, sheet)
+    w.layout(headers, formats, len(frame), widths)
+    w.header(headers)
+    w.columns(columns, formats)
+
+
+def _result_layout(keys: list[str]) -> tuple[list[str], list[str | None]]:
+    return [schema.result_header(k) for k in keys], [
+        EURO if k.startswith("alloc_") else _RESULT_FORMATS.get(k) for k in keys]
+
+
+def result_sheet_headers(scenario: Scenario, years: list[int] | None = None) -> dict[str, list[str]]:
+    """Headers of the four output sheets, in order (for tests and the window)."""
+    return {title: headers for title, headers, _ in _result_sheets(scenario, years)}
+
+
+def _result_sheets(scenario: Scenario, years: list[int] | None):
+    from ..core.model import CRRA_RESULT_COLUMNS, alloc_key
+
+    years = scenario.years if years is None else years
+    allocs = [alloc_key(y) for y in years]
+    tail = ["n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct"] + allocs
+    keys = {
+        "Résultats CRRA": list(CRRA_RESULT_COLUMNS) + allocs,
+        "Synthèse régionale": ["region"] + tail,
+        "Synthèse établissements": ["finess", "establishment", "region"] + tail,
+    }
+    out = [(title, *_result_layout(k)) for title, k in keys.items()]
+    out.append(("Trajectoires", *_trajectory_layout(scenario, years)))
+    return out
+
+
+def _write_results(book: _Book, scenario: Scenario, results) -> None:
+    from ..core.model import CRRA_RESULT_COLUMNS, alloc_key
+
+    years = results.years if results is not None else scenario.years
+    sheets = _result_sheets(scenario, years)
+    if results is None:
+        for title, headers, formats in sheets:
+            w = _SheetWriter(book, title)
+            w.layout(headers, formats, 1)
+            w.header(headers)
+            w.columns([[NO_RESULTS_NOTE]] + [[None]] * (len(headers) - 1), [None] * len(headers))
+        return
+
+    allocs = [alloc_key(y) for y in years]
+    arrays = results.crra_arrays
+    tail = ["n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct"] + allocs
+    title, headers, formats = sheets[0]
+    crra_keys = list(CRRA_RESULT_COLUMNS) + allocs
+    _write_result_sheet(book, title, headers, formats, [_array_values(arrays[k]) for k in crra_keys])
+    national = results.national
+    for (title, headers, formats), keys, frame in (
+            (sheets[1], ["region"] + tail, results.regions),
+            (sheets[2], ["finess", "establishment", "region"] + tail, results.establishments)):
+        columns = [_array_values(frame[k].to_numpy()) for k in keys]
+        total = [_plain(national[k]) if k in national else None for k in keys]
+        total[0] = "Total national"
+        total[keys.index("n_crra")] = int(national["n_crra"])
+        _write_result_sheet(book, title, headers, formats, columns, total)
+    _write_trajectories(book, sheets[3][1], sheets[3][2], results, allocs)
+
+
+def _tidy(values: list) -> list:
+    """Output only: a 1e-9 € rounding residue would print as « -0 € »."""
+    return [0.0 if type(v) is float and -1e-6 < v < 1e-6 else v for v in values]
+
+
+def _write_result_sheet(book, title, headers, formats, columns, total=None) -> None:
+    columns = [_tidy(c) for c in columns]
+    if total is not None:
+        total = _tidy(total)
+    n_rows = (len(columns[0]) if columns else 0) + (1 if total is not None else 0)
+    widths = [_text_width(values, h) if fmt is None else max(_WIDTHS.get(fmt, 14), len(h) + 2)
+              for values, h, fmt in zip(columns, headers, formats)]
+    w = _SheetWriter(book, title)
+    w.layout(headers, formats, n_rows, widths)
+    w.header(headers)
+    w.columns(columns, formats)
+    if total is not None:
+        w.columns([[v] for v in total], formats, bold=True)
+
+
+def _trajectory_layout(scenario: Scenario, years: list[int]) -> tuple[list[str], list]:
+    year = scenario.parameters.annee_historique
+    try:
+        historic = f"Dotation {int(year)}"
+        if int(year) in years:
+            historic = f"Dotation historique ({int(year)})"
+    except (TypeError, ValueError, OverflowError):
+        historic = "Dotation historique"
+    headers = ["Niveau", "Code", "Libellé", "Région", historic]
+    headers += [f"Dotation {y}" for y in years] + ["Montant modélisé", "Effet revenu"]
+    formats = [None, TEXT, None, None] + [EURO] * (len(years) + 3)
+    return headers, formats
+
+
+def _write_trajectories(book, headers, formats, results, allocs) -> None:
+    national = results.national
+    regions, ests, arrays = results.regions, results.establishments, results.crra_arrays
+    n_reg, n_est, n_crra = len(regions), len(ests), len(arrays["crra_id"])
+    level = ["National"] + ["Région"] * n_reg + ["Établissement"] * n_est + ["CRRA"] * n_crra
+    region_names = _array_values(regions["region"].to_numpy())
+    code = ([None] + region_names + _array_values(ests["finess"].to_numpy())
+            + _array_values(arrays["crra_id"]))
+    label = (["Total national"] + region_names + _array_values(ests["establishment"].to_numpy())
+             + _array_values(arrays["label"]))
+    region = ([None] + region_names + _array_values(ests["region"].to_numpy())
+              + _array_values(arrays["region"]))
+    columns = [level, code, label, region]
+    for key in ["historic"] + allocs + ["modelled", "revenue_effect"]:
+        columns.append([_plain(national[key])] + _array_values(regions[key].to_numpy())
+                       + _array_values(ests[key].to_numpy()) + _array_values(arrays[key]))
+    columns = [_tidy(c) for c in columns]
+    widths = [14, 12, _text_width(label, "Libellé"), _text_width(region, "Région")]
+    widths += [_WIDTHS[EURO]] * (len(headers) - 4)
+    w = _SheetWriter(book, "Trajectoires")
+    w.layout(headers, formats, len(level), widths)
+    w.header(headers)
+    w.columns(columns, formats)
