@@ -197,13 +197,8 @@ def load_scenario(path_text: str):
     decides what to do with the problems (errors and warnings).
     """
     path = Path(path_text)
-    if not path.exists():
-        _err(f"Erreur — fichier introuvable : « {path_text} ».")
-        raise CliExit(EXIT_INVALID)
-    if path.is_dir():
-        _err(f"Erreur — « {path_text} » est un dossier, pas un classeur Excel (.xlsx).")
-        raise CliExit(EXIT_INVALID)
-
+    # A missing file, a folder, an empty, truncated or non-xlsx file: the reader
+    # says so with a WorkbookError (exit 2), never an exception of its own.
     from .io.workbook import WorkbookError, open_scenario
 
     try:
