@@ -528,7 +528,8 @@ class _Reader:
             data["label"] = pd.Series([lab or f"T{i + 1}" for i, lab in enumerate(labels)],
                                       dtype="object")
         for index, name in extras:
-            data[name] = [_cell(r, index) for r in kept]
+            # object dtype: values stay exactly as read (None, int, text, date).
+            data[name] = pd.Series([_cell(r, index) for r in kept], dtype="object")
         if not kept:
             frame = empty_table(table)
             for _, name in extras:
@@ -651,6 +652,7 @@ def write_scenario(scenario: Scenario, path, results=None) -> None:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".~{path.stem}.", suffix=".xlsx")
         os.close(fd)
     except OSError as exc:
+        book.discard()
         raise _write_error(name, folder, exc) from exc
     try:
         _save_workbook(book, tmp)
@@ -664,6 +666,7 @@ def write_scenario(scenario: Scenario, path, results=None) -> None:
             os.remove(tmp)
         except OSError:
             pass
+        book.discard()
         if isinstance(exc, Exception):
             raise _write_error(name, folder, exc) from exc
         raise
@@ -859,6 +862,22 @@ class _Book:
         return f'<c r="{ref}"{s_attr} t="s"><v>{index}</v></c>'
 
     # -- saving ------------------------------------------------------------
+    def discard(self) -> None:
+        """Close and delete openpyxl's per-sheet temporary files after a failed save."""
+        for ws in self.wb.worksheets:
+            writer = getattr(ws, "_writer", None)
+            if writer is None:
+                continue
+            try:
+                if not ws.closed:
+                    ws.close()
+            except Exception:  # noqa: BLE001 - best effort clean-up
+                pass
+            try:
+                os.remove(writer.out)
+            except OSError:
+                pass
+
     def save(self, path: str) -> None:
         import io
         import zipfile
@@ -1042,6 +1061,15 @@ _INPUT_ORDER = (schema.PARAMETERS_SHEET, "Référentiel", "Lissage", "CRRA", "En
 
 def _build_workbook(scenario: Scenario, results) -> _Book:
     book = _Book()
+    try:
+        _fill_workbook(book, scenario, results)
+    except BaseException:
+        book.discard()
+        raise
+    return book
+
+
+def _fill_workbook(book: _Book, scenario: Scenario, results) -> None:
     book.wb.properties.creator = "MIGAC Desktop"
     book.wb.properties.title = _escape_free(str(scenario.parameters.titre or "Scénario MIG SAMU"))
     _write_parameters(book, scenario)
@@ -1054,7 +1082,6 @@ def _build_workbook(scenario: Scenario, results) -> _Book:
 
         results = compute(scenario, check=False)
     _write_results(book, scenario, results)
-    return book
 
 
 def _write_parameters(book: _Book, scenario: Scenario) -> None:
