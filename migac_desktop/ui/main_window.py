@@ -133,19 +133,31 @@ class CrraPanel(QWidget):
             header.resizeSection(c, width)
 
     def add_crra(self) -> None:
-        existing = set(self.document.scenario.crra["crra_id"])
+        """Add a CRRA hosted like the selected one (region, hospital), to be completed."""
+        crra = self.document.scenario.crra
+        existing = set(crra["crra_id"])
         n = len(existing) + 1
         while f"NOUVEAU-{n}" in existing:
             n += 1
-        region = self.region.currentData() or ""
-        row = dict(crra_id=f"NOUVEAU-{n}", region=region, drm=0.0, historic=0.0, geo_coef=0.0)
-        position = len(self.document.scenario.crra)
+        row = dict(crra_id=f"NOUVEAU-{n}", drm=0.0, historic=0.0, geo_coef=0.0)
+        index = self.view.currentIndex()
+        region = self.region.currentData()
+        if index.isValid():
+            template = self.model.position(index.row())
+        elif region is not None:
+            template = int((crra["region"] == region).to_numpy().argmax())
+        else:
+            template = 0 if len(crra) else None
+        if template is not None:
+            for key in ("region", "departement", "finess", "establishment", "geo_coef"):
+                row[key] = crra[key].iat[template]
+        position = len(crra)
         self.document.push(InsertRows(self.document.scenario, "CRRA", position, [row]))
         view_row = self.model.row_of_position(position)
         if view_row >= 0:
-            select_cell(self.view, view_row, 0)
-        self.message.emit(f"CRRA NOUVEAU-{n} ajouté : complétez sa région, son FINESS, "
-                          "ses DRM et sa dotation historique.")
+            select_cell(self.view, view_row, self.model.column_of_key("drm"))
+        self.message.emit(f"CRRA NOUVEAU-{n} ajouté : complétez son identifiant, ses DRM et sa "
+                          "dotation historique (région et établissement repris de la sélection).")
 
     def remove_selected(self) -> None:
         rows, _ = self.view.selected_block()
