@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QMainWindow, QMessageBox, QPushButton,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QGroupBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
+                               QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from .. import __version__
 from ..core.commands import InsertRows, RemoveRows
@@ -63,6 +63,7 @@ class CrraPanel(QWidget):
             bar.addWidget(button)
         layout.addLayout(bar)
         self.model = ScenarioTableModel(document, "CRRA", self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.view = FrozenTableView(self)
         self.view.setObjectName("crraTable")
         self.view.setModel(self.model)
@@ -70,7 +71,17 @@ class CrraPanel(QWidget):
         self.view.horizontalHeader().setSortIndicatorShown(True)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        layout.addWidget(self.view)
+        self.splitter.addWidget(self.view)
+        explain_box = QGroupBox("Explication du calcul")
+        explain_layout = QVBoxLayout(explain_box)
+        explain_layout.setContentsMargins(4, 4, 4, 4)
+        self.explain = ExplainPanel(document)
+        explain_layout.addWidget(self.explain)
+        self.splitter.addWidget(explain_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 360])
+        layout.addWidget(self.splitter, 1)
         self.count = QLabel()
         layout.addWidget(self.count)
         self.view.message.connect(self.message)
@@ -82,6 +93,8 @@ class CrraPanel(QWidget):
         self.fill_button.clicked.connect(self.view.fill_down)
         document.reset.connect(self._on_reset)
         document.edited.connect(self._on_edited)
+        self.view.selectionModel().currentChanged.connect(
+            lambda *_: self.explain.show_crra(self.current_crra()))
         self._on_reset()
 
     def _on_reset(self) -> None:
@@ -120,17 +133,18 @@ class CrraPanel(QWidget):
         self.count.setText(f"{shown} CRRA affiché(s) sur {total}" if shown != total else f"{total} CRRA")
 
     def _resize_columns(self) -> None:
+        """Widths from the header and a sample of the content: nothing clipped."""
         header = self.view.horizontalHeader()
         metrics = self.view.fontMetrics()
+        sample = range(min(self.model.rowCount(), 300))
         for c, col in enumerate(self.model.columns):
-            width = max(metrics.horizontalAdvance(col.header) + 28, 70)
-            if col.key in ("label", "establishment"):
-                width = max(width, 210)
-            elif col.key in ("region",):
-                width = max(width, 170)
-            elif col.kind in ("euros", "signed_euros"):
-                width = max(width, metrics.horizontalAdvance("−12 345 678 €") + 16)
-            header.resizeSection(c, width)
+            width = metrics.horizontalAdvance(col.header) + 30
+            for r in sample:
+                text = self.model.data(self.model.index(r, c)) or ""
+                width = max(width, metrics.horizontalAdvance(text) + 18)
+            if col.result and col.kind in ("euros", "signed_euros"):
+                width = max(width, metrics.horizontalAdvance("−12 345 678 €") + 18)
+            header.resizeSection(c, min(width, 280))
 
     def add_crra(self) -> None:
         """Add a CRRA hosted like the selected one (region, hospital), to be completed."""
@@ -198,10 +212,9 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_totals()
         geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        if geometry is None or not self.restoreGeometry(geometry):
+            screen = QGuiApplication.primaryScreen().availableGeometry()
+            self.resize(min(1500, int(screen.width() * 0.96)), min(950, int(screen.height() * 0.94)))
 
     # -- construction ------------------------------------------------------------
     def _action(self, name, text, slot=None, shortcut=None, tip=None) -> QAction:
@@ -250,7 +263,7 @@ class MainWindow(QMainWindow):
         for panel in (self.crra_panel, self.parameters_panel):
             panel.message.connect(self.show_message)
         self.comparison_panel.regionSelected.connect(self.crra_panel.set_region)
-        self.crra_panel.view.selectionModel().currentChanged.connect(self._crra_selected)
+        self.explain_panel = self.crra_panel.explain
 
     def _build_docks(self) -> None:
         self.problems_panel = ProblemsPanel(self.document)
@@ -259,13 +272,17 @@ class MainWindow(QMainWindow):
         self.problems_dock.setObjectName("problemsDock")
         self.problems_dock.setWidget(self.problems_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
-        self.explain_panel = ExplainPanel(self.document)
-        self.explain_dock = QDockWidget("Explication du calcul", self)
-        self.explain_dock.setObjectName("explainDock")
-        self.explain_dock.setWidget(self.explain_panel)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.explain_dock)
-        self.resizeDocks([self.explain_dock], [380], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+        self.resizeDocks([self.problems_dock], [80], Qt.Orientation.Vertical)
+        self.problems_panel.countChanged.connect(self._problems_counted)
+        self.problems_panel.refresh()
+
+    def _problems_counted(self, errors: int, warnings: int) -> None:
+        parts = []
+        if errors:
+            parts.append(f"{errors} erreur(s)")
+        if warnings:
+            parts.append(f"{warnings} avertissement(s)")
+        self.problems_dock.setWindowTitle("Problèmes" + (f" — {', '.join(parts)}" if parts else ""))
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Fichier")
@@ -289,7 +306,6 @@ class MainWindow(QMainWindow):
         edit.addAction(fill)
         view = self.menuBar().addMenu("&Affichage")
         view.addAction(self.problems_dock.toggleViewAction())
-        view.addAction(self.explain_dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Aide")
         help_menu.addAction(self.actionAbout)
 
@@ -319,9 +335,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     # -- selection ---------------------------------------------------------------
-    def _crra_selected(self, current, _previous) -> None:
-        self.explain_panel.show_crra(self.crra_panel.current_crra())
-
     def go_to_problem(self, problem) -> None:
         if problem.sheet == "CRRA" and problem.position is not None:
             self.tabs.setCurrentWidget(self.crra_panel)

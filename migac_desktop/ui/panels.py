@@ -96,7 +96,7 @@ class ComparisonPanel(QWidget):
         bar.addStretch(1)
         layout.addLayout(bar)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
@@ -104,17 +104,21 @@ class ComparisonPanel(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setSortLocaleAware(True)
         self.table = QTableView()
         self.table.setObjectName("comparisonTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         top_layout.addWidget(self.table)
         self.totals = QLabel()
+        self.totals.setWordWrap(True)
         self.totals.setObjectName("comparisonTotals")
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top_layout.addWidget(self.totals)
@@ -136,7 +140,7 @@ class ComparisonPanel(QWidget):
         self.chart.setObjectName("comparisonChart")
         bottom_layout.addWidget(self.chart)
         splitter.addWidget(bottom)
-        splitter.setSizes([330, 420])
+        splitter.setSizes([640, 560])
         layout.addWidget(splitter)
 
         self.level.currentIndexChanged.connect(self.refresh)
@@ -259,9 +263,10 @@ class SmoothingPanel(QWidget):
         self.table.setObjectName("smoothingTable")
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         splitter.addWidget(self.table)
-        splitter.setSizes([520, 170])
+        splitter.setSizes([500, 190])
         layout.addWidget(splitter)
         self.level.currentIndexChanged.connect(self._fill_entities)
         self.entity.currentIndexChanged.connect(self.refresh)
@@ -389,8 +394,8 @@ class ExplainPanel(QTextBrowser):
 
         def row(label, formula, value, strong=False):
             value = f"<b>{value}</b>" if strong else value
-            return (f"<tr><td>{label}</td><td style='color:#555'>{formula}</td>"
-                    f"<td align='right'>{value}</td></tr>")
+            return (f"<tr><td>{label}<br><span style='color:#5a6470; font-size:small'>{formula}"
+                    f"</span></td><td align='right' style='white-space:nowrap'>{value}</td></tr>")
 
         arm_src = ("retenu par l'ARS" if not math.isnan(over_arm) else "du référentiel")
         mr_src = ("retenu par l'ARS" if not math.isnan(over_mr) else "du référentiel")
@@ -432,7 +437,7 @@ class ExplainPanel(QTextBrowser):
         where = e(f"{region} · FINESS {arrays['finess'][i]} {arrays['establishment'][i]}")
         return (f"<h3>{title}</h3><p>{where}</p>"
                 "<table cellspacing='0' cellpadding='3' width='100%'>"
-                "<tr><th align='left'>Étape</th><th align='left'>Calcul</th><th align='right'>Valeur</th></tr>"
+                "<tr><th align='left'>Étape et calcul</th><th align='right'>Valeur</th></tr>"
                 + "".join(rows) + "</table>")
 
 
@@ -440,6 +445,7 @@ class ProblemsPanel(QListWidget):
     """Every problem of the scenario; activating one selects its cell."""
 
     problemActivated = Signal(object)
+    countChanged = Signal(int, int)      # errors, warnings
 
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
@@ -467,6 +473,8 @@ class ProblemsPanel(QListWidget):
             item = QListWidgetItem("Aucun problème : le scénario est valide.")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.addItem(item)
+        errors = sum(1 for p in problems if p.is_error)
+        self.countChanged.emit(errors, len(problems) - errors)
 
     def _activated(self, item) -> None:
         problem = item.data(Qt.ItemDataRole.UserRole)

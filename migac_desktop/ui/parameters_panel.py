@@ -88,6 +88,7 @@ class ParametersForm(QWidget):
                 editor.setCurrentText(str(value))
             else:
                 editor.setText(parameter_text(spec.key, value))
+                editor.setCursorPosition(0)
                 editor.setStyleSheet("")
             editor.blockSignals(False)
         self._update_target_enabled()
