@@ -203,19 +203,18 @@ class ParametersPanel(QScrollArea):
         self.form = ParametersForm(document)
         box.addWidget(self.form)
         left.addWidget(group)
-        left.addStretch(1)
+        self.envelopes = TableEditor(document, "Enveloppes régionales", "envelopesTable",
+                                     "Enveloppes régionales notifiées", "Ajouter une enveloppe")
+        left.addWidget(self.envelopes, 1)
         layout.addLayout(left, 3)
         right = QVBoxLayout()
         self.bands = TableEditor(document, "Référentiel", "referentielTable",
                                  "Référentiel de moyens (tranches d'activité)", "Ajouter une tranche")
         self.smoothing = TableEditor(document, "Lissage", "lissageTable",
                                      "Lissage de l'effet revenu (parts cumulées)", "Ajouter une année")
-        self.envelopes = TableEditor(document, "Enveloppes régionales", "envelopesTable",
-                                     "Enveloppes régionales notifiées", "Ajouter une enveloppe")
         for editor in (self.form, self.bands, self.smoothing, self.envelopes):
             editor.message.connect(self.message)
         right.addWidget(self.bands, 3)
         right.addWidget(self.smoothing, 2)
-        right.addWidget(self.envelopes, 2)
         layout.addLayout(right, 4)
         self.setWidget(inner)
