@@ -62,6 +62,13 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n <= 1 else f"{n} {word}s"
 
 
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    """``10 000 CRRA``, ``2 régions``: French digit grouping and plural."""
+    from .core.numbers import format_number
+
+    return f"{format_number(float(n))} {word if n <= 1 else (plural or word + 's')}"
+
+
 def _os_reason(exc: OSError) -> str:
     """A French reason for an OS error (strerror follows the C locale, often English)."""
     reasons = {
@@ -250,6 +257,9 @@ def compute_results(scenario):
 
 # --------------------------------------------------------------------------- commands
 def cmd_compute(args) -> int:
+    if not args.out.strip():
+        _err("Erreur — l'option --out attend un dossier, pas un texte vide.")
+        return EXIT_INVALID
     scenario = load_valid_scenario(args.scenario)
     results = compute_results(scenario)
 
@@ -267,8 +277,9 @@ def cmd_compute(args) -> int:
     national = results.national
     title = scenario.parameters.titre or Path(args.scenario).name
     _out(f"Scénario : {title}")
-    _out(f"{len(results.region_codes)} CRRA, {_plural(len(results.region_names), 'région')}, "
-         f"{_plural(len(results.finess_names), 'établissement')}")
+    _out(f"{_count(len(results.region_codes), 'CRRA', 'CRRA')}, "
+         f"{_count(len(results.region_names), 'région')}, "
+         f"{_count(len(results.finess_names), 'établissement')}")
     _out(f"Total historique : {format_euros(national['historic'])}")
     _out(f"Total modélisé : {format_euros(national['modelled'])}")
     if results.years:
@@ -364,10 +375,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err("Erreur — interrompu.")
         return EXIT_FAILURE
     except BrokenPipeError:
-        # The reader of our output went away (``migac … | head``): nothing to say.
+        # The reader of our output went away (``migac … | head``): nothing to say,
+        # and nothing for the interpreter to complain about when it flushes at exit.
         try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:  # pragma: no cover
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # pragma: no cover - exotic streams
             pass
         return EXIT_FAILURE
     except MemoryError:

@@ -96,7 +96,9 @@ def plain(text: str) -> str:
 @pytest.fixture(scope="module")
 def workbook():
     """The workbook I/O; every end-to-end test goes through it."""
-    return pytest.importorskip("migac_desktop.io.workbook")
+    from migac_desktop.io import workbook as module
+
+    return module
 
 
 @pytest.fixture
@@ -585,3 +587,9 @@ def test_synthetic_scenario_is_valid_and_plausible():
     again = synthetic_scenario(2_000, seed=3)
     assert again.inputs_equal(scenario)
     assert len(synthetic_scenario(4, years=5).years) == 5
+
+
+def test_compute_empty_out_is_an_argument_error(capsys, tmp_path):
+    code, out, err = run(capsys, "compute", tmp_path / "x.xlsx", "--out", "")
+    assert code == 2
+    assert err.startswith("Erreur — l'option --out")
