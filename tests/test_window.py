@@ -72,7 +72,8 @@ def test_edit_drm_recomputes_every_dependent_figure(window, example):
         assert values == pytest.approx(list(results.crra[key])) if key != "tranche" \
             else values == list(results.crra[key])
     assert shown(model, "tranche")[0] == "T2"
-    # The other views follow: comparison, status bar, explanation.
+    # The other views follow: comparison (when shown), status bar.
+    window.tabs.setCurrentWidget(window.comparison_panel)
     comparison = window.comparison_panel.model
     alpha = [r for r in range(comparison.rowCount()) if comparison.value(r, "region") == "Alpha"][0]
     assert comparison.value(alpha, "modelled") == pytest.approx(

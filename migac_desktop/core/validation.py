@@ -78,6 +78,15 @@ class _Collector:
 
 
 def validate(scenario: Scenario) -> list[Problem]:
+    return check(scenario)[0]
+
+
+def check(scenario: Scenario):
+    """Problems and, when there is no error, the results computed on the way.
+
+    The last check needs the model anyway (Σ raw, envelopes); returning its
+    results saves the window a second computation on every edit.
+    """
     c = _Collector(scenario)
     _check_parameters(c, scenario.parameters)
     for sheet, table in TABLES.items():
@@ -86,9 +95,10 @@ def validate(scenario: Scenario) -> list[Problem]:
     _check_smoothing(c, scenario.smoothing)
     _check_crra(c, scenario)
     _check_envelopes(c, scenario)
+    results = None
     if not errors_of(c.problems):
-        _check_calibration(c, scenario)
-    return c.problems
+        results = _check_calibration(c, scenario)
+    return c.problems, (None if errors_of(c.problems) else results)
 
 
 def _check_parameters(c: _Collector, p) -> None:
@@ -202,17 +212,22 @@ def _check_crra(c: _Collector, s: Scenario) -> None:
                              "un identifiant unique.", sheet, pos, "Identifiant", "crra_id")
             else:
                 first_pos[ident] = pos
-    # One FINESS in two regions.
-    pairs = crra[["finess", "region"]]
-    pairs = pairs[(pairs["finess"] != "") & (pairs["region"] != "")]
-    per_finess = pairs.groupby("finess", sort=False)["region"].nunique()
-    for finess in per_finess[per_finess > 1].index:
-        rows = pairs.index[pairs["finess"] == finess]
-        positions = [crra.index.get_loc(r) for r in rows]
+    # One FINESS in two regions: per FINESS, the smallest and largest region code differ.
+    finess_codes, finess_names = pd.factorize(crra["finess"].to_numpy(dtype=object))
+    region_codes, _ = pd.factorize(crra["region"].to_numpy(dtype=object))
+    low = np.full(len(finess_names), np.iinfo(np.int64).max)
+    high = np.full(len(finess_names), -1)
+    np.minimum.at(low, finess_codes, region_codes)
+    np.maximum.at(high, finess_codes, region_codes)
+    for code in np.flatnonzero(low != high):
+        finess = finess_names[code]
+        if not finess:
+            continue
+        positions = np.flatnonzero(finess_codes == code)
         first_region = crra["region"].iat[positions[0]]
         for pos in positions[1:]:
             region = crra["region"].iat[pos]
-            if region != first_region:
+            if region != first_region and region:
                 c.add(ERROR, f"le FINESS {finess} est dans la région « {region} » ici et dans "
                              f"« {first_region} » ligne {s.excel_row(sheet, positions[0])} : "
                              "un établissement appartient à une seule région.",
@@ -260,7 +275,7 @@ def _check_envelopes(c: _Collector, s: Scenario) -> None:
             seen[key] = pos
 
 
-def _check_calibration(c: _Collector, s: Scenario) -> None:
+def _check_calibration(c: _Collector, s: Scenario):
     """Σ raw = 0 cannot be calibrated; a notified region with nothing to share either."""
     from .model import compute  # the scenario is otherwise valid: this cannot fail
 
@@ -268,7 +283,7 @@ def _check_calibration(c: _Collector, s: Scenario) -> None:
     if s.parameters.calage != "Aucun" and results.raw_total == 0:
         c.param(ERROR, "calage", "le calage est impossible : la somme des montants bruts "
                                  "est nulle (aucun coût modélisé). Choisissez le calage « Aucun ».")
-        return
+        return None
     regions = results.crra_arrays["region"]
     for pos, (region, year) in enumerate(zip(s.envelopes["region"], s.envelopes["year"])):
         alloc = results.crra_arrays[f"alloc_{int(year)}"][regions == region]
@@ -276,3 +291,4 @@ def _check_calibration(c: _Collector, s: Scenario) -> None:
             c.add(ERROR, f"les dotations {int(year)} de « {region} » sont nulles : "
                          "l'enveloppe notifiée ne peut pas être répartie.",
                   "Enveloppes régionales", pos, "Enveloppe notifiée", "amount")
+    return results

@@ -13,9 +13,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core.commands import Change, Command
-from ..core.model import Results, compute
+from ..core.model import Results
 from ..core.scenario import Scenario
-from ..core.validation import Problem, errors_of, validate
+from ..core.validation import Problem, check, errors_of
 
 
 class _UndoCommand(QUndoCommand):
@@ -89,5 +89,5 @@ class Document(QObject):
         self.recomputed.emit()
 
     def _recompute(self) -> None:
-        self.problems = self._read_warnings + validate(self.scenario)
-        self.results = None if errors_of(self.problems) else compute(self.scenario, check=False)
+        problems, self.results = check(self.scenario)
+        self.problems = self._read_warnings + problems

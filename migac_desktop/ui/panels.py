@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import math
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView,
                                QLabel, QListWidget, QListWidgetItem, QSplitter, QStyle,
                                QTableView, QTextBrowser, QVBoxLayout, QWidget)
@@ -19,6 +19,19 @@ from ..core.numbers import (format_euros, format_number, format_percent, format_
 from .charts import ChartView
 from .document import Document
 from .table_models import SORT_ROLE, ColumnDef, FrameModel
+
+CHART_DELAY_MS = 120
+
+
+def chart_timer(parent, slot) -> QTimer:
+    """Charts redraw once edits pause: a matplotlib redraw takes longer than a frame,
+    so tables refresh at once and the chart follows as soon as the typing stops."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(CHART_DELAY_MS)
+    timer.timeout.connect(slot)
+    return timer
+
 
 LEVELS = (("region", "Régions (niveau national)"), ("crra", "CRRA d'une région"),
           ("establishment", "Établissements (FINESS)"))
@@ -112,7 +125,6 @@ class ComparisonPanel(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -143,12 +155,27 @@ class ComparisonPanel(QWidget):
         splitter.setSizes([640, 560])
         layout.addWidget(splitter)
 
+        self._dirty = False
+        self._shape = None
+        self._chart_timer = chart_timer(self, self._redraw_chart)
         self.level.currentIndexChanged.connect(self.refresh)
         self.region.currentIndexChanged.connect(self.refresh)
         self.chart_kind.currentIndexChanged.connect(self._redraw_chart)
         document.reset.connect(self._on_reset)
-        document.recomputed.connect(self.refresh)
+        document.recomputed.connect(self._on_recomputed)
         self._on_reset()
+
+    def _on_recomputed(self) -> None:
+        # Hidden, the panel only notes that it is out of date: edits stay within a frame.
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()
 
     def _on_reset(self) -> None:
         self.region.blockSignals(True)
@@ -168,6 +195,7 @@ class ComparisonPanel(QWidget):
         return self.region.currentData()
 
     def refresh(self) -> None:
+        self._dirty = False
         results = self.document.results
         level = self.level.currentData()
         self.region.setEnabled(level != "region")
@@ -175,7 +203,7 @@ class ComparisonPanel(QWidget):
             self.model.set_rows([], {})
             self.totals.setText("Résultats indisponibles : corrigez les erreurs listées "
                                 "dans le panneau « Problèmes ».")
-            self._redraw_chart()
+            self._chart_timer.start()
             return
         if self.region.count() - 1 != len(results.region_names):
             self._on_reset()
@@ -187,7 +215,10 @@ class ComparisonPanel(QWidget):
         self.model.set_rows(columns, values, status)
         if sort_column >= 0:
             self.proxy.sort(sort_column, sort_order)
-        self.table.resizeColumnsToContents()
+        shape = (level, self.selected_region(), len(columns))
+        if shape != self._shape:            # widths once per layout, not per edit
+            self._shape = shape
+            self.table.resizeColumnsToContents()
         n = results.national
         winners = sum(1 for s in status if s > 0)
         losers = sum(1 for s in status if s < 0)
@@ -197,7 +228,7 @@ class ComparisonPanel(QWidget):
             f"· facteur de calage {format_number(results.calibration_factor, 6)} · "
             f"<span style='color:#1b6e2a'>{winners} gagnant(s)</span>, "
             f"<span style='color:#a61b1b'>{losers} perdant(s)</span>")
-        self._redraw_chart()
+        self._chart_timer.start()
 
     def _redraw_chart(self) -> None:
         results = self.document.results
@@ -263,17 +294,23 @@ class SmoothingPanel(QWidget):
         self.table.setObjectName("smoothingTable")
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         splitter.addWidget(self.table)
         splitter.setSizes([500, 190])
         layout.addWidget(splitter)
         self.level.currentIndexChanged.connect(self._fill_entities)
         self.entity.currentIndexChanged.connect(self.refresh)
         self.all_crra.toggled.connect(self.refresh)
+        self._dirty = False
+        self._chart_timer = chart_timer(self, self._redraw_chart)
         document.reset.connect(self._fill_entities)
         document.recomputed.connect(self._on_recomputed)
         self._fill_entities()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self._on_recomputed()
 
     def show_entity(self, level: str, key) -> None:
         self.level.setCurrentIndex(self.level.findData(level))
@@ -308,16 +345,28 @@ class SmoothingPanel(QWidget):
         self.refresh()
 
     def _on_recomputed(self) -> None:
+        if not self.isVisible():
+            self._dirty = True
+            return
+        self._dirty = False
         if self.entity.count() != len(self._entities()):
             self._fill_entities()
         else:
             self.refresh()
 
-    def refresh(self) -> None:
-        results = self.document.results
+    def _selection(self):
         level = self.level.currentData()
         key = self.entity.currentData() if level != "national" else None
-        year = int(self.document.scenario.parameters.annee_historique)
+        return level, key, int(self.document.scenario.parameters.annee_historique)
+
+    def refresh(self) -> None:
+        level, key, year = self._selection()
+        self._fill_table(self.document.results, level, key, year)
+        self._chart_timer.start()
+
+    def _redraw_chart(self) -> None:
+        results = self.document.results
+        level, key, year = self._selection()
         all_crra = self.all_crra.isChecked() and level == "region"
 
         def draw(fig):
@@ -331,7 +380,6 @@ class SmoothingPanel(QWidget):
             else:
                 charts.draw_smoothing(fig, results, level, key, historic_year=year)
         self.chart.set_drawer(draw)
-        self._fill_table(results, level, key, year)
 
     def _fill_table(self, results, level, key, year) -> None:
         if results is None or (level != "national" and key is None):

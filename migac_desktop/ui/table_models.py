@@ -24,7 +24,6 @@ from ..core.numbers import (format_euros, format_number, format_percent, format_
 from ..core.scenario import TABLES
 from .document import Document
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1       # raw value, for sorting and tests
 RESULT_BRUSH = QBrush(QColor("#eef2f7"))
 ERROR_BRUSH = QBrush(QColor("#f8d0d0"))
 WARNING_BRUSH = QBrush(QColor("#fdf0c2"))
@@ -32,6 +31,16 @@ GAIN_BRUSH = QBrush(QColor("#1b6e2a"))
 LOSS_BRUSH = QBrush(QColor("#a61b1b"))
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+BOLD_FONT = QFont()
+BOLD_FONT.setBold(True)
+READ_ONLY_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+EDITABLE_FLAGS = READ_ONLY_FLAGS | Qt.ItemFlag.ItemIsEditable
+_R = Qt.ItemDataRole
+DISPLAY, EDIT, TOOLTIP = int(_R.DisplayRole), int(_R.EditRole), int(_R.ToolTipRole)
+ALIGNMENT, BACKGROUND = int(_R.TextAlignmentRole), int(_R.BackgroundRole)
+FOREGROUND, FONT = int(_R.ForegroundRole), int(_R.FontRole)
+SORT_ROLE = int(_R.UserRole) + 1        # raw value, for sorting and tests
+_HANDLED_ROLES = frozenset({DISPLAY, EDIT, TOOLTIP, ALIGNMENT, BACKGROUND, FOREGROUND, FONT, SORT_ROLE})
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,10 @@ class ColumnDef:
     @property
     def numeric(self) -> bool:
         return self.kind != "text"
+
+    @property
+    def signed(self) -> bool:
+        return self.kind.startswith("signed")
 
 
 def format_value(kind: str, value) -> str:
@@ -217,47 +230,49 @@ class ScenarioTableModel(QAbstractTableModel):
     def column_of_key(self, key: str) -> int:
         return self._col_index.get(key, -1)
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+    def data(self, index, role=DISPLAY):
+        # Called for every visible cell and role on each repaint: unhandled
+        # roles leave first, roles compare as plain ints.
+        if role not in _HANDLED_ROLES or not index.isValid():
             return None
         row, column = index.row(), index.column()
         if row >= len(self._order) or column >= len(self.columns):
             return None
         col = self.columns[column]
         pos = int(self._order[row])
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             cache = self._strings[column]
             text = cache[pos]
             if text is None:
                 values = self._column_values(col)
                 text = cache[pos] = format_value(col.kind, values[pos]) if len(values) else ""
             return text
-        if role == Qt.ItemDataRole.EditRole:
-            return edit_text(col.kind, self._column_values(col)[pos])
-        if role == SORT_ROLE:
-            value = self._column_values(col)[pos]
-            return float(value) if col.numeric and value is not None else value
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        if role == ALIGNMENT:
             return RIGHT if col.numeric else LEFT
-        if role == Qt.ItemDataRole.BackgroundRole:
-            problems = self._problems.get((pos, col.key))
+        if role == BACKGROUND:
+            problems = self._problems.get((pos, col.key)) if self._problems else None
             if problems:
                 return ERROR_BRUSH if any(p.is_error for p in problems) else WARNING_BRUSH
             return RESULT_BRUSH if col.result else None
-        if role == Qt.ItemDataRole.ForegroundRole and col.kind.startswith("signed"):
+        if role == FOREGROUND:
+            if not col.signed:
+                return None
             value = self._column_values(col)[pos]
             if value is not None and not math.isnan(value) and round(value, 4) != 0:
                 return GAIN_BRUSH if value > 0 else LOSS_BRUSH
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == FONT:
+            return BOLD_FONT if col.key == "modelled" else None
+        if role == EDIT:
+            return edit_text(col.kind, self._column_values(col)[pos])
+        if role == SORT_ROLE:
+            value = self._column_values(col)[pos]
+            return float(value) if col.numeric and value is not None else value
+        if role == TOOLTIP:
             problems = self._problems.get((pos, col.key))
             if problems:
                 return "\n".join(p.message[0].upper() + p.message[1:] for p in problems)
             return col.help or None
-        if role == Qt.ItemDataRole.FontRole and col.key == "modelled":
-            font = QFont()
-            font.setBold(True)
-            return font
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -277,10 +292,7 @@ class ScenarioTableModel(QAbstractTableModel):
     def flags(self, index):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if not self.columns[index.column()].result:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        return READ_ONLY_FLAGS if self.columns[index.column()].result else EDITABLE_FLAGS
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
