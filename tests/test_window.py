@@ -310,3 +310,37 @@ def test_unsaved_changes_prompt(window, monkeypatch):
     window.new_scenario()
     assert len(window.document.scenario.crra) == 0
     assert not window.isWindowModified()
+
+
+def test_editor_checks_as_you_type(window, qtbot):
+    view = window.crra_panel.view
+    model = window.crra_panel.model
+    index = model.index(0, column(model, "drm"))
+    view.setCurrentIndex(index)
+    view.edit(index)
+    from PySide6.QtWidgets import QLineEdit
+    editor = view.viewport().findChild(QLineEdit)
+    assert editor is not None
+    qtbot.keyClicks(editor, "-5")
+    assert "négative" in editor.toolTip()
+    assert "négative" in window.statusBar().currentMessage()
+    editor.clear()
+    qtbot.keyClicks(editor, "1 234,5")
+    assert editor.toolTip() == ""
+    qtbot.keyClick(editor, Qt.Key.Key_Return)    # the delegate commits on the next loop turn
+    qtbot.waitUntil(lambda: window.document.scenario.crra["drm"].iat[0] == 1234.5)
+    assert window.actionUndo.text() == "Annuler : modifier DRM de SAMU-A1"
+
+
+def test_drop_xlsx_opens_it(window, qtbot):
+    from pathlib import Path
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+    sample = Path(__file__).resolve().parent.parent / "samples" / "exemple_modele.xlsx"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(sample))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    qtbot.waitUntil(lambda: window.document.path is not None and window.document.path.name == sample.name)
+    assert len(window.document.scenario.crra) == 4

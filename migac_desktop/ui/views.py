@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLineEdit, QStyledItemDelegate,
+                               QTableView, QToolTip)
 
-from ..core.commands import InvalidValue, SetCells, fill_down_cells
+from ..core.commands import InvalidValue, SetCells, coerce_cell, fill_down_cells
 from .table_models import ScenarioTableModel
+
+
+INVALID_EDITOR_STYLE = "QLineEdit { border: 2px solid #c0392b; background: #fdecea; }"
 
 
 def parse_clipboard(text: str) -> list[list[str]]:
@@ -35,6 +39,9 @@ class ScenarioTableView(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setHighlightSections(False)
+        self.delegate = CellDelegate(self)
+        self.delegate.message.connect(self.message)
+        self.setItemDelegate(self.delegate)
 
     def scenario_model(self) -> ScenarioTableModel:
         return self.model()
@@ -224,3 +231,37 @@ def select_cell(view: QTableView, row: int, column: int) -> None:
     view.setCurrentIndex(index)
     view.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
     view.scrollTo(index)
+
+
+class CellDelegate(QStyledItemDelegate):
+    """Cell editor that checks the value as it is typed.
+
+    The reason for a refusal shows at once (red border, tooltip, status bar);
+    a refused value is never written: the model's ``setData`` refuses it too.
+    """
+
+    message = Signal(str)
+
+    def createEditor(self, parent, option, index):
+        editor = QLineEdit(parent)
+        editor.setFrame(False)
+        model = index.model()
+        if isinstance(model, ScenarioTableModel):
+            col = model.columns[index.column()]
+            if col.numeric:
+                editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            editor.textEdited.connect(lambda text, e=editor, m=model, k=col.key: self._check(e, m, k, text))
+        return editor
+
+    def _check(self, editor: QLineEdit, model: ScenarioTableModel, key: str, text: str) -> None:
+        try:
+            coerce_cell(model.sheet, key, text)
+        except InvalidValue as exc:
+            editor.setStyleSheet(INVALID_EDITOR_STYLE)
+            editor.setToolTip(str(exc))
+            QToolTip.showText(editor.mapToGlobal(editor.rect().bottomLeft()), str(exc), editor)
+            self.message.emit(f"Valeur refusée — {exc}")
+            return
+        editor.setStyleSheet("")
+        editor.setToolTip("")
+        QToolTip.hideText()
