@@ -67,7 +67,7 @@ def base_sheets() -> dict[str, list[list]]:
     for spec in schema.PARAMETERS:
         value = spec.default if spec.default not in ("", None) else None
         params.append([spec.key, spec.label, value, spec.unit])
-    crra = [CRRA_HEADERS]
+    crra = [list(CRRA_HEADERS)]
     for r in WORKED_CRRA:
         crra.append([r["crra_id"], r["label"], r["region"], r["departement"], r["finess"],
                      r["establishment"], r["drm"], r["geo_coef"], r["historic"],
@@ -470,6 +470,22 @@ def test_data_under_a_blank_header_is_kept(tmp_path):
     assert crra["Colonne M"].tolist() == ["note"] * 4
 
 
+def test_duplicate_column_reads_the_first_and_keeps_the_second(tmp_path):
+    sheets = base_sheets()
+    sheets["CRRA"][0].append("drm")
+    for row in sheets["CRRA"][1:]:
+        row.append(1)
+    path = tmp_path / "double.xlsx"
+    save_sheets(path, sheets)
+    loaded = open_scenario(path)
+    assert loaded.errors == []
+    assert loaded.scenario.crra["drm"].tolist() == [45000, 100000, 260000, 150000]
+    assert loaded.scenario.crra["drm (2)"].tolist() == [1, 1, 1, 1]
+    [warning] = loaded.warnings
+    assert (warning.sheet, warning.row) == ("CRRA", 1) and "en double" in warning.message
+    assert "colonne G" in warning.message
+
+
 def test_wrong_dimension_record_does_not_cut_columns(tmp_path):
     """Some producers write <dimension ref="A1"/>: read-only mode must not trust it."""
     path = tmp_path / "dim.xlsx"
@@ -542,7 +558,7 @@ def _zip_not_xlsx(path):
      "CSV"),
     ("ancien.xlsx", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000)),
      "mot de passe"),
-    ("archive.xlsx", _zip_not_xlsx, "n'est pas un classeur Excel"),
+    ("archive.xlsx", _zip_not_xlsx, "archive ZIP qui ne contient pas de classeur"),
 ])
 def test_unreadable_files_raise_workbook_error(tmp_path, name, make, expected):
     path = tmp_path / name

@@ -16,6 +16,7 @@ import math
 import os
 import stat
 import tempfile
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -180,51 +181,60 @@ def _sheet_kind(title: str) -> tuple[str, str | None]:
 
 
 def _load_sheets(path: Path) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]]]:
-    """Every input and extra sheet as rows of values, row 1 first, gaps kept.
+    """Input and extra sheets as rows of values, row 1 first, blank rows kept.
 
     openpyxl raises whatever its parsers meet in a damaged file (BadZipFile,
     KeyError, XML errors…): all of it means "not a readable workbook".
     """
+    import zipfile
+
+    from openpyxl import load_workbook
+
     name = path.name
     try:
-        from openpyxl import load_workbook
-    except ImportError as exc:  # pragma: no cover - dependency of the package
-        raise WorkbookError([Problem(ERROR, f"openpyxl est indisponible : {exc}")], name) from exc
+        with zipfile.ZipFile(path) as archive:
+            members = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        _not_xlsx(name, f"le fichier est endommagé ou incomplet ({_describe(exc)})")
+    if "xl/workbook.xml" not in members and not any(m.endswith("workbook.xml") for m in members):
+        _not_xlsx(name, "c'est une archive ZIP qui ne contient pas de classeur "
+                        "(un document Word ou OpenDocument, par exemple)")
     inputs: dict[str, list[tuple]] = {}
     extras: dict[str, list[tuple]] = {}
     try:
-        # A file object, not the path: openpyxl would refuse a valid workbook
-        # whose extension is not .xlsx before even looking at it.
-        with open(path, "rb") as fh:
+        # openpyxl warns about what it drops (data validation, default style…):
+        # nothing the user can act on, and noise on the command line's stderr.
+        with warnings.catch_warnings(), open(path, "rb") as fh:
+            warnings.simplefilter("ignore")
+            # A file object, not the path: openpyxl would refuse a valid
+            # workbook whose name does not end in .xlsx.
             wb = load_workbook(fh, read_only=True, data_only=True)
             try:
                 for ws in wb.worksheets:
                     kind, canonical = _sheet_kind(ws.title)
-                    if kind == "output" or (kind == "input" and canonical in inputs):
-                        if kind == "output":
-                            continue
-                        kind = "extra"
+                    if kind == "output":
+                        continue
                     # Some producers write a wrong <dimension>: ignore it, or
-                    # read-only mode would cut rows short.
+                    # read-only mode would cut the rows short of columns.
                     ws.reset_dimensions()
                     rows = list(ws.iter_rows(min_row=1, min_col=1, values_only=True))
-                    if kind == "input":
+                    if kind == "input" and canonical not in inputs:
                         inputs[canonical] = rows
-                    else:
+                    else:   # a second « crra » sheet is kept, not read
                         extras[ws.title] = rows
             finally:
                 wb.close()
-    except WorkbookError:
-        raise
-    except OSError as exc:
-        if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
-            _fail(f"Le fichier « {name} » ne peut pas être lu (accès refusé) : "
-                  "vérifiez vos droits sur ce fichier.", name)
-        _not_xlsx(name, f"le fichier est endommagé ou incomplet ({exc})")
+    except PermissionError:
+        _fail(f"Le fichier « {name} » ne peut pas être lu (accès refusé) : "
+              "vérifiez vos droits sur ce fichier.", name)
     except Exception as exc:  # noqa: BLE001 - see docstring
-        _not_xlsx(name, f"le fichier est endommagé ou incomplet ({type(exc).__name__}"
-                        + (f" : {exc}" if str(exc) else "") + ")")
+        _not_xlsx(name, f"le fichier est endommagé ou incomplet ({_describe(exc)})")
     return inputs, extras
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__} : {text}" if text else type(exc).__name__
 
 
 def _blank(value: object) -> bool:
@@ -388,7 +398,13 @@ class _Reader:
             key = lookup.get(normalize_header(cell))
             if key is not None and key not in declared:
                 declared[key] = index
-            elif not _blank(cell):
+                continue
+            if key is not None:
+                first = _letter(declared[key])
+                self.warning(f"colonne « {cell} » en double : seule la première (colonne {first}) "
+                             "est lue ; celle-ci est conservée telle quelle à l'enregistrement.",
+                             sheet, 1, str(cell).strip())
+            if not _blank(cell):
                 extras.append((index, self._unique(str(cell) if not isinstance(cell, str) else cell,
                                                    taken)))
         # Data under a blank header is kept too, under a made-up header.
@@ -743,7 +759,8 @@ def _escape(text: str) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
 
 
 def _letters(n: int) -> list[str]:
