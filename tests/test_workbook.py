@@ -22,7 +22,7 @@ from migac_desktop.io import workbook as wbmod
 from migac_desktop.io.headers import normalize_header
 from migac_desktop.io.workbook import (
     NO_RESULTS_NOTE, WorkbookError, WorkbookWriteError, defusedxml_active, open_scenario,
-    read_scenario, write_scenario)
+    read_scenario, result_sheet_headers, write_scenario)
 
 CRRA_HEADERS = ["Identifiant", "Libellé", "Région", "Département", "FINESS", "Établissement",
                 "DRM", "Coefficient géographique", "Dotation historique", "ETP ARM retenus",
@@ -141,6 +141,7 @@ def test_worked_example_round_trip_and_results(tmp_path):
         "Coût de base", "Coefficient géographique", "Montant brut", "Montant modélisé",
         "Dotation historique", "Effet revenu", "Effet revenu (%)", "Dotation 2014",
         "Dotation 2015", "Dotation 2016"]
+    assert result_sheet_headers(scenario)["Résultats CRRA"] == header
     results = compute(scenario)
     expected = results.crra
     for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True)):

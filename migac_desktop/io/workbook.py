@@ -815,7 +815,7 @@ class _Book:
         cells = []
         for h in headers:
             cell = self._cell_class(ws, row=1, column=1, style_array=style)
-            cell.value = _escape_free(str(h))
+            cell.value = _legal_text(str(h))
             cell.data_type = "s"    # a header "=x" stays text
             cells.append(cell)
         ws.append(cells)
@@ -952,7 +952,7 @@ class _Book:
             fh.write(tail.encode("utf-8"))
 
 
-def _escape_free(text: str) -> str:
+def _legal_text(text: str) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub("", text)
@@ -1088,7 +1088,7 @@ def _build_workbook(scenario: Scenario, results) -> _Book:
 
 def _fill_workbook(book: _Book, scenario: Scenario, results) -> None:
     book.wb.properties.creator = "MIGAC Desktop"
-    book.wb.properties.title = _escape_free(str(scenario.parameters.titre or "Scénario MIG SAMU"))
+    book.wb.properties.title = _legal_text(str(scenario.parameters.titre or "Scénario MIG SAMU"))
     _write_parameters(book, scenario)
     for sheet in _INPUT_ORDER[1:]:
         _write_table(book, scenario, sheet, TABLES[sheet])
