@@ -1,0 +1,796 @@
+"""Charts of the results: Qt-free matplotlib figures for the window and the report.
+
+Every builder draws into the :class:`~matplotlib.figure.Figure` it is given
+(clearing it first), so the window redraws in place after each edit, and returns
+it. Only the matplotlib object API is used, never ``pyplot``: no global figure
+manager, no backend chosen here, and the same builders serve the screen (a Qt
+canvas of about 900 × 500 px) and the printed report (A4, 300 dpi or vector).
+
+Matplotlib is imported at the top of this module; callers import the module
+itself lazily (the first time a chart is shown), so starting the application
+does not pay for it.
+
+The builders size what depends on space (how many bars fit, label font size,
+room for the value labels at the end of the bars) from the figure's size at the
+time they run: call them again after a resize (the Qt view does).
+
+Every number shown goes through :mod:`migac_desktop.core.numbers`: ``12,5 M€``,
+``+162 131 €``, ``−15,6 %``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.text import Annotation, Text
+from matplotlib.transforms import ScaledTranslation
+from matplotlib.ticker import FixedLocator, Formatter, MaxNLocator
+
+from ..core.numbers import (
+    NBSP, format_euros, format_number, format_percent, format_signed_euros,
+    format_signed_percent,
+)
+
+__all__ = [
+    "FrenchFormatter", "format_millions", "format_thousands", "format_compact_euros",
+    "entity_title", "chart_title", "draw_message", "draw_comparison_bars", "draw_revenue_effect",
+    "draw_scatter", "draw_smoothing", "draw_region_crra_trajectories", "NO_DATA",
+]
+
+NO_DATA = "Aucune donnée à afficher"
+
+# -- style -------------------------------------------------------------------
+FONT = "DejaVu Sans"          # bundled with matplotlib: the same glyphs everywhere
+TITLE_SIZE = 11.5
+SUBTITLE_SIZE = 8.5
+LABEL_SIZE = 9.0
+TICK_SIZE = 8.5
+NOTE_SIZE = 8.0
+
+HISTORIC_COLOUR = "#9aa5b1"   # grey-blue: what was
+MODELLED_COLOUR = "#1f5fa8"   # strong blue: what the model gives
+GAIN_COLOUR = "#2e7d32"
+LOSS_COLOUR = "#c62828"
+NEUTRAL_COLOUR = "#757575"
+NOTIFIED_COLOUR = "#e08214"
+OTHER_COLOUR = "#c4c9cf"
+TEXT_GREY = "#555555"
+GRID_COLOUR = "#e3e6ea"
+
+# Lines of one region's CRRA: colour-blind-friendly palette (Okabe–Ito + greys)
+# and markers, so that a line stays identifiable in black-and-white print too.
+_LINE_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
+                 "#8c564b", "#332288", "#999933", "#882255", "#44aa99", "#666666")
+_LINE_MARKERS = ("o", "s", "^", "v", "D", "P", "X", "<", ">", "h", "*", "p")
+
+
+# -- French numbers on axes --------------------------------------------------
+def format_millions(value: float, decimals: int = 1) -> str:
+    """``12_500_000`` → ``12,5 M€``."""
+    return f"{format_number(value / 1e6, decimals)}{NBSP}M€"
+
+
+def format_thousands(value: float, decimals: int = 0) -> str:
+    """``162_131`` → ``162 k€``."""
+    return f"{format_number(value / 1e3, decimals)}{NBSP}k€"
+
+
+def format_compact_euros(value: float, decimals: int = 1) -> str:
+    """Millions from 1 M€, thousands from 1 k€, else euros: for short labels."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if abs(value) >= 1e6:
+        return format_millions(value, decimals)
+    if abs(value) >= 1e3:
+        return format_thousands(value, 0)
+    return format_euros(value)
+
+
+def _decimals_for(values: np.ndarray, most: int = 3) -> int:
+    """The fewest decimals that write every value exactly (tick labels stay distinct)."""
+    for d in range(most + 1):
+        if np.all(np.abs(values - np.round(values, d)) < 1e-6 * np.maximum(1.0, np.abs(values))):
+            return d
+    return most
+
+
+class FrenchFormatter(Formatter):
+    """Tick labels in French: ``12,5 M€``, ``250 k€``, ``−3,5 %``, ``102,5``.
+
+    ``kind``: ``"euros"`` (unit M€, k€ or € chosen from the largest tick),
+    ``"percent"`` (values are fractions: 0.07 → ``7 %``) or ``"number"``.
+    Decimals are the fewest that write every tick exactly; ``signed`` adds a
+    ``+`` to positive ticks (effets revenus).
+    """
+
+    def __init__(self, kind: str = "euros", signed: bool = False):
+        if kind not in ("euros", "percent", "number"):
+            raise ValueError(f"type de graduation inconnu : {kind}")
+        self.kind = kind
+        self.signed = signed
+        self._divisor, self._unit, self._decimals = 1.0, "", 0
+        self._locs: list[float] = []
+
+    def set_locs(self, locs):
+        self._locs = list(locs)
+        values = np.asarray([v for v in self._locs if np.isfinite(v)], dtype=float)
+        biggest = float(np.max(np.abs(values))) if values.size else 0.0
+        if self.kind == "euros":
+            if biggest >= 1e6:
+                self._divisor, self._unit = 1e6, "M€"
+            elif biggest >= 1e3:
+                self._divisor, self._unit = 1e3, "k€"
+            else:
+                self._divisor, self._unit = 1.0, "€"
+        elif self.kind == "percent":
+            self._divisor, self._unit = 0.01, "%"
+        else:
+            self._divisor, self._unit = 1.0, ""
+        self._decimals = _decimals_for(values / self._divisor) if values.size else 0
+
+    def __call__(self, x, pos=None):
+        if not self._locs:
+            self.set_locs([x])
+        if abs(x) < 1e-9 * max(1.0, self._divisor):
+            return "0"
+        text = format_number(x / self._divisor, self._decimals)
+        if self.signed and x > 0:
+            text = "+" + text
+        return f"{text}{NBSP}{self._unit}" if self._unit else text
+
+    def format_data_short(self, value):
+        if self.kind == "euros":
+            return format_euros(value)
+        if self.kind == "percent":
+            return format_percent(value)
+        return format_number(value, 1)
+
+
+# -- shared helpers ----------------------------------------------------------
+def _plain(text: object) -> str:
+    """User text shown literally: a ``$`` in a name must not start mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def _shorten(text: str, most: int = 34) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def _start(fig: Figure) -> Figure:
+    """Clear ``fig`` and give it the constrained layout (nothing clipped)."""
+    fig.clear()
+    fig.set_layout_engine("constrained", w_pad=6 / 72, h_pad=6 / 72, hspace=0.02, wspace=0.02)
+    fig.set_facecolor("white")
+    return fig
+
+
+def _style_axes(ax, value_axis: str = "x") -> None:
+    ax.tick_params(labelsize=TICK_SIZE, labelfontfamily=FONT, color="#9a9a9a", labelcolor="#333333", length=3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color("#9a9a9a")
+    ax.set_axisbelow(True)
+    if value_axis in ("x", "both"):
+        ax.xaxis.grid(True, color=GRID_COLOUR, linewidth=0.8)
+    if value_axis in ("y", "both"):
+        ax.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.8)
+
+
+_EDGE_PT = 6.0                 # the constrained layout's pads, in points
+_text_to_path = None
+
+
+def _text_width(text: str, size: float, weight: str = "normal") -> float:
+    """Width of ``text`` in points, measured with the font itself (no renderer needed)."""
+    global _text_to_path
+    if _text_to_path is None:
+        from matplotlib.textpath import TextToPath
+        _text_to_path = TextToPath()
+    prop = FontProperties(family=FONT, size=size, weight=weight)
+    return _text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0]
+
+
+def _wrap(text: str, size: float, weight: str, width_pt: float) -> list[str]:
+    """Greedy word wrap to ``width_pt`` (numbers keep their no-break spaces)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            trial = f"{line} {word}" if line else word
+            if line and _text_width(trial, size, weight) > width_pt:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+    return lines
+
+
+def _titles(fig: Figure, title: str, subtitle: str | None = None) -> None:
+    """Bold title and grey subtitle at the figure's top left, wrapped to its width.
+
+    The title is the figure's ``suptitle``, which the constrained layout makes
+    room for (height only: a long title never squeezes the axes); it carries
+    blank lines that reserve the room of the subtitle, an annotation anchored
+    under the title line.
+    """
+    width = fig.get_figwidth() * 72 - 2 * _EDGE_PT - 2
+    title_lines = _wrap(title, TITLE_SIZE, "bold", width)
+    sub_lines = _wrap(subtitle, SUBTITLE_SIZE, "normal", width) if subtitle else []
+    reserve = math.ceil(len(sub_lines) * SUBTITLE_SIZE * 1.25 / (TITLE_SIZE * 1.2))
+    x = _EDGE_PT / 72 / fig.get_figwidth()
+    head = fig.suptitle(_plain("\n".join(title_lines)) + "\n" * reserve, x=x, ha="left",
+                        fontsize=TITLE_SIZE, fontweight="bold", fontfamily=FONT,
+                        linespacing=1.2)
+    if sub_lines:
+        # Anchored to the title's box: (0, 0) is the bottom left of the reserved lines.
+        fig.add_artist(Annotation(
+            _plain("\n".join(sub_lines)), xy=(0, 0), xycoords=head, xytext=(0, 2),
+            textcoords="offset points", ha="left", va="bottom", fontsize=SUBTITLE_SIZE,
+            color=TEXT_GREY, fontfamily=FONT, linespacing=1.25, annotation_clip=False))
+
+
+def chart_title(fig: Figure) -> str:
+    """The title of a chart drawn by this module, on one line."""
+    lines = (line.strip() for line in fig.get_suptitle().split("\n"))
+    return " ".join(line for line in lines if line).replace(r"\$", "$")
+
+
+def _axis_label(axis, text: str) -> None:
+    axis.set_label_text(_plain(text), fontsize=LABEL_SIZE, fontfamily=FONT, color="#333333")
+
+
+def _legend_font() -> dict:
+    return {"family": FONT, "size": NOTE_SIZE + 0.5}
+
+
+def _row_font_size(fig: Figure, rows: int) -> float:
+    """Category labels as large as the rows allow, between 6 and 9 pt."""
+    per_row = fig.get_figheight() * 72 * 0.72 / max(rows, 1)
+    return float(min(TICK_SIZE, max(6.0, per_row * 0.72)))
+
+
+def _rows_that_fit(fig: Figure) -> int:
+    """How many bars a horizontal bar chart shows legibly at this figure's height."""
+    return max(10, int(fig.get_figheight() * 72 * 0.74 / 10.5))
+
+
+def _layout(fig: Figure) -> None:
+    """Run the layout engine once (positions known, nothing rendered)."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+
+
+def _bar_label(ax, x: float, y: float, text: str, side: int, size: float,
+               colour: str = "#333333") -> Text:
+    """A value label just past the end of a horizontal bar (``side`` +1 right, −1 left).
+
+    Plain text with a white backing so a grid line never crosses it; kept out
+    of the layout computation: :func:`_fit_value_labels` keeps it inside the axes.
+    """
+    offset = ScaledTranslation(side * 4 / 72, 0, ax.figure.dpi_scale_trans)
+    label = ax.text(x, y, _plain(text), transform=ax.transData + offset,
+                    ha="left" if side > 0 else "right", va="center", fontsize=size,
+                    color=colour, fontfamily=FONT, zorder=4,
+                    bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none",
+                              alpha=0.8))
+    label.set_in_layout(False)
+    return label
+
+
+def draw_message(fig: Figure, text: str = NO_DATA) -> Figure:
+    """An empty chart with a French message in its middle."""
+    fig.clear()
+    fig.set_layout_engine("none")
+    fig.set_facecolor("white")
+    fig.text(0.5, 0.5, _plain(text), ha="center", va="center", fontsize=12,
+             color=TEXT_GREY, fontfamily=FONT, wrap=True)
+    return fig
+
+
+def _fit_value_labels(fig: Figure, ax, lo: float, hi: float,
+                      labels: Iterable[tuple[object, float, int]], pad_px: float = 8.0) -> None:
+    """Set the x limits so that the value labels at the bar ends stay inside the axes.
+
+    ``labels``: (text artist, anchor x in data units, +1 if the text extends to
+    the right of its anchor, −1 to the left). Solves for the data-per-pixel
+    scale ``u`` at which [L(u), R(u)] spans exactly the axes width, where
+    R(u) = max(hi, xᵢ + wᵢ·u) over right-hand labels and L(u) likewise on the left.
+    """
+    labels = list(labels)
+    lo, hi = min(lo, 0.0), max(hi, 0.0)
+    if hi - lo <= 0:
+        hi, lo = 1.0, -1.0 if any(side < 0 for _, _, side in labels) else 0.0
+    ax.set_xlim(lo, hi)
+    if not labels:
+        return
+    _layout(fig)
+    width = ax.get_window_extent().width
+    right: list[tuple[float, float]] = []
+    left: list[tuple[float, float]] = []
+    for text, x, side in labels:
+        box = text.get_window_extent()
+        anchor = ax.transData.transform((x, 0))[0]
+        extent = (box.x1 - anchor) if side > 0 else (anchor - box.x0)
+        (right if side > 0 else left).append((x, max(extent, 0.0) * 1.04 + pad_px))
+
+    def bounds(u: float) -> tuple[float, float]:
+        r = max([hi] + [x + e * u for x, e in right])
+        l_ = min([lo] + [x - e * u for x, e in left])
+        return l_, r
+
+    slope = max([0.0] + [e for _, e in right]) + max([0.0] + [e for _, e in left])
+    if width <= slope + 1:
+        # The labels cannot fit whatever the scale: keep the bars, give some room.
+        span = hi - lo
+        ax.set_xlim(lo - 0.25 * span * bool(left), hi + 0.25 * span * bool(right))
+        return
+    u_low, u_high = (hi - lo) / width, (hi - lo) / (width - slope)
+    for _ in range(60):
+        u = 0.5 * (u_low + u_high)
+        l_, r = bounds(u)
+        if u * width >= r - l_:
+            u_high = u
+        else:
+            u_low = u
+    ax.set_xlim(*bounds(u_high))
+
+
+def _declutter(fig: Figure, annotations: list, step_pt: float = 4.0) -> None:
+    """Move annotations vertically, away from their point, until none overlaps another."""
+    if len(annotations) < 2:
+        return
+    _layout(fig)
+
+    def text_box(ann):
+        ann.get_window_extent()               # places the text for the current layout
+        return Text.get_window_extent(ann)    # the text alone, without its arrow
+
+    placed = []
+    for ann in annotations:
+        direction = 1.0 if ann.xyann[1] >= 0 else -1.0
+        for _ in range(12):
+            box = text_box(ann).expanded(1.04, 1.2)
+            if not any(box.overlaps(other) for other in placed):
+                break
+            x_off, y_off = ann.xyann
+            ann.xyann = (x_off, y_off + direction * step_pt)
+        placed.append(text_box(ann))
+
+
+def entity_title(results, level: str, key: object = None) -> str:
+    """The entity in French: « France entière », « Région Bretagne »,
+    « CRRA SAMU-075 (SAMU 75 – Paris) », « Établissement 750100042 – AP-HP »."""
+    if level == "national":
+        return "France entière"
+    if level == "region":
+        return f"Région {key}"
+    if level == "crra":
+        crra = results.crra
+        rows = crra[crra["crra_id"] == key]
+        label = str(rows["label"].iloc[0]).strip() if len(rows) else ""
+        return f"CRRA {key} ({label})" if label and label != str(key) else f"CRRA {key}"
+    if level == "establishment":
+        est = results.establishments
+        rows = est[est["finess"] == key]
+        name = str(rows["establishment"].iloc[0]).strip() if len(rows) else ""
+        return f"Établissement {key} – {name}" if name else f"Établissement {key}"
+    raise ValueError(f"niveau inconnu : {level}")
+
+
+def _effect_text(effect: float, pct: float, percent_first: bool = False) -> str:
+    euros = format_signed_euros(effect)
+    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+        return euros
+    percent = format_signed_percent(pct)
+    return f"{percent} ({euros})" if percent_first else f"{euros} ({percent})"
+
+
+def _sign_colour(value: float) -> str:
+    if round(value) > 0:
+        return GAIN_COLOUR
+    if round(value) < 0:
+        return LOSS_COLOUR
+    return NEUTRAL_COLOUR
+
+
+# -- 1. historic against modelled, by region --------------------------------
+def draw_comparison_bars(fig: Figure, results, historic_year: int = 2013) -> Figure:
+    """Dotation historique and montant modélisé of each region, grouped horizontal bars.
+
+    Regions are sorted by historic amount, largest at the top; the effet revenu
+    in % is written at the end of each pair. The two bar containers carry the
+    labels « Dotation historique <année> » and « Montant modélisé ».
+    """
+    _start(fig)
+    regions = results.regions
+    if regions is None or len(regions) == 0:
+        return draw_message(fig)
+    df = regions.sort_values("historic", ascending=False, kind="stable")
+    n = len(df)
+    ax = fig.add_subplot()
+    _style_axes(ax, "x")
+    y = np.arange(n, dtype=float)
+    h = 0.4
+    historic = df["historic"].to_numpy(dtype=float)
+    modelled = df["modelled"].to_numpy(dtype=float)
+    ax.barh(y - h / 2, historic, height=h, color=HISTORIC_COLOUR,
+            label=f"Dotation historique {historic_year}", gid="historic")
+    ax.barh(y + h / 2, modelled, height=h, color=MODELLED_COLOUR,
+            label="Montant modélisé", gid="modelled")
+    size = _row_font_size(fig, n)
+    ax.set_yticks(y, [_plain(r) for r in df["region"]], fontsize=size, fontfamily=FONT)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(n - 0.5, -0.5)          # first (largest) region on top
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=9, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_formatter(FrenchFormatter("euros"))
+    labels = []
+    pct = df["revenue_effect_pct"].to_numpy(dtype=float)
+    effect = df["revenue_effect"].to_numpy(dtype=float)
+    for yi, a, b, p, e in zip(y, historic, modelled, pct, effect):
+        if math.isnan(p):
+            continue
+        end = max(a, b)
+        t = _bar_label(ax, end, yi, format_signed_percent(p), +1, max(size - 0.5, 6.0),
+                       _sign_colour(e))
+        labels.append((t, end, +1))
+    top = float(np.nanmax(np.concatenate([historic, modelled]))) if n else 1.0
+    _fit_value_labels(fig, ax, 0.0, top * 1.02 if top > 0 else 1.0, labels)
+    _axis_label(ax.xaxis, "Montant annuel")
+    _titles(fig, "Dotation historique et montant modélisé par région",
+            f"Régions classées par dotation historique {historic_year} ; "
+            "à droite, l'effet revenu en % de la dotation historique")
+    # Under the axes: never on top of a bar, whichever region is largest.
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, prop=_legend_font())
+    return fig
+
+
+# -- 2. effet revenu, diverging bars ------------------------------------------
+_LEVEL_NAMES = {"region": ("région", "régions"), "crra": ("CRRA", "CRRA"),
+                "establishment": ("établissement", "établissements")}
+
+
+def _effect_frame(results, level: str, region: str | None):
+    if level == "region":
+        df = results.regions.copy()
+        df["name"] = [_plain(r) for r in df["region"]]
+    elif level == "crra":
+        df = results.crra.copy()
+        # The label (« SAMU 75 – Paris ») says more than the identifier; the
+        # identifier when there is no label or two CRRA share one.
+        names = [_shorten(lab) if str(lab).strip() else str(c)
+                 for lab, c in zip(df["label"], df["crra_id"])]
+        counts: dict[str, int] = {}
+        for n in names:
+            counts[n] = counts.get(n, 0) + 1
+        df["name"] = [_plain(f"{n} ({c})" if counts[n] > 1 and n != str(c) else n)
+                      for n, c in zip(names, df["crra_id"])]
+    elif level == "establishment":
+        df = results.establishments.copy()
+        names = [_shorten(n) if str(n).strip() else str(f)
+                 for n, f in zip(df["establishment"], df["finess"])]
+        # Two hospitals with the same short name: tell them apart by FINESS.
+        counts: dict[str, int] = {}
+        for n in names:
+            counts[n] = counts.get(n, 0) + 1
+        df["name"] = [_plain(f"{n} ({f})" if counts[n] > 1 and n != str(f) else n)
+                      for n, f in zip(names, df["finess"])]
+    else:
+        raise ValueError(f"niveau inconnu : {level}")
+    if region is not None and level != "region":
+        df = df[df["region"] == region]
+    return df
+
+
+def draw_revenue_effect(fig: Figure, results, level: str = "region", region: str | None = None,
+                        *, percent: bool = False, max_bars: int | None = None) -> Figure:
+    """Effet revenu sorted from the largest gain (top) to the largest loss (bottom).
+
+    Diverging horizontal bars (gains green, losses red) around a zero line, each
+    labelled « +810 654 € (+10,0 %) ». ``level``: "region", "crra" or
+    "establishment"; ``region`` restricts CRRA or establishments to one region.
+    ``percent``: bar lengths are the effet revenu in % of the historic amount
+    instead of euros. When there are more entities than fit (``max_bars``, by
+    default from the figure's height), the largest effects in absolute value
+    are shown and the subtitle says so.
+    """
+    _start(fig)
+    df = _effect_frame(results, level, region)
+    value_col = "revenue_effect_pct" if percent else "revenue_effect"
+    df = df[np.isfinite(df[value_col].to_numpy(dtype=float))]
+    if len(df) == 0:
+        return draw_message(fig, NO_DATA if region is None else f"{NO_DATA} pour la région {region}")
+    total = len(df)
+    cap = max_bars if max_bars is not None else (total if level == "region" else _rows_that_fit(fig))
+    if total > cap:
+        keep = np.argsort(-np.abs(df[value_col].to_numpy(dtype=float)), kind="stable")[:cap]
+        df = df.iloc[np.sort(keep)]
+    df = df.sort_values(value_col, ascending=False, kind="stable")
+    n = len(df)
+    values = df[value_col].to_numpy(dtype=float)
+    effects = df["revenue_effect"].to_numpy(dtype=float)
+    pcts = df["revenue_effect_pct"].to_numpy(dtype=float)
+    ax = fig.add_subplot()
+    _style_axes(ax, "x")
+    y = np.arange(n, dtype=float)
+    colours = [_sign_colour(e) for e in effects]
+    ax.barh(y, values, height=0.7 if n >= 8 else 0.5, color=colours, gid="revenue_effect",
+            label="Effet revenu")
+    ax.axvline(0, color="#333333", linewidth=1.0, zorder=3, gid="zero")
+    size = _row_font_size(fig, n)
+    ax.set_yticks(y, list(df["name"]), fontsize=size, fontfamily=FONT)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(n - 0.5, -0.5)
+    labels = []
+    for yi, v, e, p in zip(y, values, effects, pcts):
+        side = 1 if v >= 0 else -1
+        t = _bar_label(ax, v, yi, _effect_text(e, p, percent_first=percent), side,
+                       max(size - 0.5, 6.0))
+        labels.append((t, v, side))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_formatter(FrenchFormatter("percent" if percent else "euros", signed=True))
+    _fit_value_labels(fig, ax, float(values.min()), float(values.max()), labels)
+    one, many = _LEVEL_NAMES[level]
+    title = f"Effet revenu par {one}"
+    if region is not None and level != "region":
+        title += f" – Région {region}"
+    gains = int((effects > 0.5).sum()) if total == n else None
+    parts = []
+    if total > n:
+        parts.append(f"Les {n} plus forts effets revenus en valeur absolue, sur {total} {many}")
+    elif gains is not None:
+        parts.append(f"{gains} en hausse, {n - gains} en baisse ou stables")
+    parts.append("montant modélisé moins dotation historique" + (" (en %)" if percent else ""))
+    _titles(fig, title, " ; ".join(parts))
+    _axis_label(ax.xaxis, "Effet revenu (en % de la dotation historique)" if percent
+                else "Effet revenu")
+    return fig
+
+
+# -- 3. modelled against historic, per CRRA ----------------------------------
+def draw_scatter(fig: Figure, results, highlight_region: str | None = None,
+                 *, annotate: int = 5, historic_year: int = 2013) -> Figure:
+    """Montant modélisé against dotation historique, one point per CRRA.
+
+    The diagonal (« Modèle = historique ») separates the winners (above) from
+    the losers (below). With ``highlight_region`` that region's CRRA are drawn
+    in colour over the others in grey. The ``annotate`` largest gaps (of the
+    highlighted region if any) are labelled with their identifiers.
+    """
+    _start(fig)
+    crra = results.crra
+    if crra is None or len(crra) == 0:
+        return draw_message(fig)
+    x = crra["historic"].to_numpy(dtype=float)
+    y = crra["modelled"].to_numpy(dtype=float)
+    effect = crra["revenue_effect"].to_numpy(dtype=float)
+    ids = crra["crra_id"].to_numpy(dtype=object)
+    region_col = crra["region"].to_numpy(dtype=object)
+    ax = fig.add_subplot()
+    _style_axes(ax, "both")
+    top = float(np.nanmax(np.concatenate([x, y]))) if len(x) else 1.0
+    top = top * 1.06 if top > 0 else 1.0
+    ax.plot([0, top], [0, top], linestyle="--", color="#666666", linewidth=1.1,
+            label="Modèle = historique", gid="diagonal", zorder=2)
+    focus = np.ones(len(x), dtype=bool)
+    if highlight_region is not None:
+        focus = region_col == highlight_region
+        if (~focus).any():
+            ax.scatter(x[~focus], y[~focus], s=22, color=OTHER_COLOUR, edgecolors="none",
+                       label="Autres CRRA", gid="others", zorder=3)
+        if focus.any():
+            ax.scatter(x[focus], y[focus], s=46, color=MODELLED_COLOUR, edgecolors="white",
+                       linewidths=0.8, label=_plain(f"CRRA de la région {highlight_region}"),
+                       gid="highlight", zorder=4)
+    else:
+        win = effect > 0
+        if win.any():
+            ax.scatter(x[win], y[win], s=30, color=GAIN_COLOUR, edgecolors="white",
+                       linewidths=0.6, label=f"CRRA en hausse ({int(win.sum())})",
+                       gid="winners", zorder=3)
+        if (~win).any():
+            ax.scatter(x[~win], y[~win], s=30, color=LOSS_COLOUR, edgecolors="white",
+                       linewidths=0.6, label=f"CRRA en baisse ou stables ({int((~win).sum())})",
+                       gid="losers", zorder=3)
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        axis.set_major_formatter(FrenchFormatter("euros"))
+    _axis_label(ax.xaxis, f"Dotation historique {historic_year}")
+    _axis_label(ax.yaxis, "Montant modélisé")
+    ax.text(0.02, 0.98, "Au-dessus de la diagonale : CRRA gagnants\n"
+            "en dessous : CRRA perdants", transform=ax.transAxes, ha="left", va="top",
+            fontsize=NOTE_SIZE, color=TEXT_GREY, fontfamily=FONT)
+    # The largest gaps, labelled: winners up-left of their point, losers down-right.
+    candidates = np.flatnonzero(focus)
+    order = candidates[np.argsort(-np.abs(effect[candidates]), kind="stable")][:max(annotate, 0)]
+    annotations = []
+    for i in sorted(order, key=lambda j: -y[j]):
+        up = effect[i] > 0
+        ann = ax.annotate(
+            _plain(ids[i]), xy=(x[i], y[i]), xytext=(-8, 9) if up else (8, -9),
+            textcoords="offset points", ha="right" if up else "left",
+            va="bottom" if up else "top", fontsize=NOTE_SIZE, fontfamily=FONT,
+            color=GAIN_COLOUR if up else LOSS_COLOUR,
+            arrowprops=dict(arrowstyle="-", color="#888888", linewidth=0.7,
+                            shrinkA=0, shrinkB=3), zorder=5)
+        annotations.append(ann)
+    subtitle = ("Chaque point est un CRRA ; les plus forts écarts sont nommés"
+                if highlight_region is None else
+                f"Région {highlight_region} en couleur ; ses plus forts écarts sont nommés")
+    _titles(fig, "Montant modélisé et dotation historique par CRRA", subtitle)
+    legend = ax.legend(loc="lower right", prop=_legend_font(), frameon=True, framealpha=0.9,
+                       edgecolor="#dddddd")
+    legend.set_zorder(6)
+    _declutter(fig, annotations)
+    return fig
+
+
+# -- 4. smoothing trajectory of one entity ------------------------------------
+def _count(results, level: str, key: object) -> int:
+    if level == "national":
+        return len(results.crra)
+    column = {"region": "region", "establishment": "finess", "crra": "crra_id"}[level]
+    return int((results.crra[column] == key).sum())
+
+
+def _share_text(share: float) -> str:
+    decimals = 0 if abs(share * 100 - round(share * 100)) < 0.05 else 1
+    return format_percent(share, decimals)
+
+
+def draw_smoothing(fig: Figure, results, level: str, key: object = None,
+                   historic_year: int = 2013) -> Figure:
+    """The smoothing path of one entity, from the historic year to the target.
+
+    x = [historic year, smoothing years…], y = ``results.trajectory(level, key)``
+    (line ``gid="trajectory"``); dashed lines for the modelled target and the
+    historic amount; each year labelled with the cumulative share of the effet
+    revenu applied and its amount (« 20 % : +162 131 € »); for a region, its
+    notified envelopes as orange diamonds (« Enveloppe notifiée »).
+    """
+    _start(fig)
+    if level not in ("national", "region", "establishment", "crra"):
+        raise ValueError(f"niveau inconnu : {level}")
+    if results is None or _count(results, level, key) == 0:
+        return draw_message(fig)
+    name = entity_title(results, level, key)
+    years = [int(historic_year)] + [int(yr) for yr in results.years]
+    values = results.trajectory(level, key)
+    target = results.target(level, key)
+    historic = values[0]
+    effect = target - historic
+    ax = fig.add_subplot()
+    _style_axes(ax, "y")
+    ax.axhline(historic, linestyle="--", color=HISTORIC_COLOUR, linewidth=1.4,
+               label=f"Dotation historique {historic_year} : {format_euros(historic)}",
+               gid="historic", zorder=2)
+    ax.axhline(target, linestyle="--", color=MODELLED_COLOUR, linewidth=1.4,
+               label=f"Montant modélisé : {format_euros(target)}", gid="target", zorder=2)
+    ax.plot(years, values, marker="o", markersize=6, color="#222222", linewidth=2.0,
+            label="Dotation de l'année", gid="trajectory", zorder=4)
+    notified = []
+    if level == "region":
+        notified = sorted((yr, amount) for (r, yr), amount in results.notified.items() if r == key)
+    if notified:
+        ax.plot([yr for yr, _ in notified], [a for _, a in notified], linestyle="none",
+                marker="D", markersize=11, markerfacecolor="none", markeredgecolor=NOTIFIED_COLOUR,
+                markeredgewidth=2.0, label="Enveloppe notifiée", gid="notified", zorder=5)
+    rising = effect >= 0
+    for yr, value in zip(years[1:], values[1:]):
+        applied = value - historic
+        if abs(effect) >= 0.5:
+            text = f"{_share_text(applied / effect)} : {format_signed_euros(applied)}"
+        else:
+            text = format_signed_euros(applied)
+        # Beside the point, away from the line: up-left of a rising path,
+        # down-left of a falling one.
+        ax.annotate(text, xy=(yr, value), xytext=(-7, 7 if rising else -7),
+                    textcoords="offset points", ha="right", va="bottom" if rising else "top",
+                    fontsize=NOTE_SIZE + 0.5, fontfamily=FONT, color="#222222",
+                    bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none",
+                              alpha=0.85), zorder=6)
+    ax.xaxis.set_major_locator(FixedLocator(years))
+    ax.set_xticks(years, [f"{years[0]}\n(historique)"] + [str(yr) for yr in years[1:]])
+    ax.set_xlim(years[0] - 0.45, years[-1] + 0.45)
+    every = [historic, target] + list(values) + [a for _, a in notified]
+    low, high = min(every), max(every)
+    span = (high - low) or max(abs(high), 1.0) * 0.05
+    # Room above (gain) or below (loss) for the labels.
+    ax.set_ylim(low - span * (0.12 if rising else 0.35), high + span * (0.35 if rising else 0.12))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    ax.yaxis.set_major_formatter(FrenchFormatter("euros"))
+    _axis_label(ax.yaxis, "Dotation MIG SAMU")
+    pct = effect / historic if historic else float("nan")
+    if abs(effect) < 0.5:
+        subtitle = ("Effet revenu nul : le modèle redistribue l'enveloppe historique"
+                    if level == "national" else "Effet revenu nul")
+    else:
+        subtitle = (f"Effet revenu : {_effect_text(effect, pct)} ; chaque année : part "
+                    "cumulée de l'effet revenu appliquée et montant correspondant")
+    _titles(fig, f"Lissage de l'effet revenu – {name}", subtitle)
+    fig.legend(loc="outside lower center", ncols=4 if len(ax.get_lines()) <= 3 else 2,
+               frameon=False, prop=_legend_font())
+    return fig
+
+
+# -- 5. all the CRRA of one region --------------------------------------------
+def draw_region_crra_trajectories(fig: Figure, results, region: str, historic_year: int = 2013,
+                                  *, index: bool = True) -> Figure:
+    """The smoothing paths of every CRRA of ``region`` together.
+
+    By default as an index (100 = dotation historique), so that small and
+    large CRRA read on one scale; ``index=False`` draws amounts in euros. The
+    region as a whole is the thick black line; its notified envelopes, if any,
+    are orange diamonds. Lines have ``gid="crra:<identifier>"`` and ``"region"``.
+    """
+    _start(fig)
+    crra = results.crra
+    rows = crra[crra["region"] == region] if crra is not None else crra
+    if rows is None or len(rows) == 0:
+        return draw_message(fig, f"{NO_DATA} pour la région {region}")
+    years = [int(historic_year)] + [int(yr) for yr in results.years]
+    alloc_cols = [f"alloc_{yr}" for yr in results.years]
+    ax = fig.add_subplot()
+    _style_axes(ax, "y")
+    skipped = []
+    ordered = rows.sort_values("revenue_effect_pct", ascending=False, kind="stable",
+                               na_position="last")
+    for i, (_, row) in enumerate(ordered.iterrows()):
+        path = np.array([row["historic"]] + [row[c] for c in alloc_cols], dtype=float)
+        if index:
+            if not row["historic"]:
+                skipped.append(str(row["crra_id"]))
+                continue
+            path = path / row["historic"] * 100.0
+        label = f"{row['crra_id']} : {_effect_text(row['revenue_effect'], row['revenue_effect_pct'], True)}"
+        ax.plot(years, path, color=_LINE_COLOURS[i % len(_LINE_COLOURS)],
+                marker=_LINE_MARKERS[i % len(_LINE_MARKERS)], markersize=5, linewidth=1.5,
+                label=_plain(label), gid=f"crra:{row['crra_id']}", zorder=3)
+    total = np.array(results.trajectory("region", region), dtype=float)
+    base = total[0]
+    region_effect = results.target("region", region) - base
+    region_pct = region_effect / base if base else float("nan")
+    if index and base:
+        total_path = total / base * 100.0
+    elif index:
+        total_path = None
+    else:
+        total_path = total
+    if total_path is not None:
+        ax.plot(years, total_path, color="#111111", linewidth=3.0, alpha=0.85,
+                label=_plain(f"Ensemble de la région : {_effect_text(region_effect, region_pct, True)}"),
+                gid="region", zorder=4)
+    notified = sorted((yr, amount) for (r, yr), amount in results.notified.items() if r == region)
+    if notified and (base or not index):
+        ys = [a / base * 100.0 if index else a for _, a in notified]
+        ax.plot([yr for yr, _ in notified], ys, linestyle="none", marker="D", markersize=11,
+                markerfacecolor="none", markeredgecolor=NOTIFIED_COLOUR, markeredgewidth=2.0,
+                label="Enveloppe notifiée (région)", gid="notified", zorder=5)
+    if index:
+        ax.axhline(100, color="#888888", linewidth=0.9, linestyle=":", zorder=1)
+    ax.set_xticks(years, [f"{years[0]}\n(historique)"] + [str(yr) for yr in years[1:]])
+    ax.set_xlim(years[0] - 0.2, years[-1] + 0.2)
+    ax.margins(y=0.08)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
+    ax.yaxis.set_major_formatter(FrenchFormatter("number" if index else "euros"))
+    _axis_label(ax.yaxis, f"Indice (100 = dotation historique {historic_year})" if index
+                else "Dotation MIG SAMU")
+    n = len(rows)
+    subtitle = f"{n} CRRA ; dans la légende, l'effet revenu total de chacun"
+    if skipped:
+        subtitle += f" ; sans dotation historique, non indicés : {', '.join(skipped)}"
+    _titles(fig, f"Lissage par CRRA – Région {region}", subtitle)
+    # Lower right: the title runs along the top, whatever its length.
+    legend = fig.legend(loc="outside right lower", frameon=False, prop=_legend_font(),
+                        title="CRRA (effet revenu)", title_fontproperties=_legend_font())
+    legend.get_title().set_fontweight("bold")
+    return fig
