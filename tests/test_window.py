@@ -344,3 +344,35 @@ def test_drop_xlsx_opens_it(window, qtbot):
     window.dropEvent(event)
     qtbot.waitUntil(lambda: window.document.path is not None and window.document.path.name == sample.name)
     assert len(window.document.scenario.crra) == 4
+
+
+def test_charts_drawn_and_follow_edits(window, qtbot):
+    window.tabs.setCurrentWidget(window.comparison_panel)
+    chart = window.comparison_panel.chart
+
+    def bar_values():
+        if chart.figure is None or not chart.figure.axes:
+            return []
+        return sorted(round(p.get_width()) for ax in chart.figure.axes for p in ax.patches
+                      if p.get_width() > 1000)
+    qtbot.waitUntil(lambda: 4_389_346 in bar_values(), timeout=5000)
+    model = window.crra_panel.model
+    model.setData(model.index(0, column(model, "drm")), "60000", EDIT)
+    alpha = window.document.results.regions.set_index("region").loc["Alpha", "modelled"]
+    qtbot.waitUntil(lambda: round(alpha) in bar_values(), timeout=5000)
+    # The smoothing chart draws the region's trajectory, historic year first.
+    window.tabs.setCurrentWidget(window.smoothing_panel)
+    window.smoothing_panel.show_entity("region", "Alpha")
+    smoothing = window.smoothing_panel.chart
+    path = window.document.results.trajectory("region", "Alpha")
+
+    def line_matches():
+        if smoothing.figure is None:
+            return False
+        for ax in smoothing.figure.axes:
+            for line in ax.get_lines():
+                x, y = list(line.get_xdata()), list(line.get_ydata())
+                if x == [2013, 2014, 2015, 2016] and [round(v) for v in y] == [round(v) for v in path]:
+                    return True
+        return False
+    qtbot.waitUntil(line_matches, timeout=5000)

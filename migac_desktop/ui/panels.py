@@ -236,19 +236,19 @@ class ComparisonPanel(QWidget):
         region = self.selected_region()
         level = self.level.currentData()
 
+        year = int(self.document.scenario.parameters.annee_historique)
+
         def draw(fig):
             from ..reporting import charts
             if results is None:
-                fig.clear()
-                fig.text(0.5, 0.5, "Aucune donnée à afficher", ha="center", va="center")
-                return
-            if kind == "bars":
-                charts.draw_comparison_bars(fig, results)
+                charts.draw_message(fig)
+            elif kind == "bars":
+                charts.draw_comparison_bars(fig, results, historic_year=year)
             elif kind == "effect":
                 charts.draw_revenue_effect(fig, results, level=level,
                                            region=region if level != "region" else None)
             else:
-                charts.draw_scatter(fig, results, highlight_region=region)
+                charts.draw_scatter(fig, results, highlight_region=region, historic_year=year)
         self.chart.set_drawer(draw)
 
     def _row_changed(self, current, _previous) -> None:
@@ -372,10 +372,8 @@ class SmoothingPanel(QWidget):
         def draw(fig):
             from ..reporting import charts
             if results is None or (level != "national" and key is None):
-                fig.clear()
-                fig.text(0.5, 0.5, "Aucune donnée à afficher", ha="center", va="center")
-                return
-            if all_crra:
+                charts.draw_message(fig)
+            elif all_crra:
                 charts.draw_region_crra_trajectories(fig, results, key, historic_year=year)
             else:
                 charts.draw_smoothing(fig, results, level, key, historic_year=year)
