@@ -170,3 +170,17 @@ def test_national_sample_opens_with_every_figure(window):
     assert window.crra_panel.model.rowCount() == 101
     assert "227\u00a0730\u00a0000\u00a0€" in window.totals.text()
     assert window.comparison_panel.model.rowCount() == 26
+
+
+def test_regions_sort_in_french_order(window):
+    assert window.open_path(SAMPLES / "scenario_national_2014.xlsx", ask=False)
+    window.tabs.setCurrentWidget(window.comparison_panel)
+    proxy = window.comparison_panel.proxy
+    names = [proxy.data(proxy.index(r, 0)) for r in range(proxy.rowCount())]
+    assert names.index("Haute-Normandie") < names.index("Île-de-France") < names.index("Languedoc-Roussillon")
+    panel = window.crra_panel
+    window.tabs.setCurrentWidget(panel)
+    panel.model.sort(panel.model.column_of_key("region"), Qt.SortOrder.AscendingOrder)
+    regions = [panel.model.data(panel.model.index(r, panel.model.column_of_key("region")))
+               for r in range(panel.model.rowCount())]
+    assert regions.index("Île-de-France") < regions.index("Languedoc-Roussillon")

@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             screen = QGuiApplication.primaryScreen().availableGeometry()
-            self.resize(min(1500, int(screen.width() * 0.96)), min(950, int(screen.height() * 0.94)))
+            self.resize(int(screen.width() * 0.94), int(screen.height() * 0.92))
 
     # -- construction ------------------------------------------------------------
     def _action(self, name, text, slot=None, shortcut=None, tip=None) -> QAction:

@@ -117,7 +117,6 @@ class ComparisonPanel(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setSortLocaleAware(True)
         self.table = QTableView()
         self.table.setObjectName("comparisonTable")
         self.table.setModel(self.proxy)

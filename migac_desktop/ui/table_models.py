@@ -11,6 +11,7 @@ edit.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +59,12 @@ class ColumnDef:
     @property
     def signed(self) -> bool:
         return self.kind.startswith("signed")
+
+
+def text_sort_key(value) -> str:
+    """French reading order: accents and case ignored (« Île » sorts with « I »)."""
+    text = unicodedata.normalize("NFKD", "" if value is None else str(value))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
 def format_value(kind: str, value) -> str:
@@ -197,7 +204,7 @@ class ScenarioTableModel(QAbstractTableModel):
                     keys = -keys
                 ranks = np.argsort(np.where(np.isnan(keys), np.inf, keys), kind="stable")
             else:
-                keys = np.array([str(v).casefold() for v in values])
+                keys = np.array([text_sort_key(v) for v in values])
                 ranks = np.argsort(keys, kind="stable")
                 if direction == Qt.SortOrder.DescendingOrder:
                     ranks = ranks[::-1]
@@ -470,7 +477,8 @@ class FrameModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._strings[index.column()][index.row()]
         if role == SORT_ROLE:
-            return self._values[index.column()][index.row()]
+            value = self._values[index.column()][index.row()]
+            return text_sort_key(value) if not col.numeric else value
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return RIGHT if col.numeric else LEFT
         if role == Qt.ItemDataRole.ForegroundRole:
