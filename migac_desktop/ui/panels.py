@@ -33,6 +33,18 @@ def chart_timer(parent, slot) -> QTimer:
     return timer
 
 
+def add_choice(bar: QHBoxLayout, label: str, object_name: str, items=()) -> QComboBox:
+    """A labelled combo box in a tool bar row; items are (data, text) pairs."""
+    if label:
+        bar.addWidget(QLabel(label))
+    combo = QComboBox()
+    combo.setObjectName(object_name)
+    for key, text in items:
+        combo.addItem(text, key)
+    bar.addWidget(combo)
+    return combo
+
+
 LEVELS = (("region", "Régions (niveau national)"), ("crra", "CRRA d'une région"),
           ("establishment", "Établissements (FINESS)"))
 ALL_REGIONS = "Toutes les régions"
@@ -95,17 +107,9 @@ class ComparisonPanel(QWidget):
         self.document = document
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Niveau :"))
-        self.level = QComboBox()
-        self.level.setObjectName("comparisonLevel")
-        for key, label in LEVELS:
-            self.level.addItem(label, key)
-        bar.addWidget(self.level)
-        bar.addWidget(QLabel("Région :"))
-        self.region = QComboBox()
-        self.region.setObjectName("comparisonRegion")
+        self.level = add_choice(bar, "Niveau :", "comparisonLevel", LEVELS)
+        self.region = add_choice(bar, "Région :", "comparisonRegion")
         self.region.setMinimumContentsLength(24)
-        bar.addWidget(self.region)
         bar.addStretch(1)
         layout.addLayout(bar)
 
@@ -139,12 +143,7 @@ class ComparisonPanel(QWidget):
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         chart_bar = QHBoxLayout()
-        chart_bar.addWidget(QLabel("Graphique :"))
-        self.chart_kind = QComboBox()
-        self.chart_kind.setObjectName("comparisonChartKind")
-        for key, label in self.CHARTS:
-            self.chart_kind.addItem(label, key)
-        chart_bar.addWidget(self.chart_kind)
+        self.chart_kind = add_choice(chart_bar, "Graphique :", "comparisonChartKind", self.CHARTS)
         chart_bar.addStretch(1)
         bottom_layout.addLayout(chart_bar)
         self.chart = ChartView()
@@ -269,16 +268,9 @@ class SmoothingPanel(QWidget):
         self.document = document
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Niveau :"))
-        self.level = QComboBox()
-        self.level.setObjectName("smoothingLevel")
-        for key, label in self.ENTITY_LEVELS:
-            self.level.addItem(label, key)
-        bar.addWidget(self.level)
-        self.entity = QComboBox()
-        self.entity.setObjectName("smoothingEntity")
+        self.level = add_choice(bar, "Niveau :", "smoothingLevel", self.ENTITY_LEVELS)
+        self.entity = add_choice(bar, "", "smoothingEntity")
         self.entity.setMinimumContentsLength(34)
-        bar.addWidget(self.entity)
         self.all_crra = QCheckBox("Tous les CRRA de la région")
         self.all_crra.setObjectName("smoothingAllCrra")
         bar.addWidget(self.all_crra)
