@@ -93,6 +93,10 @@ def test_undo_redo_and_modified_flag(window):
     assert shown(model, "modelled")[1] == format_euros(2_874_983.14)
     window.actionRedo.trigger()
     assert model.data(model.index(1, drm), SORT_ROLE) == 120000
+    # A number is accepted as well as French text.
+    assert model.setData(model.index(2, drm), 250000, EDIT)
+    assert model.data(model.index(2, drm)) == "250\u00a0000"
+    window.actionUndo.trigger()
     # Undo, then a new edit, then redo has nothing to redo.
     window.actionUndo.trigger()
     model.setData(model.index(0, drm), "1000", EDIT)
