@@ -216,8 +216,8 @@ class ScenarioTableModel(QAbstractTableModel):
     def _column_values(self, col: ColumnDef) -> np.ndarray:
         if col.result:
             values = self._results.get(col.key)
-            if values is None:
-                return np.full(self._n, np.nan if col.numeric else "", dtype=object if not col.numeric else float)
+            if values is None:        # no results while the scenario has errors
+                return np.full(self._n, np.nan) if col.numeric else np.full(self._n, "", dtype=object)
             return values
         return self._inputs[col.key]
 

@@ -211,13 +211,13 @@ class FrozenTableView(ScenarioTableView):
         return current
 
     def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:
-        if index.column() > 0:
+        if index.column() != 0:
             super().scrollTo(index, hint)
-        else:
-            # Column 0 is always visible: only scroll vertically.
-            row_index = self.model().index(index.row(), max(1, self.horizontalHeader().logicalIndexAt(
-                self.frozen.columnWidth(0) + 1)))
-            super().scrollTo(row_index, hint)
+            return
+        # Column 0 is always visible (frozen): scroll vertically only.
+        horizontal = self.horizontalScrollBar().value()
+        super().scrollTo(index, hint)
+        self.horizontalScrollBar().setValue(horizontal)
 
     def _update_geometry(self) -> None:
         self.frozen.setGeometry(self.verticalHeader().width() + self.frameWidth(), self.frameWidth(),
