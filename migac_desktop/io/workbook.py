@@ -28,6 +28,7 @@ from ..core import schema
 from ..core.numbers import NumberError, format_number, is_excel_error, parse_number
 from ..core.scenario import TABLES, Parameters, Scenario, empty_table
 from ..core.validation import ERROR, WARNING, Problem, errors_of, validate, warnings_of
+from . import formulas as live_formulas
 from .headers import normalize_header
 
 __all__ = [
@@ -767,6 +768,28 @@ def _letters(n: int) -> list[str]:
     return [_letter(i) for i in range(n)]
 
 
+def _escape_formulas(formulas: list[str]) -> list[str]:
+    """XML-escape a column of formulas in one pass (most need nothing)."""
+    joined = "\n".join(formulas)
+    if "&" not in joined and "<" not in joined and ">" not in joined:
+        return formulas
+    return joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split("\n")
+
+
+def _formula_cell(ref: str, s_attr: str, formula: str, cached) -> str:
+    """A formula cell whose cached value is not a float: a text, an integer, or "" (None)."""
+    if cached is None or cached == "":
+        return f'<c r="{ref}"{s_attr} t="str"><f>{formula}</f><v></v></c>'
+    if isinstance(cached, str):
+        return f'<c r="{ref}"{s_attr} t="str"><f>{formula}</f><v>{_escape(cached)}</v></c>'
+    if isinstance(cached, bool):
+        return f'<c r="{ref}"{s_attr} t="b"><f>{formula}</f><v>{int(cached)}</v></c>'
+    number = float(cached)
+    if not math.isfinite(number):
+        return f'<c r="{ref}"{s_attr}><f>{formula}</f></c>'
+    return f'<c r="{ref}"{s_attr}><f>{formula}</f><v>{cached!r}</v></c>'
+
+
 class _Book:
     """An openpyxl write-only workbook plus the data rows of each sheet."""
 
@@ -877,6 +900,51 @@ class _Book:
         if index is None:
             index = self.strings[text] = len(self.strings)
         return f'<c r="{ref}"{s_attr} t="s"><v>{index}</v></c>'
+
+    def add_formula_rows(self, ws, start: int, columns: list[list], style_ids: list[int],
+                         formulas: list[list[str] | None]) -> int:
+        """Like :meth:`add_rows`, with formula columns (output sheets only).
+
+        ``formulas[i]`` is None for a column of values, else one formula per row
+        (text without ``=``, from :mod:`.formulas`); ``columns[i]`` then holds the
+        cached values: the application's own results, which readers that do not
+        compute (openpyxl, previews) show. Built column by column, then joined.
+        """
+        if not columns:
+            return start
+        rows = [str(r) for r in range(start, start + len(columns[0]))]
+        by_column = []
+        for letter, sid, values, forms in zip(_letters(len(columns)), style_ids, columns,
+                                              formulas):
+            s_attr = f' s="{sid}"' if sid else ""
+            if forms is None:
+                by_column.append([self._value_cell(ws, f"{letter}{n}", s_attr, v)
+                                  for n, v in zip(rows, values)])
+                continue
+            forms = _escape_formulas(forms)
+            by_column.append([
+                f'<c r="{letter}{n}"{s_attr}><f>{f}</f><v>{v!r}</v></c>' if type(v) is float
+                else _formula_cell(f"{letter}{n}", s_attr, f, v)
+                for n, f, v in zip(rows, forms, values)])
+        chunks = self.bodies.setdefault(ws, [])
+        for at in range(0, len(rows), 2000):
+            block = zip(*(c[at:at + 2000] for c in by_column))
+            chunks.append("".join(f'<row r="{n}">{"".join(cells)}</row>'
+                                  for n, cells in zip(rows[at:at + 2000], block)))
+        return start + len(rows)
+
+    def _value_cell(self, ws, ref: str, s_attr: str, value) -> str:
+        if value is None or value == "":
+            return ""
+        kind = type(value)
+        if kind is float or kind is int:
+            return f'<c r="{ref}"{s_attr}><v>{value!r}</v></c>'
+        if kind is str:
+            index = self.strings.get(value)
+            if index is None:
+                index = self.strings[value] = len(self.strings)
+            return f'<c r="{ref}"{s_attr} t="s"><v>{index}</v></c>'
+        return self._other_cell(ws, ref, s_attr, value)
 
     # -- saving ------------------------------------------------------------
     def discard(self) -> None:
@@ -1012,6 +1080,12 @@ class _SheetWriter:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
 
+    def print_area(self, n_cols: int, n_rows: int) -> None:
+        """Print the table (and what follows it) and nothing else."""
+        from openpyxl.utils import get_column_letter
+
+        self.ws.print_area = f"A1:{get_column_letter(max(n_cols, 1))}{max(n_rows, 1)}"
+
     def dimension(self, n_cols: int, n_rows: int) -> None:
         """Declare the used range before openpyxl writes the sheet.
 
@@ -1027,9 +1101,14 @@ class _SheetWriter:
         self.book.header_row(self.ws, headers)
         self.next_row = 2
 
-    def columns(self, columns: list[list], formats: list[str | None], bold: bool = False) -> None:
+    def columns(self, columns: list[list], formats: list[str | None], bold: bool = False,
+                formulas: list[list[str] | None] | None = None) -> None:
         ids = [self.book.style(self.ws, fmt, bold)[1] if (fmt or bold) else 0 for fmt in formats]
-        self.next_row = self.book.add_rows(self.ws, self.next_row, columns, ids)
+        if formulas is not None and any(f is not None for f in formulas):
+            self.next_row = self.book.add_formula_rows(self.ws, self.next_row, columns, ids,
+                                                       formulas)
+        else:
+            self.next_row = self.book.add_rows(self.ws, self.next_row, columns, ids)
 
     def rows(self, rows: list[tuple]) -> None:
         """Untyped rows (extra sheets, extra parameters), values as they are."""
@@ -1166,6 +1245,11 @@ def _result_sheets(scenario: Scenario, years: list[int] | None):
 
 
 def _write_results(book: _Book, scenario: Scenario, results) -> None:
+    """The four output sheets: live formulas over the inputs, cached with ``results``.
+
+    Without results (the scenario has errors) each sheet gets its headers and a
+    note, no formula.
+    """
     from ..core.model import CRRA_RESULT_COLUMNS, alloc_key
 
     years = results.years if results is not None else scenario.years
@@ -1181,19 +1265,74 @@ def _write_results(book: _Book, scenario: Scenario, results) -> None:
     allocs = [alloc_key(y) for y in years]
     arrays = results.crra_arrays
     tail = ["n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct"] + allocs
-    title, headers, formats = sheets[0]
     crra_keys = list(CRRA_RESULT_COLUMNS) + allocs
-    _write_result_sheet(book, title, headers, formats, [_array_values(arrays[k]) for k in crra_keys])
+    region_keys = ["region"] + tail
+    est_keys = ["finess", "establishment", "region"] + tail
+    layout = _formula_layout(scenario, results, crra_keys, region_keys, est_keys)
+    live = live_formulas.crra_formulas(layout)
+    title, headers, formats = sheets[0]
+    _write_result_sheet(book, title, headers, formats,
+                        [_array_values(arrays[k]) for k in crra_keys],
+                        formulas=[live.get(k) for k in crra_keys])
     national = results.national
-    for (title, headers, formats), keys, frame in (
-            (sheets[1], ["region"] + tail, results.regions),
-            (sheets[2], ["finess", "establishment", "region"] + tail, results.establishments)):
+    for (title, headers, formats), keys, frame, level in (
+            (sheets[1], region_keys, results.regions, "region"),
+            (sheets[2], est_keys, results.establishments, "establishment")):
         columns = [_array_values(frame[k].to_numpy()) for k in keys]
         total = [_plain(national[k]) if k in national else None for k in keys]
         total[0] = "Total national"
         total[keys.index("n_crra")] = int(national["n_crra"])
-        _write_result_sheet(book, title, headers, formats, columns, total)
-    _write_trajectories(book, sheets[3][1], sheets[3][2], results, allocs)
+        body, total_live = live_formulas.summary_formulas(layout, level)
+        block = None
+        if level == "region":
+            block = _calibration_block(layout, results, scenario.parameters.calage)
+        _write_result_sheet(book, title, headers, formats, columns, total,
+                            formulas=[body.get(k) for k in keys],
+                            total_formulas=[total_live.get(k) for k in keys], block=block)
+    _write_trajectories(book, sheets[3][1], sheets[3][2], results, allocs, layout)
+    names = live_formulas.parameter_names()
+    names.update(live_formulas.calibration_names(layout))
+    _define_names(book, names)
+
+
+def _formula_layout(scenario: Scenario, results, crra_keys, region_keys, est_keys):
+    """Where the inputs were written and how big each output sheet is."""
+    smoothing_years = [int(y) if isinstance(y, (int, float)) and math.isfinite(y) else None
+                       for y in scenario.smoothing["year"].tolist()]
+    rows = tuple(smoothing_years.index(y) + 2 for y in results.years)
+    labels = scenario.bands["label"].tolist()
+    return live_formulas.Layout(
+        n_crra=len(results.region_codes), n_bands=len(scenario.bands),
+        n_envelopes=len(scenario.envelopes), years=tuple(results.years), smoothing_rows=rows,
+        result_keys=tuple(crra_keys), region_keys=tuple(region_keys),
+        establishment_keys=tuple(est_keys), n_regions=len(results.region_names),
+        n_establishments=len(results.finess_names),
+        blank_band_labels=any(not (isinstance(v, str) and v.strip()) for v in labels),
+        exact_regions=not live_formulas.criteria_safe(results.region_names.tolist()),
+        exact_finess=not live_formulas.criteria_safe(results.finess_names.tolist()))
+
+
+_FACTOR = "0.000000000"
+
+
+def _calibration_block(layout, results, calage) -> list[tuple[list, list, list | None]]:
+    """Rows (values, formats, formulas) of « Calage national », under the national total."""
+    lines = live_formulas.calibration_formulas(layout)
+    mode, target, raw, factor = live_formulas.CALIBRATION_LABELS
+    return [
+        ([live_formulas.CALIBRATION_TITLE], [None], None),
+        ([mode, _plain(calage)], [None, None], [None, [lines[0]]]),
+        ([target, _plain(results.calibration_target)], [None, EURO_CENTS], [None, [lines[1]]]),
+        ([raw, _plain(results.raw_total)], [None, EURO_CENTS], [None, [lines[2]]]),
+        ([factor, _plain(results.calibration_factor)], [None, _FACTOR], [None, [lines[3]]]),
+    ]
+
+
+def _define_names(book: _Book, names: dict[str, str]) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    for name, ref in names.items():
+        book.wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
 def _tidy(values: list) -> list:
@@ -1201,19 +1340,40 @@ def _tidy(values: list) -> list:
     return [0.0 if type(v) is float and -1e-6 < v < 1e-6 else v for v in values]
 
 
-def _write_result_sheet(book, title, headers, formats, columns, total=None) -> None:
+def _write_result_sheet(book, title, headers, formats, columns, total=None, formulas=None,
+                        total_formulas=None, block=None) -> None:
+    """One output sheet: rows, a bold « Total national » row, then a block of lines.
+
+    ``formulas`` and ``total_formulas``: per column, None (values) or the formulas
+    whose cached values are ``columns`` / ``total``; ``block``: rows of (values,
+    formats, formulas) written after one blank row (the « Calage national » lines).
+    """
     columns = [_tidy(c) for c in columns]
     if total is not None:
         total = _tidy(total)
     n_rows = (len(columns[0]) if columns else 0) + (1 if total is not None else 0)
+    body_rows = n_rows
+    if block:
+        n_rows += 1 + len(block)
     widths = [_text_width(values, h) if fmt is None else max(_WIDTHS.get(fmt, 14), len(h) + 2)
               for values, h, fmt in zip(columns, headers, formats)]
+    if block and widths:
+        widths[0] = max(widths[0], _text_width([line[0][0] for line in block], headers[0]))
     w = _SheetWriter(book, title)
     w.layout(headers, formats, n_rows, widths)
+    if block:   # the filter covers the table, not the block under it
+        w.ws.auto_filter.ref = f"A1:{_letter(len(headers) - 1)}{body_rows + 1}"
+    w.print_area(len(headers), n_rows + 1)
     w.header(headers)
-    w.columns(columns, formats)
+    w.columns(columns, formats, formulas=formulas)
     if total is not None:
-        w.columns([[v] for v in total], formats, bold=True)
+        w.columns([[v] for v in total], formats, bold=True,
+                  formulas=None if total_formulas is None
+                  else [None if f is None else [f] for f in total_formulas])
+    if block:
+        w.next_row += 1
+        for i, (values, fmts, forms) in enumerate(block):
+            w.columns([[v] for v in values], fmts, bold=(i == 0), formulas=forms)
 
 
 def _trajectory_layout(scenario: Scenario, years: list[int]) -> tuple[list[str], list]:
@@ -1230,7 +1390,7 @@ def _trajectory_layout(scenario: Scenario, years: list[int]) -> tuple[list[str],
     return headers, formats
 
 
-def _write_trajectories(book, headers, formats, results, allocs) -> None:
+def _write_trajectories(book, headers, formats, results, allocs, layout) -> None:
     national = results.national
     regions, ests, arrays = results.regions, results.establishments, results.crra_arrays
     n_reg, n_est, n_crra = len(regions), len(ests), len(arrays["crra_id"])
@@ -1243,13 +1403,16 @@ def _write_trajectories(book, headers, formats, results, allocs) -> None:
     region = ([None] + region_names + _array_values(ests["region"].to_numpy())
               + _array_values(arrays["region"]))
     columns = [level, code, label, region]
-    for key in ["historic"] + allocs + ["modelled", "revenue_effect"]:
+    keys = ["historic"] + allocs + ["modelled", "revenue_effect"]
+    for key in keys:
         columns.append([_plain(national[key])] + _array_values(regions[key].to_numpy())
                        + _array_values(ests[key].to_numpy()) + _array_values(arrays[key]))
     columns = [_tidy(c) for c in columns]
+    live = live_formulas.trajectory_formulas(layout, keys)
     widths = [14, 12, _text_width(label, "Libellé"), _text_width(region, "Région")]
     widths += [_WIDTHS[EURO]] * (len(headers) - 4)
     w = _SheetWriter(book, "Trajectoires")
     w.layout(headers, formats, len(level), widths)
+    w.print_area(len(headers), len(level) + 1)
     w.header(headers)
-    w.columns(columns, formats)
+    w.columns(columns, formats, formulas=[None] * 4 + [live[k] for k in keys])
