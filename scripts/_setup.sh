@@ -40,6 +40,8 @@ MIGAC_RUNTIME_PACKAGES=(
 # shellcheck disable=SC2034  # used by test.sh
 MIGAC_TEST_PACKAGES=(
     xvfb xauth poppler-utils
+    # desktop-file-validate and update-desktop-database, for the Linux desktop entry
+    desktop-file-utils
 )
 
 # --- helpers -------------------------------------------------------------------------------

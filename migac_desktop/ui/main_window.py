@@ -499,14 +499,8 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, p=p: self.open_path(Path(p)))
 
     def about(self) -> None:
-        QMessageBox.about(self, "À propos de MIGAC Desktop",
-                          f"<h3>MIGAC Desktop {__version__}</h3>"
-                          "<p>Répartition de la MIG SAMU entre les CRRA : référentiel de moyens, "
-                          "effet revenu et lissage.</p>"
-                          "<p>Les paramètres par défaut sont <b>illustratifs</b> : ce ne sont pas "
-                          "les valeurs officielles de la DGOS.</p>"
-                          "<p>Qt et PySide6 (LGPL v3), pandas et NumPy (BSD), openpyxl (MIT), "
-                          "matplotlib (licence PSF/matplotlib), defusedxml (PSF).</p>")
+        from .about import show_about
+        show_about(self)
 
     # -- drag and drop, close --------------------------------------------------------
     def dragEnterEvent(self, event) -> None:
