@@ -29,6 +29,7 @@ from ..core.numbers import NumberError, format_number, is_excel_error, parse_num
 from ..core.scenario import TABLES, Parameters, Scenario, empty_table
 from ..core.validation import ERROR, WARNING, Problem, errors_of, validate, warnings_of
 from . import formulas as live_formulas
+from . import safety
 from .headers import normalize_header
 
 __all__ = [
@@ -41,7 +42,6 @@ OPTIONAL_SHEETS = ("Enveloppes régionales",)
 INPUT_SHEETS = REQUIRED_SHEETS + OPTIONAL_SHEETS
 _SHEET_ORDER = {name: i for i, name in enumerate(INPUT_SHEETS)}
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SAVE_ADVICE = "Enregistrez-le au format .xlsx depuis Excel ou LibreOffice."
 
 
@@ -122,8 +122,13 @@ def read_scenario(path) -> Loaded:
     """
     path = Path(path)
     _check_readable(path)
-    sheets, extra_sheets = _load_sheets(path)
-    return _Reader(path.name).build(sheets, extra_sheets)
+    try:
+        # Zip bomb, XML entities, oversized sheets: refused before openpyxl parses.
+        plan = safety.check_file(path, lambda title: _sheet_kind(title)[0] == "output")
+        sheets, extra_sheets = _load_sheets(path)
+    except safety.UnsafeFile as exc:
+        raise WorkbookError(exc.problems, path.name) from None
+    return _Reader(path.name).build(sheets, extra_sheets, plan.uncomputed)
 
 
 def _check_readable(path: Path) -> None:
@@ -138,20 +143,15 @@ def _check_readable(path: Path) -> None:
         _fail(f"« {name} » est un dossier et non un fichier : choisissez un classeur .xlsx.", name)
     try:
         with open(path, "rb") as fh:
-            head = fh.read(8)
+            head = fh.read(8192)
     except OSError as exc:
         _fail(f"Le fichier « {name} » ne peut pas être lu ({_reason(exc)}) : "
               "vérifiez vos droits sur ce fichier.", name)
     if not head:
         _not_xlsx(name, "le fichier est vide")
-    if head.startswith(_OLE_MAGIC):
-        _fail(f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : c'est un "
-              "classeur protégé par mot de passe ou un ancien classeur Excel 97-2003 (.xls). "
-              "Retirez le mot de passe s'il y en a un, puis " + _SAVE_ADVICE[0].lower()
-              + _SAVE_ADVICE[1:], name)
     if not head.startswith(b"PK"):
-        _not_xlsx(name, "son contenu n'est pas celui d'un classeur (fichier texte, CSV ou "
-                        "autre format renommé en .xlsx)")
+        # Password-protected or .xls (OLE), CSV, HTML, PDF…: said by name.
+        _fail(safety.not_a_workbook(path, name, head), name)
 
 
 def _fail(message: str, name: str):
@@ -209,7 +209,8 @@ def _load_sheets(path: Path) -> tuple[dict[str, list[tuple]], dict[str, list[tup
             warnings.simplefilter("ignore")
             # A file object, not the path: openpyxl would refuse a valid
             # workbook whose name does not end in .xlsx.
-            wb = load_workbook(fh, read_only=True, data_only=True)
+            wb = load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+            limits = safety.ReadLimits()
             try:
                 for ws in wb.worksheets:
                     kind, canonical = _sheet_kind(ws.title)
@@ -218,13 +219,16 @@ def _load_sheets(path: Path) -> tuple[dict[str, list[tuple]], dict[str, list[tup
                     # Some producers write a wrong <dimension>: ignore it, or
                     # read-only mode would cut the rows short of columns.
                     ws.reset_dimensions()
-                    rows = list(ws.iter_rows(min_row=1, min_col=1, values_only=True))
+                    rows = limits.rows(ws.title, ws.iter_rows(min_row=1, min_col=1,
+                                                              values_only=True))
                     if kind == "input" and canonical not in inputs:
                         inputs[canonical] = rows
                     else:   # a second « crra » sheet is kept, not read
                         extras[ws.title] = rows
             finally:
                 wb.close()
+    except safety.UnsafeFile:
+        raise
     except PermissionError:
         _fail(f"Le fichier « {name} » ne peut pas être lu (accès refusé) : "
               "vérifiez vos droits sur ce fichier.", name)
@@ -325,7 +329,8 @@ class _Reader:
         self.problems.append(Problem(WARNING, message, sheet, row, column, key))
 
     # -- structure ---------------------------------------------------------
-    def build(self, sheets: dict[str, list[tuple]], extra_sheets: dict[str, list[tuple]]) -> Loaded:
+    def build(self, sheets: dict[str, list[tuple]], extra_sheets: dict[str, list[tuple]],
+              uncomputed: dict[str, list[tuple[int, int]]] | None = None) -> Loaded:
         for name in REQUIRED_SHEETS:
             if name not in sheets:
                 self.fatal.append(Problem(ERROR, self._missing_sheet_message(name), name))
@@ -352,7 +357,33 @@ class _Reader:
                 frame, rows = empty_table(table), []
             scenario.set_table(sheet, frame)
             scenario.source_rows[sheet] = rows
+        if uncomputed:
+            self._uncomputed(uncomputed, layouts, param_layout, param_rows)
         return Loaded(scenario, self.problems)
+
+    def _uncomputed(self, uncomputed, layouts, param_layout, param_rows) -> None:
+        """Formulas no spreadsheet program computed (read as empty): said, at their cell."""
+        message = ("la cellule contient une formule qu'aucun tableur n'a calculée (fichier produit "
+                   "par un programme) : ouvrez le fichier dans Excel ou LibreOffice et "
+                   "enregistrez-le pour calculer ses formules, ou saisissez la valeur.")
+        said = {(p.sheet, p.row, p.key) for p in self.problems if p.is_error}
+        for title, cells in uncomputed.items():
+            kind, sheet = _sheet_kind(title)
+            if kind != "input":
+                continue
+            if sheet == schema.PARAMETERS_SHEET:
+                keys = {row: key for key, row in param_rows.items()}
+                at = [(row, "Valeur", keys[row]) for row, col in cells
+                      if col - 1 == param_layout.get("Valeur") and row in keys]
+            elif sheet in layouts:
+                columns = {index: key for key, index in layouts[sheet][0].items()}
+                at = [(row, TABLES[sheet].column(columns[col - 1]).header, columns[col - 1])
+                      for row, col in cells if row > 1 and col - 1 in columns]
+            else:
+                continue
+            for row, header, key in at:
+                if (sheet, row, key) not in said:
+                    self.error(message, sheet, row, header, key)
 
     @staticmethod
     def _missing_sheet_message(sheet: str) -> str:

@@ -1,0 +1,904 @@
+"""Data safety: every file is possibly broken or hostile.
+
+Two things live here, both without Qt:
+
+* **Pre-flight checks** on a workbook before openpyxl parses it
+  (:func:`not_a_workbook`, :func:`check_file`) and bounds while its sheets are
+  read (:class:`ReadLimits`). A file is refused with a French message that says
+  where and what to do, quickly and within bounded memory, when it is not a
+  workbook at all (CSV, HTML, PDF, old ``.xls``, password-protected workbook,
+  OpenDocument…), when it is a damaged ZIP, a zip bomb, or declares XML
+  entities, or when its sheets are far larger than any scenario.
+* **Lock files** of the programs that may hold a scenario open
+  (:func:`lock_owner`): Excel's ``~$name.xlsx`` and LibreOffice's
+  ``.~lock.name.xlsx#``, so that the window warns before saving over them.
+
+The limits, documented in the README (« Sécurité des données »):
+
+======================================================  ============
+file size on disk                                        100 Mo
+entries in the ZIP archive                               5 000
+size of the ZIP central directory                        2 Mo
+declared uncompressed size, all entries                  1 Go
+compression ratio of an entry larger than 1 Mo           200
+uncompressed size of a sheet read or of the strings      50 Mo each
+uncompressed size of the sheets read and the strings     100 Mo
+uncompressed size of any other part                      5 Mo (XML) / 50 Mo
+uncompressed size of all other XML parts                 10 Mo
+sheets in the workbook                                   200
+rows holding data in a sheet read                        200 000
+columns holding data in a sheet read                     256
+cells in the sheets read                                 500 000
+shared strings                                           200 000
+characters in a cell                                     32 767 (Excel's own limit)
+XML DTD or entity declaration                            refused
+======================================================  ============
+
+The sheets read are the input sheets and any extra sheet (kept and written
+back); the output sheets (``Résultats CRRA``…) are never decompressed, only
+their declared sizes are checked. Sizes are checked twice: as declared in the
+ZIP directory, then as actually decompressed, by streaming each part in 1 Mo
+chunks (zipfile itself stops at the declared size and checks the CRC, so a
+lying header ends as a damaged file, never as a flood). The bounds on cells and
+strings keep the worst accepted file to a few seconds of reading.
+
+openpyxl parses through defusedxml (``openpyxl.xml.DEFUSEDXML``): a second
+line of defence behind the DTD refusal here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..core.numbers import format_number
+from ..core.validation import ERROR, Problem
+
+__all__ = [
+    "FileLock", "Plan", "ReadLimits", "UnsafeFile", "check_file", "lock_owner",
+    "not_a_workbook",
+]
+
+KB = 1024
+MB = 1024 * KB
+GB = 1024 * MB
+
+MAX_FILE_BYTES = 100 * MB
+MAX_ENTRIES = 5_000
+MAX_DIRECTORY_BYTES = 2 * MB
+MAX_DECLARED_TOTAL = 1 * GB
+MAX_RATIO = 200
+RATIO_FLOOR = 1 * MB            # the ratio is only checked above this size
+MAX_SHEET_BYTES = 50 * MB       # each sheet read, and the shared strings
+MAX_READ_BYTES = 100 * MB       # the sheets read and the shared strings together
+MAX_XML_PART_BYTES = 5 * MB     # any other XML part (styles, workbook, relations…)
+MAX_XML_TOTAL = 10 * MB         # all those parts together
+MAX_BINARY_PART_BYTES = 50 * MB  # images and other binary parts (never parsed)
+MAX_SHEETS = 200
+MAX_ROWS = 200_000
+EXCEL_MAX_ROWS = 1_048_576
+MAX_COLUMNS = 256
+MAX_CELLS = 500_000
+MAX_SLOTS = 5_000_000           # row width × rows as read, blanks included
+MAX_SHARED_STRINGS = 200_000
+MAX_CELL_TEXT = 32_767
+CHUNK = 1 * MB
+PROLOG_BYTES = 64 * KB
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SAVE_AS_XLSX = "Enregistrez-le au format .xlsx depuis Excel ou LibreOffice."
+_PROVENANCE = ("Ce n'est pas un classeur ordinaire : ne l'ouvrez pas ailleurs non plus et "
+               "vérifiez sa provenance.")
+
+_WORKBOOK_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+}
+_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+class UnsafeFile(Exception):
+    """The file is refused; ``problems`` says why and where, in French."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _refuse(message: str, sheet: str | None = None, row: int | None = None,
+            column: str | None = None):
+    raise UnsafeFile([Problem(ERROR, message, sheet, row, column)])
+
+
+def _size(n: int) -> str:
+    """French size: ``1,5 Mo``, ``820 ko``, ``3,2 Go``."""
+    if n >= GB:
+        return f"{format_number(n / GB, 1)} Go"
+    if n >= MB:
+        return f"{format_number(n / MB, 1)} Mo"
+    return f"{format_number(max(n / KB, 1), 0)} ko"
+
+
+def _count(n: int) -> str:
+    return format_number(n, 0)
+
+
+def _damaged(name: str, detail: str) -> str:
+    return (f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : le fichier est "
+            f"endommagé ou incomplet ({detail}). Reprenez une copie intacte (sauvegarde, message "
+            "d'origine) ou, s'il s'ouvre dans Excel ou LibreOffice, enregistrez-le de nouveau "
+            "au format .xlsx.")
+
+
+def _unsafe(name: str, reason: str, advice: str = _PROVENANCE) -> str:
+    return f"Le fichier « {name} » est refusé par sécurité : {reason}. {advice}"
+
+
+# -- what a file is, when it is not a ZIP -------------------------------------
+
+def not_a_workbook(path: Path, name: str, head: bytes) -> str:
+    """The French reason why a non-ZIP file is not a workbook, with what to do."""
+    prefix = f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : "
+    if head.startswith(_OLE_MAGIC):
+        kind = _ole_kind(path)
+        if kind == "encrypted":
+            return (prefix + "c'est un classeur protégé par mot de passe. Ouvrez-le dans Excel, "
+                    "retirez le mot de passe (Fichier > Informations > Protéger le classeur > "
+                    "Chiffrer avec mot de passe, champ vide) et enregistrez-le ; ou, dans "
+                    "LibreOffice, Fichier > Enregistrer sous, sans cocher « Enregistrer avec mot "
+                    "de passe ».")
+        if kind == "xls":
+            return (prefix + "c'est un classeur Excel 97-2003 (.xls), un format ancien. "
+                    + _SAVE_AS_XLSX)
+        return (prefix + "c'est un classeur protégé par mot de passe ou un ancien classeur Excel "
+                "97-2003 (.xls), ou un autre document Office ancien. Retirez le mot de passe s'il y "
+                "en a un, puis " + _SAVE_AS_XLSX[0].lower() + _SAVE_AS_XLSX[1:])
+    text = _sniff_text(head)
+    low = text.lower().lstrip("\ufeff \t\r\n")
+    if head.startswith(b"%PDF"):
+        reason = "c'est un document PDF"
+        advice = "Ouvrez le scénario d'origine (.xlsx) plutôt que son impression."
+        return f"{prefix}{reason}. {advice}"
+    if low.startswith(("<!doctype html", "<html")) or "<html" in low[:2048] or (
+            "<table" in low[:4096] and low.startswith("<")):
+        return (prefix + "c'est une page web (HTML) renommée en .xlsx, comme en produisent "
+                "certains exports de sites. Ouvrez-la dans Excel ou LibreOffice puis "
+                + _SAVE_AS_XLSX[0].lower() + _SAVE_AS_XLSX[1:])
+    if low.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in low[:8192]:
+        return (prefix + "c'est un classeur « XML 2003 » d'Excel, un format ancien. "
+                + _SAVE_AS_XLSX)
+    if low.startswith("{\\rtf"):
+        return prefix + "c'est un document RTF (traitement de texte). " + _SAVE_AS_XLSX
+    if text and _looks_like_text(head):
+        sep = max((";", ",", "\t"), key=lambda s: text.count(s))
+        shown = {";": "points-virgules", ",": "virgules", "\t": "tabulations"}[sep]
+        if text.count(sep) >= 1:
+            return (prefix + "son contenu n'est pas celui d'un classeur (fichier texte, CSV ou "
+                    f"autre format renommé en .xlsx ; valeurs séparées par des {shown}). "
+                    "Ouvrez-le dans Excel ou LibreOffice puis "
+                    + _SAVE_AS_XLSX[0].lower() + _SAVE_AS_XLSX[1:])
+        return (prefix + "son contenu n'est pas celui d'un classeur (fichier texte, CSV ou autre "
+                "format renommé en .xlsx). " + _SAVE_AS_XLSX)
+    return (prefix + "son contenu n'est pas celui d'un classeur (fichier texte, CSV ou autre "
+            "format renommé en .xlsx, ou données sans format reconnu). " + _SAVE_AS_XLSX)
+
+
+def _sniff_text(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", "ignore")
+    return head.decode("utf-8", "ignore")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    sample = head[:4096]
+    if not sample:
+        return False
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if b"\x00" in sample:
+        return False
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return controls <= len(sample) // 100
+
+
+def _ole_kind(path: Path) -> str:
+    """``encrypted`` (an OOXML file protected by a password), ``xls`` or ``other``.
+
+    The stream names of a compound file are in its directory sectors, UTF-16:
+    ``EncryptedPackage`` for a password-protected workbook, ``Workbook`` or
+    ``Book`` for an Excel 97-2003 one. They are searched in chunks, the file
+    size being already bounded.
+    """
+    encrypted = "EncryptedPackage".encode("utf-16-le")
+    workbook = "Workbook".encode("utf-16-le")
+    book = "Book\x00".encode("utf-16-le")
+    found = set()
+    tail = b""
+    try:
+        with open(path, "rb") as fh:
+            read = 0
+            while read < MAX_FILE_BYTES:
+                chunk = fh.read(CHUNK)
+                if not chunk:
+                    break
+                read += len(chunk)
+                data = tail + chunk
+                if encrypted in data:
+                    return "encrypted"
+                if workbook in data or book in data:
+                    found.add("xls")
+                tail = data[-64:]
+    except OSError:
+        return "other"
+    return "xls" if found else "other"
+
+
+# -- the ZIP directory ----------------------------------------------------------
+
+def _end_of_directory(fh, file_size: int, name: str) -> tuple[int, int]:
+    """(entries, central directory size) from the end record, before zipfile parses it."""
+    window = min(file_size, 22 + 65_535 + 20)
+    fh.seek(file_size - window)
+    data = fh.read(window)
+    at = data.rfind(b"PK\x05\x06")
+    if at < 0 or len(data) - at < 22:
+        _refuse(_damaged(name, "la fin de l'archive ZIP est introuvable : fichier tronqué, par "
+                               "exemple par un téléchargement ou une copie interrompus"))
+    (_, _, _, _, entries, cd_size, _, _) = struct.unpack("<4s4H2LH", data[at:at + 22])
+    if entries == 0xFFFF or cd_size == 0xFFFFFFFF:
+        # ZIP64: the locator sits just before the end record.
+        loc = at - 20
+        if loc >= 0 and data[loc:loc + 4] == b"PK\x06\x07":
+            offset = struct.unpack("<Q", data[loc + 8:loc + 16])[0]
+            if 0 <= offset <= file_size - 56:
+                fh.seek(offset)
+                record = fh.read(56)
+                if record[:4] == b"PK\x06\x06":
+                    entries, cd_size = struct.unpack("<QQ", record[32:48])
+    return entries, cd_size
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__} : {text}" if text else type(exc).__name__
+
+
+@dataclass
+class Plan:
+    """What the pre-flight found out, for the reader."""
+
+    sheet_parts: dict[str, str] = field(default_factory=dict)   # sheet title → part
+    # Formulas no spreadsheet program has computed, per sheet title: (row, column), 1-based.
+    uncomputed: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    cells: int = 0
+    strings: int = 0
+
+
+def check_file(path, skip_sheet: Callable[[str], bool] | None = None) -> Plan:
+    """Check a ZIP workbook before it is parsed; raise :class:`UnsafeFile` if refused.
+
+    ``skip_sheet(title)`` tells the sheets the reader will not read (the output
+    sheets): their parts are never decompressed.
+    """
+    path = Path(path)
+    name = path.name or str(path)
+    try:
+        return _check_file(path, name, skip_sheet)
+    except OSError as exc:
+        reason = "accès refusé" if isinstance(exc, PermissionError) else (exc.strerror or type(exc).__name__)
+        _refuse(f"Le fichier « {name} » ne peut pas être lu ({reason}) : vérifiez qu'il existe "
+                "toujours et vos droits sur ce fichier.")
+
+
+def _check_file(path: Path, name: str, skip_sheet) -> Plan:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        _refuse(f"Le fichier « {name} » est trop volumineux pour un scénario ({_size(size)} ; "
+                f"au plus {_size(MAX_FILE_BYTES)}) : vérifiez que c'est bien un scénario MIG "
+                "SAMU, ou retirez-en les images et les feuilles inutiles.")
+    with open(path, "rb") as fh:
+        entries, cd_size = _end_of_directory(fh, size, name)
+        if entries > MAX_ENTRIES:
+            _refuse(_unsafe(name, f"l'archive contient {_count(entries)} parties (au plus "
+                                  f"{_count(MAX_ENTRIES)} pour un classeur)"))
+        if cd_size > MAX_DIRECTORY_BYTES:
+            _refuse(_unsafe(name, f"le répertoire de l'archive fait {_size(cd_size)} (au plus "
+                                  f"{_size(MAX_DIRECTORY_BYTES)})"))
+        fh.seek(0)
+        try:
+            archive = zipfile.ZipFile(fh)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+                struct.error, UnicodeDecodeError, NotImplementedError) as exc:
+            _refuse(_damaged(name, _describe(exc)))
+        with archive:
+            return _Inspector(archive, name, size, skip_sheet).run()
+
+
+class _Inspector:
+    def __init__(self, archive: zipfile.ZipFile, name: str, size: int,
+                 skip_sheet: Callable[[str], bool] | None):
+        self.archive = archive
+        self.name = name
+        self.size = size
+        self.skip_sheet = skip_sheet or (lambda title: False)
+        self.infos = archive.infolist()
+        self.by_name = {info.filename: info for info in self.infos}
+        self.plan = Plan()
+        self.titles: dict[str, str] = {}     # part → sheet title, for messages
+        self.markup = 0                      # '<' in the sheets read, whatever their prefix
+
+    # -- directory -------------------------------------------------------------
+    def run(self) -> Plan:
+        self._directory()
+        workbook, strings = self._identify()
+        sheets = self._sheets(workbook)
+        read_parts = {part for title, part in sheets if not self.skip_sheet(title)}
+        skipped = {part for title, part in sheets if self.skip_sheet(title)} - read_parts
+        for title, part in sheets:
+            self.titles.setdefault(part, title)
+            if part in read_parts:
+                self.plan.sheet_parts.setdefault(title, part)
+        self._contents(read_parts, skipped, strings)
+        return self.plan
+
+    def _where(self, part: str) -> str:
+        title = self.titles.get(part)
+        return f"la partie « {part} » (feuille « {title} »)" if title else f"la partie « {part} »"
+
+    def _directory(self) -> None:
+        name = self.name
+        if len(self.infos) > MAX_ENTRIES:
+            _refuse(_unsafe(name, f"l'archive contient {_count(len(self.infos))} parties (au plus "
+                                  f"{_count(MAX_ENTRIES)} pour un classeur)"))
+        declared = 0
+        spans = []
+        for info in self.infos:
+            if info.flag_bits & 0x1:
+                _refuse(f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : des "
+                        "parties de l'archive sont chiffrées (mot de passe). Retirez le mot de "
+                        "passe dans Excel ou LibreOffice, puis enregistrez de nouveau le classeur "
+                        "au format .xlsx.")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED,
+                                          zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+                _refuse(_damaged(name, f"méthode de compression n° {info.compress_type} inconnue "
+                                       f"pour la partie « {info.filename} »"))
+            declared += info.file_size
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                ratio = info.file_size // max(info.compress_size, 1)
+                _refuse(_unsafe(name, f"la partie « {info.filename} » se décompresse {_count(ratio)} "
+                                      f"fois (au plus {MAX_RATIO} fois), de {_size(info.compress_size)} "
+                                      f"à {_size(info.file_size)} : c'est une « bombe de "
+                                      "décompression »"))
+            raw_name = info.orig_filename.encode(
+                "utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+            spans.append((info.header_offset,
+                          info.header_offset + 30 + len(raw_name) + info.compress_size, info.filename))
+        if declared > MAX_DECLARED_TOTAL:
+            _refuse(_unsafe(name, f"son contenu décompressé ferait {_size(declared)} (au plus "
+                                  f"{_size(MAX_DECLARED_TOTAL)}) : c'est une « bombe de "
+                                  "décompression »"))
+        spans.sort()
+        for (start, end, part), (next_start, _, other) in zip(spans, spans[1:]):
+            if next_start < end:
+                _refuse(_unsafe(name, f"les parties « {part} » et « {other} » de l'archive se "
+                                      "chevauchent, construction typique d'une « bombe de "
+                                      "décompression »"))
+        if spans and spans[-1][1] > self.size:
+            _refuse(_damaged(name, f"la partie « {spans[-1][2]} » dépasse la fin du fichier"))
+
+    # -- what kind of package --------------------------------------------------
+    def _identify(self) -> tuple[str, str | None]:
+        names = self.by_name
+        name = self.name
+        prefix = f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : "
+        if "mimetype" in names:
+            mime = self._small("mimetype", 256).decode("ascii", "replace").strip()
+            if "opendocument.spreadsheet" in mime:
+                _refuse(prefix + "c'est un classeur OpenDocument (.ods, LibreOffice). Ouvrez-le dans "
+                        "LibreOffice Calc puis Fichier > Enregistrer sous, type « Excel 2007-365 "
+                        "(.xlsx) ».")
+            if "opendocument" in mime:
+                _refuse(prefix + "c'est un document OpenDocument (texte ou présentation), pas un "
+                        "classeur. Choisissez le fichier .xlsx du scénario.")
+        if "xl/workbook.bin" in names:
+            _refuse(prefix + "c'est un classeur binaire Excel (.xlsb). Ouvrez-le dans Excel puis "
+                    "Fichier > Enregistrer sous, type « Classeur Excel (.xlsx) ».")
+        if "word/document.xml" in names or "ppt/presentation.xml" in names:
+            what = "un document Word" if "word/document.xml" in names else "une présentation PowerPoint"
+            _refuse(prefix + f"c'est {what}, pas un classeur. Choisissez le fichier .xlsx du scénario.")
+        workbook, strings = None, None
+        if "[Content_Types].xml" in names:
+            root = self._xml("[Content_Types].xml")
+            for el in root.iter():
+                if _local(el.tag) != "Override":
+                    continue
+                part = _part(el.get("PartName", ""))
+                kind = el.get("ContentType", "")
+                if kind in _WORKBOOK_TYPES and workbook is None:
+                    workbook = part
+                elif kind == _STRINGS_TYPE and strings is None:
+                    strings = part
+        if workbook is None or workbook not in names:
+            workbook = "xl/workbook.xml" if "xl/workbook.xml" in names else None
+        if workbook is None:
+            # Left to the reader's own message (a ZIP without a workbook).
+            return "", strings
+        if strings is None and "xl/sharedStrings.xml" in names:
+            strings = "xl/sharedStrings.xml"
+        return workbook, strings
+
+    def _sheets(self, workbook: str) -> list[tuple[str, str]]:
+        """(title, part) of every worksheet and chartsheet, in workbook order."""
+        if not workbook:
+            return []
+        root = self._xml(workbook)
+        declared = []
+        for el in root.iter():
+            if _local(el.tag) == "sheet":
+                rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+                declared.append((el.get("name", ""), rid))
+        if len(declared) > MAX_SHEETS:
+            _refuse(_unsafe(self.name, f"le classeur déclare {_count(len(declared))} feuilles (au plus "
+                                       f"{MAX_SHEETS})"))
+        folder, base = posixpath.split(workbook)
+        rels_part = posixpath.join(folder, "_rels", base + ".rels")
+        targets = {}
+        if rels_part in self.by_name:
+            for el in self._xml(rels_part).iter():
+                if _local(el.tag) == "Relationship" and el.get("TargetMode") != "External":
+                    target = el.get("Target", "")
+                    if target.startswith("/"):
+                        part = _part(target)
+                    else:
+                        part = posixpath.normpath(posixpath.join(folder, target))
+                    targets[el.get("Id")] = (part, el.get("Type", ""))
+        sheets = []
+        for title, rid in declared:
+            part, kind = targets.get(rid, ("", ""))
+            if part in self.by_name and kind.endswith("/worksheet"):
+                sheets.append((title, part))
+        return sheets
+
+    # -- contents --------------------------------------------------------------
+    def _contents(self, read_parts: set[str], skipped: set[str], strings: str | None) -> None:
+        read_total = 0
+        xml_total = 0
+        for info in self.infos:
+            part = info.filename
+            if part.endswith("/"):
+                continue
+            if part in skipped:
+                # Never decompressed by the reader: its prolog only, for an XML bomb.
+                self._prolog_only(info)
+                continue
+            if part in read_parts or part == strings:
+                if info.file_size > MAX_SHEET_BYTES:
+                    self._too_big(info, MAX_SHEET_BYTES)
+                read_total += info.file_size
+                if read_total > MAX_READ_BYTES:
+                    _refuse(_unsafe(self.name, f"les feuilles lues et leurs textes font plus de "
+                                               f"{_size(MAX_READ_BYTES)} une fois décompressés",
+                                    "Un scénario MIG SAMU est bien plus petit : vérifiez que c'est "
+                                    "le bon fichier, ou supprimez les feuilles et lignes inutiles."))
+                self._scan(info, "sheet" if part in read_parts else "strings")
+            elif part.lower().endswith(_XML_SUFFIXES) or part == "[Content_Types].xml":
+                if info.file_size > MAX_XML_PART_BYTES:
+                    self._too_big(info, MAX_XML_PART_BYTES)
+                xml_total += info.file_size
+                if xml_total > MAX_XML_TOTAL:
+                    _refuse(_unsafe(self.name, "les parties annexes du classeur (styles, noms définis, "
+                                               f"relations, dessins…) font plus de {_size(MAX_XML_TOTAL)}",
+                                    "Enregistrez-le de nouveau depuis Excel ou LibreOffice après avoir "
+                                    "supprimé les styles, noms et objets inutiles."))
+                self._scan(info, "xml")
+            elif info.file_size > MAX_BINARY_PART_BYTES:
+                self._too_big(info, MAX_BINARY_PART_BYTES)
+
+    def _too_big(self, info: zipfile.ZipInfo, limit: int) -> None:
+        _refuse(_unsafe(self.name, f"{self._where(info.filename)} ferait {_size(info.file_size)} une "
+                                   f"fois décompressée (au plus {_size(limit)})",
+                        "Un scénario MIG SAMU est bien plus petit : vérifiez que c'est le bon "
+                        "fichier, ou supprimez les lignes, colonnes et objets inutiles."))
+
+    def _open(self, info: zipfile.ZipInfo):
+        try:
+            return self.archive.open(info)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+                RuntimeError, struct.error) as exc:
+            _refuse(_damaged(self.name, f"{self._where(info.filename)} : {_describe(exc)}"))
+
+    def _chunks(self, info: zipfile.ZipInfo, limit: int | None = None) -> Iterator[bytes]:
+        """The part's bytes in chunks; its actual size is checked against the declared one."""
+        total = 0
+        cap = info.file_size if limit is None else min(limit, info.file_size)
+        try:
+            with self._open(info) as fh:
+                while True:
+                    chunk = fh.read(CHUNK if limit is None else max(1, min(CHUNK, cap - total)))
+                    if not chunk:
+                        break
+                    total += len(chunk)
+                    if total > info.file_size:
+                        _refuse(_unsafe(self.name, f"{self._where(info.filename)} se décompresse "
+                                                   "au-delà de la taille annoncée par l'archive"))
+                    yield chunk
+                    if limit is not None and total >= cap:
+                        return
+        except UnsafeFile:
+            raise
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+                RuntimeError, struct.error, zlib.error) as exc:
+            _refuse(_damaged(self.name, f"{self._where(info.filename)} : {_describe(exc)}"))
+        if limit is None and total != info.file_size:
+            _refuse(_damaged(self.name, f"{self._where(info.filename)} : {_size(total)} au lieu "
+                                        f"de {_size(info.file_size)} annoncés"))
+
+    def _small(self, part: str, limit: int) -> bytes:
+        info = self.by_name[part]
+        return b"".join(self._chunks(info, limit))[:limit]
+
+    def _xml(self, part: str):
+        """A small part parsed with defusedxml, after its size and prolog are checked."""
+        from defusedxml import DefusedXmlException
+        from defusedxml.ElementTree import fromstring
+
+        info = self.by_name[part]
+        if info.file_size > MAX_XML_PART_BYTES:
+            self._too_big(info, MAX_XML_PART_BYTES)
+        data = b"".join(self._chunks(info))
+        self._check_prolog(data[:PROLOG_BYTES], info)
+        try:
+            return fromstring(data, forbid_dtd=True)
+        except DefusedXmlException:
+            self._entities(info)
+        except Exception as exc:  # noqa: BLE001 - any parser error means a damaged part
+            _refuse(_damaged(self.name, f"{self._where(part)} : XML invalide ({_describe(exc)})"))
+
+    def _entities(self, info: zipfile.ZipInfo):
+        _refuse(_unsafe(self.name, f"{self._where(info.filename)} déclare une DTD ou des entités XML "
+                                   "(<!DOCTYPE>, <!ENTITY>), ce qu'aucun tableur ne produit : c'est "
+                                   "le mécanisme des attaques « billion laughs » (expansion "
+                                   "d'entités) et XXE"))
+
+    def _check_prolog(self, head: bytes, info: zipfile.ZipInfo) -> str:
+        """Refuse a DTD before the root element; return the root's prefix (``x:`` or ``""``)."""
+        if not head:
+            return ""
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = head[:len(head) // 2 * 2].decode("utf-16", "ignore")
+        elif head.startswith(b"<\x00"):
+            text = head[:len(head) // 2 * 2].decode("utf-16-le", "ignore")
+        elif head.startswith(b"\x00<"):
+            text = head[:len(head) // 2 * 2].decode("utf-16-be", "ignore")
+        else:
+            text = head.decode("latin-1")
+        if "\x00" in text[:64]:
+            _refuse(_damaged(self.name, f"{self._where(info.filename)} : encodage XML non pris en charge"))
+        at = 0
+        while True:
+            lt = text.find("<", at)
+            if lt < 0:
+                if len(head) >= PROLOG_BYTES:
+                    _refuse(_unsafe(self.name, f"{self._where(info.filename)} commence par plus de "
+                                               f"{_size(PROLOG_BYTES)} avant son premier élément XML"))
+                return ""
+            if text.startswith("<?", lt):
+                end = text.find("?>", lt)
+                at = end + 2 if end >= 0 else len(text)
+            elif text.startswith("<!--", lt):
+                end = text.find("-->", lt)
+                at = end + 3 if end >= 0 else len(text)
+            elif text.startswith("<!", lt):
+                self._entities(info)
+            else:
+                match = _ROOT_RE.match(text, lt)
+                return match.group(1) or "" if match else ""
+            if at >= len(text):
+                if len(head) >= PROLOG_BYTES:
+                    _refuse(_unsafe(self.name, f"{self._where(info.filename)} commence par plus de "
+                                               f"{_size(PROLOG_BYTES)} avant son premier élément XML"))
+                return ""
+
+    def _prolog_only(self, info: zipfile.ZipInfo) -> None:
+        if not info.filename.lower().endswith(_XML_SUFFIXES) or info.file_size == 0:
+            return
+        head = b"".join(self._chunks(info, PROLOG_BYTES))
+        self._check_prolog(head[:PROLOG_BYTES], info)
+
+    def _scan(self, info: zipfile.ZipInfo, kind: str) -> None:
+        """Stream the whole part: actual size, DTD, and for sheets and strings, counts."""
+        part = info.filename
+        counter = None
+        for chunk in self._chunks(info):
+            if counter is None:
+                prefix = self._check_prolog(chunk[:PROLOG_BYTES], info).encode("latin-1", "replace")
+                if kind == "xml":
+                    counter = False
+                else:
+                    tags = (b"row", b"c", b"f") if kind == "sheet" else (b"si",)
+                    counter = _TagCounter(prefix, tags)
+            if counter:
+                counter.feed(chunk)
+        if not counter:
+            return
+        title = self.titles.get(part)
+        self.markup += counter.markup
+        if kind == "strings":
+            (strings,) = counter.counts
+            self.plan.strings += strings
+            if strings > MAX_SHARED_STRINGS or counter.markup > 20 * MAX_SHARED_STRINGS:
+                shown = max(strings, counter.markup // 20)
+                _refuse(_unsafe(self.name, f"la table des textes du classeur (« {part} ») compte "
+                                           f"{_count(shown)} textes (au plus "
+                                           f"{_count(MAX_SHARED_STRINGS)})",
+                                "Un scénario MIG SAMU en compte bien moins : vérifiez que c'est le "
+                                "bon fichier, ou enregistrez-le de nouveau après avoir supprimé les "
+                                "feuilles inutiles."))
+            return
+        rows, cells, formulas = counter.counts
+        if rows > EXCEL_MAX_ROWS:
+            _refuse(f"la feuille compte {_count(rows)} lignes, plus que le maximum d'Excel "
+                    f"({_count(EXCEL_MAX_ROWS)}) : le fichier n'a pas été produit par un tableur. "
+                    + _PROVENANCE, title)
+        self.plan.cells += cells
+        if self.plan.cells > MAX_CELLS or self.markup > 8 * MAX_CELLS:
+            shown = max(cells, counter.markup // 8)
+            _refuse(f"la feuille compte {_count(shown)} cellules ; MIGAC Desktop lit au plus "
+                    f"{_count(MAX_CELLS)} cellules en tout (environ 45 000 CRRA). Un scénario MIG "
+                    "SAMU est bien plus petit : vérifiez que c'est le bon fichier, ou supprimez les "
+                    "lignes et colonnes inutiles (ou déplacez cette feuille dans un autre classeur).",
+                    title)
+        if formulas and title is not None:
+            self._find_uncomputed(info, title)
+
+    def _find_uncomputed(self, info: zipfile.ZipInfo, title: str) -> None:
+        """Cells holding a formula with no value computed by a spreadsheet program.
+
+        openpyxl (``data_only``) reads them as empty; the reader reports them.
+        """
+        from defusedxml import DefusedXmlException
+        from defusedxml.ElementTree import iterparse
+
+        found: list[tuple[int, int]] = []
+        row = col = 0
+        try:
+            with self._open(info) as fh:
+                for event, el in iterparse(fh, events=("start", "end"), forbid_dtd=True):
+                    tag = _local(el.tag)
+                    if event == "start":
+                        if tag == "row":
+                            r = el.get("r")
+                            row = int(r) if r and r.isdigit() else row + 1
+                            col = 0
+                        elif tag == "c":
+                            ref = el.get("r")
+                            match = _REF_RE.match(ref) if ref else None
+                            col = _column_index(match.group(1)) if match else col + 1
+                        continue
+                    if tag == "c":
+                        f = v = None
+                        for child in el:
+                            name = _local(child.tag)
+                            if name == "f":
+                                f = child
+                            elif name == "v":
+                                v = child
+                        if f is not None and (v is None or (not v.text and el.get("t") != "str")):
+                            found.append((row, col))
+                        el.clear()
+                    elif tag == "row":
+                        el.clear()
+        except DefusedXmlException:
+            self._entities(info)
+        except UnsafeFile:
+            raise
+        except Exception:  # noqa: BLE001 - a damaged sheet is reported by the reader itself
+            pass
+        if found:
+            self.plan.uncomputed[title] = found
+
+
+_ROOT_RE = re.compile(r"<([A-Za-z_][\w.\-]*:)?[A-Za-z_][\w.\-]*")
+_REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?\d+$")
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+class _TagCounter:
+    """Counts start tags ``<tag`` (then a space, ``>``, ``/`` or a line break) over chunks.
+
+    One regular expression pass per chunk; an occurrence across two chunks is
+    counted once, from the few bytes on each side of the joint.
+    """
+
+    def __init__(self, prefix: bytes, tags: tuple[bytes, ...]):
+        self.tags = tags
+        self.regex = re.compile(b"<" + re.escape(prefix) + b"(" + b"|".join(tags) + rb")[\s/>]")
+        self.counts = [0] * len(tags)
+        self.markup = 0
+        self.keep = len(prefix) + max(len(t) for t in tags) + 1
+        self.tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        self.markup += chunk.count(b"<")
+        found = self.regex.findall(chunk)
+        if self.tail:
+            joint = self.tail + chunk[:self.keep]
+            cut = len(self.tail)
+            found += [m.group(1) for m in self.regex.finditer(joint) if m.start() < cut < m.end()]
+        for i, tag in enumerate(self.tags):
+            self.counts[i] += found.count(tag)
+        self.tail = (self.tail + chunk)[-self.keep:] if len(chunk) < self.keep else chunk[-self.keep:]
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _part(name: str) -> str:
+    return posixpath.normpath(name.lstrip("/")) if name else ""
+
+
+# -- bounds while reading ---------------------------------------------------------
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class ReadLimits:
+    """Bounds on the rows openpyxl yields, sheet by sheet, for one workbook.
+
+    Checked while streaming, before anything is kept: a row past
+    ``MAX_ROWS`` or a column past ``MAX_COLUMNS`` that holds a value, a cell
+    longer than Excel allows, too many cells in all. Blank rows and columns
+    past the limits (a whole sheet formatted down to row 1 048 576) are
+    dropped, not refused. An error of the parser on a sheet is reported at the
+    row where it happened.
+    """
+
+    def __init__(self):
+        self.slots = 0
+
+    def rows(self, title: str, iterator: Iterable[tuple]) -> list[tuple]:
+        out: list[tuple] = []
+        append = out.append
+        index = 0
+        it = iter(iterator)
+        try:
+            for index, row in enumerate(it, start=1):
+                width = len(row)
+                if width > MAX_COLUMNS:
+                    extra = row[MAX_COLUMNS:]
+                    if extra.count(None) != len(extra):
+                        column = MAX_COLUMNS + next(i for i, v in enumerate(extra) if v is not None)
+                        _refuse(f"une valeur se trouve en colonne {_letter(column)} : MIGAC Desktop "
+                                f"lit au plus {MAX_COLUMNS} colonnes (jusqu'à {_letter(MAX_COLUMNS - 1)}). "
+                                "Supprimez les colonnes inutiles ou déplacez-les dans un autre "
+                                "classeur.", title, index)
+                    row = row[:MAX_COLUMNS]
+                    width = MAX_COLUMNS
+                if index > MAX_ROWS:
+                    if index > EXCEL_MAX_ROWS:
+                        _refuse(f"la feuille a une ligne numérotée au-delà du maximum d'Excel "
+                                f"({_count(EXCEL_MAX_ROWS)}) : le fichier n'a pas été produit par un "
+                                "tableur. " + _PROVENANCE, title)
+                    if width and row.count(None) != width:
+                        _refuse(f"la feuille a des données au-delà de la ligne {_count(MAX_ROWS)} : "
+                                f"MIGAC Desktop lit au plus {_count(MAX_ROWS)} lignes par feuille. Un "
+                                "scénario MIG SAMU est bien plus petit : vérifiez que c'est le bon "
+                                "fichier, ou supprimez les lignes inutiles.", title, index)
+                    continue   # blank rows past the limit (formatting down the sheet): dropped
+                self.slots += width
+                if self.slots > MAX_SLOTS:
+                    _refuse(f"les feuilles lues comptent plus de {_count(MAX_SLOTS)} cases (lignes × "
+                            "colonnes) : supprimez les lignes et colonnes inutiles.", title, index)
+                for i, value in enumerate(row):
+                    if value.__class__ is str and len(value) > MAX_CELL_TEXT:
+                        _refuse(f"la cellule contient un texte de {_count(len(value))} caractères ; "
+                                f"un tableur en accepte au plus {_count(MAX_CELL_TEXT)} : raccourcissez-le.",
+                                title, index, _letter(i))
+                append(row)
+        except UnsafeFile:
+            raise
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever openpyxl met in the sheet
+            _refuse(f"contenu illisible à partir de cette ligne ({_describe(exc)}) : ouvrez le "
+                    "fichier dans Excel ou LibreOffice, corrigez la cellule et enregistrez-le de "
+                    "nouveau.", title, index + 1)
+        return out
+
+
+# -- lock files of other programs -------------------------------------------------
+
+@dataclass(frozen=True)
+class FileLock:
+    """Another program holds the file open (or crashed while it did)."""
+
+    program: str            # « Excel » or « LibreOffice »
+    user: str | None
+    lock_path: Path
+
+    def describe(self) -> str:
+        return f"{self.program} (par {self.user})" if self.user else self.program
+
+
+def lock_owner(path) -> FileLock | None:
+    """The program whose lock file sits beside ``path``, or None.
+
+    LibreOffice writes ``.~lock.NAME#`` holding ``Nom complet,utilisateur,
+    machine,date,profil;``; Excel writes ``~$NAME`` holding the user's name
+    after a length byte. Both stay behind after a crash: the window asks,
+    it does not refuse.
+    """
+    path = Path(path)
+    folder, name = path.parent, path.name
+    office = folder / f".~lock.{name}#"
+    try:
+        if office.is_file():
+            return FileLock("LibreOffice", _libreoffice_user(office), office)
+        excel = folder / f"~${name}"
+        if excel.is_file():
+            return FileLock("Excel", _excel_user(excel), excel)
+    except OSError:
+        return None
+    return None
+
+
+def _libreoffice_user(lock: Path) -> str | None:
+    try:
+        text = lock.read_bytes()[:4096].decode("utf-8", "replace")
+    except OSError:
+        return None
+    fields, current, escaped = [], [], False
+    for ch in text:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in ",;":
+            fields.append("".join(current).strip())
+            current = []
+            if ch == ";":
+                break
+        else:
+            current.append(ch)
+    for value in fields[:2]:
+        if value and value.isprintable():
+            return value
+    return None
+
+
+def _excel_user(lock: Path) -> str | None:
+    try:
+        data = lock.read_bytes()[:512]
+    except OSError:
+        return None
+    if len(data) < 2:
+        return None
+    n = data[0]
+    if 0 < n < 54 and len(data) > n:
+        user = data[1:1 + n].decode("cp1252", "replace").strip()
+        if user and user.isprintable():
+            return user
+    return None
