@@ -31,10 +31,12 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_INVALID = 2
 
-# The report renderer (reporting layer). When the module exists, ``migac report`` uses
-# it; until then the command says it is not available. Expected signature:
-#     write_report_pdf(scenario, results, path, *, region: str | None = None) -> None
-REPORT_MODULE = "migac_desktop.reporting.pdf"
+# The report renderer. Its content is built by the Qt-free reporting layer, but the
+# pages are laid out by Qt (the same layout as the window's print preview), so the
+# PDF writer lives in the ui layer; it starts an offscreen QGuiApplication itself.
+#     write_report_pdf(scenario, results, path, *, region: str | None = None,
+#                      source: Path | None = None) -> layout (with ``page_count``)
+REPORT_MODULE = "migac_desktop.ui.printing"
 REPORT_FUNCTION = "write_report_pdf"
 
 
@@ -322,6 +324,9 @@ def _report_renderer() -> Callable | None:
 
 
 def cmd_report(args) -> int:
+    if not args.pdf.strip():
+        _err("Erreur — l'option --pdf attend un nom de fichier (.pdf), pas un texte vide.")
+        return EXIT_INVALID
     render = _report_renderer()
     if render is None:
         _err("La commande report n'est pas encore disponible.")
@@ -336,12 +341,14 @@ def cmd_report(args) -> int:
             return EXIT_INVALID
     results = compute_results(scenario)
     try:
-        render(scenario, results, Path(args.pdf), region=args.region)
+        written = render(scenario, results, Path(args.pdf), region=args.region,
+                         source=Path(args.scenario))
     except OSError as exc:
         _err(f"Erreur — impossible d'écrire « {exc.filename or args.pdf} » : "
              f"{_os_reason(exc)}.")
         return EXIT_FAILURE
-    _out(f"Rapport écrit : {args.pdf}")
+    pages = getattr(written, "page_count", None)
+    _out(f"Rapport écrit : {args.pdf}" + (f" ({_count(pages, 'page')})" if pages else ""))
     return EXIT_OK
 
 

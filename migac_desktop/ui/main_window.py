@@ -209,6 +209,9 @@ class MainWindow(QMainWindow):
         self.document.pathChanged.connect(self._update_title)
         self.document.recomputed.connect(self._update_totals)
         self.document.reset.connect(self._update_totals)
+        self.document.recomputed.connect(self._update_report_actions)
+        self.document.reset.connect(self._update_report_actions)
+        self._update_report_actions()
         self._update_title()
         self._update_totals()
         geometry = self.settings.value("window/geometry")
@@ -247,6 +250,14 @@ class MainWindow(QMainWindow):
         self.actionRedo.setObjectName("actionRedo")
         self.actionRedo.setShortcut(K.Redo)
         self.actionAbout = self._action("actionAbout", "À &propos de MIGAC Desktop", self.about)
+        # The report (ui/printing.py, imported on first use): national or one region.
+        self.actionPrintPreview = self._action(
+            "actionPrintPreview", "Aperçu avant &impression…", self.print_preview,
+            tip="Aperçu du rapport (national ou d'une région) tel qu'il sera imprimé")
+        self.actionPrint = self._action("actionPrint", "Im&primer…", self.print_report, K.Print,
+                                        "Imprimer le rapport (national ou d'une région)")
+        self.actionExportPdf = self._action("actionExportPdf", "Exporter en P&DF…", self.export_pdf,
+                                            tip="Enregistrer le rapport en PDF")
 
     def _build_central(self) -> None:
         self.tabs = QTabWidget()
@@ -296,6 +307,10 @@ class MainWindow(QMainWindow):
         menu.addAction(self.actionSave)
         menu.addAction(self.actionSaveAs)
         menu.addSeparator()
+        menu.addAction(self.actionPrintPreview)
+        menu.addAction(self.actionPrint)
+        menu.addAction(self.actionExportPdf)
+        menu.addSeparator()
         menu.addAction(self.actionQuit)
         edit = self.menuBar().addMenu("É&dition")
         edit.addAction(self.actionUndo)
@@ -333,6 +348,33 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
+
+    # -- report ----------------------------------------------------------------------
+    def _update_report_actions(self) -> None:
+        available = self.document.results is not None
+        reason = ("Rapport indisponible : le scénario contient des erreurs (voir le panneau "
+                  "« Problèmes »).")
+        for action, tip in ((self.actionPrintPreview, "Aperçu du rapport tel qu'il sera imprimé"),
+                            (self.actionPrint, "Imprimer le rapport"),
+                            (self.actionExportPdf, "Enregistrer le rapport en PDF")):
+            action.setEnabled(available)
+            action.setStatusTip(tip if available else reason)
+
+    def report_printer(self):
+        """The report's preview, printing and PDF export (created on first use)."""
+        if getattr(self, "_report_printer", None) is None:
+            from .printing import ReportPrinter
+            self._report_printer = ReportPrinter(self)
+        return self._report_printer
+
+    def print_preview(self) -> None:
+        self.report_printer().preview()
+
+    def print_report(self) -> None:
+        self.report_printer().print()
+
+    def export_pdf(self) -> None:
+        self.report_printer().export_pdf()
 
     # -- selection ---------------------------------------------------------------
     def go_to_problem(self, problem) -> None:

@@ -1,0 +1,707 @@
+"""The printed report's content, without Qt: sections of blocks, every number in French.
+
+:func:`build_report` turns a computed scenario into a :class:`Report`: an ordered list
+of :class:`Section` (the title page, the national summary, one per region), each a
+list of blocks — :class:`Title`, :class:`Heading`, :class:`Paragraph`,
+:class:`Notice`, :class:`KeyValues`, :class:`Table`, :class:`Chart`,
+:class:`Columns`, :class:`Contents`, :class:`PageBreak`. Every cell is already a
+French string (``227 730 000 €``, ``−10,6 %``); the Qt layer
+(:mod:`migac_desktop.ui.printing`) only lays the blocks out on pages, so the print
+preview, the printer and the PDF show the same report, built once.
+
+Tables carry what the layout needs to keep them readable on paper: column alignment,
+which columns may wrap, which columns are repeated when a table too wide for the page
+is split into several (its key: identifier, name), and column groups that stay
+together in such a split; total rows are kept apart so that they close the table.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from ..core import schema
+from ..core.model import Results, alloc_key
+from ..core.numbers import (
+    format_euros, format_number, format_percent, format_signed_euros, format_signed_percent,
+)
+from ..core.scenario import Scenario
+from .figures import Chart, ReportCancelled, render_charts
+
+__all__ = [
+    "Report", "Section", "Title", "Heading", "Paragraph", "Notice", "KeyValues", "Column",
+    "Table", "Chart", "Columns", "Contents", "PageBreak", "ReportCancelled", "build_report",
+    "french_date", "region_sort_key",
+]
+
+LEFT, RIGHT, CENTER = "left", "right", "center"
+DASH = "—"                      # an undefined value (a percentage of 0)
+
+# Sizes of the charts on paper, for an A4 portrait page with 15 mm margins.
+CHART_WIDTH_MM = 180.0
+COMPARISON_HEIGHT_MM = 185.0
+SMOOTHING_HEIGHT_MM = 82.0
+REGION_CRRA_HEIGHT_MM = 92.0
+
+AMOUNT_GROUPS = {1: "modèle et effet revenu", 2: "dotations du lissage"}
+
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre")
+
+
+# -- blocks ------------------------------------------------------------------------------
+@dataclass
+class Title:
+    """The big title of the title page."""
+
+    kicker: str
+    title: str
+    subtitle: str = ""
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 2            # 1: section title, 2: sub-heading, 3: minor heading
+
+
+@dataclass
+class Paragraph:
+    text: str
+    style: str = "body"       # "body", "lead" (larger), "small" (notes under tables)
+
+
+@dataclass
+class Notice:
+    """A framed note, e.g. that the data of the scenario are fictitious."""
+
+    title: str
+    text: str
+
+
+@dataclass
+class KeyValues:
+    """Label–value pairs, laid out in ``columns`` pairs per line."""
+
+    rows: list[tuple[str, str]]
+    title: str = ""
+    columns: int = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    align: str = LEFT
+    repeat: bool = False      # repeated in every part when the table is split by columns
+    wrap: bool = False        # the text may run on several lines (names)
+    group: int = 0            # columns of one group stay together when split
+    signed: bool = False      # coloured by sign (gains, losses)
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    rows: list[list[str]]
+    title: str = ""
+    totals: list[list[str]] = field(default_factory=list)
+    note: str = ""
+    id: str = ""              # a stable name (tests, debugging): "regions", "crra:Bretagne"…
+    font_size: float = 7.5
+    header: bool = True
+    keep_together: bool = False
+    # When the table is split by columns, each part's caption names its groups.
+    group_titles: dict[int, str] = field(default_factory=dict)
+    # Preferred splits, fewest parts first: each a list of parts, each a list of group
+    # numbers (the repeated columns join every part). The layout takes the first whose
+    # parts all fit the page; the same split for every region reads more easily.
+    splits: list[list[list[int]]] = field(default_factory=list)
+
+    def __post_init__(self):
+        width = len(self.columns)
+        for row in self.rows + self.totals:
+            if len(row) != width:
+                raise ValueError(f"tableau {self.id or self.title} : {len(row)} cellules "
+                                 f"pour {width} colonnes")
+
+
+@dataclass
+class Columns:
+    """Blocks side by side (small tables); never split across pages."""
+
+    blocks: list
+    gap_mm: float = 8.0
+
+
+@dataclass
+class Contents:
+    """The list of sections with their first page (filled in by the layout)."""
+
+    title: str = "Sommaire"
+
+
+@dataclass
+class PageBreak:
+    pass
+
+
+@dataclass
+class Section:
+    id: str                   # "titre", "national", "region:<nom>"
+    title: str                # in the contents
+    label: str                # in the page header
+    blocks: list = field(default_factory=list)
+    region: str | None = None
+    in_contents: bool = True
+
+
+@dataclass
+class Report:
+    title: str                # the scenario's title, or its file name
+    subtitle: str             # "Rapport national" / "Rapport régional – Région X"
+    source: str               # file name of the scenario
+    created: date
+    region: str | None
+    sections: list[Section]
+    note: str = ""
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [b for s in self.sections for b in _walk(s.blocks) if isinstance(b, Chart)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for s in self.sections for b in _walk(s.blocks) if isinstance(b, Table)]
+
+    @property
+    def header_text(self) -> str:
+        return self.title
+
+    @property
+    def footer_text(self) -> str:
+        return f"MIGAC Desktop · {self.source} · rapport du {french_date(self.created)}"
+
+    def section(self, section_id: str) -> Section:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def text(self) -> str:
+        """Every word of the report, one block per line (tests, search)."""
+        lines = [self.title, self.subtitle]
+        for section in self.sections:
+            lines.append(section.title)
+            for block in _walk(section.blocks):
+                lines.extend(_block_text(block))
+        return "\n".join(line for line in lines if line)
+
+
+def _walk(blocks: Iterable) -> Iterable:
+    for block in blocks:
+        if isinstance(block, Columns):
+            yield from _walk(block.blocks)
+        else:
+            yield block
+
+
+def _block_text(block) -> list[str]:
+    if isinstance(block, Title):
+        return [block.kicker, block.title, block.subtitle]
+    if isinstance(block, (Heading, Paragraph)):
+        return [block.text]
+    if isinstance(block, Notice):
+        return [block.title, block.text]
+    if isinstance(block, KeyValues):
+        return [block.title] + [f"{k} : {v}" for k, v in block.rows]
+    if isinstance(block, Table):
+        out = [block.title, " | ".join(c.header for c in block.columns)]
+        out += [" | ".join(r) for r in block.rows + block.totals]
+        return out + [block.note]
+    if isinstance(block, Chart):
+        return [block.title]
+    return []
+
+
+# -- French helpers ------------------------------------------------------------------------
+def french_date(day: date) -> str:
+    """``date(2014, 3, 1)`` → ``1er mars 2014``."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def region_sort_key(name: object) -> tuple[str, str]:
+    """French alphabetical order: accents and case ignored (Île-de-France under I)."""
+    text = str(name)
+    bare = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in bare if not unicodedata.combining(ch)).casefold()
+    return bare, text
+
+
+def _is_nan(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _euros(value) -> str:
+    return DASH if _is_nan(value) else format_euros(float(value))
+
+
+def _signed(value) -> str:
+    return DASH if _is_nan(value) else format_signed_euros(float(value))
+
+
+def _pct(value) -> str:
+    return DASH if _is_nan(value) else format_signed_percent(float(value))
+
+
+def _number(value, most: int = 2) -> str:
+    """The fewest decimals (up to ``most``) that show the value: ``12``, ``12,5``."""
+    if _is_nan(value):
+        return ""
+    value = float(value)
+    for decimals in range(most + 1):
+        if abs(value - round(value, decimals)) < 1e-9 * max(1.0, abs(value)):
+            return format_number(value, decimals)
+    return format_number(value, most)
+
+
+def _share(value) -> str:
+    if _is_nan(value):
+        return ""
+    decimals = 0 if abs(value * 100 - round(value * 100)) < 1e-9 else 1
+    return format_percent(float(value), decimals)
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{format_number(float(n))} {singular if n <= 1 else (plural or singular + 's')}"
+
+
+def _join_fr(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
+# -- building ----------------------------------------------------------------------------
+def build_report(scenario: Scenario, results: Results, *, region: str | None = None,
+                 source: str | Path | None = None, created: date | None = None,
+                 chart_format: str = "svg", parallel: bool = False,
+                 progress: Callable[[int, int, str], bool | None] | None = None,
+                 render: bool = True) -> Report:
+    """The report of ``scenario`` (computed as ``results``), national or for ``region``.
+
+    ``source``: the scenario's file (its name is printed); ``chart_format``: "svg"
+    (vector) or "png" (300 dpi) for the charts; ``parallel``: draw the charts in
+    forked worker processes (see :func:`figures.render_charts`). ``progress(done,
+    total, text)`` is called as the report is built; returning ``False`` stops it
+    with :class:`ReportCancelled`. With ``render=False`` the charts are described
+    but not drawn (:func:`figures.render_charts` draws them later).
+
+    A scenario with a single region, printed without ``region``, gets the report of
+    that region: its national summary would repeat the region's section.
+    """
+    names = [str(r) for r in results.region_names]
+    if region is not None and region not in names:
+        raise ValueError(f"la région « {region} » n'a aucun CRRA dans le scénario")
+    if region is None and len(names) == 1:
+        region = names[0]
+    created = created or date.today()
+    source_name = Path(source).name if source else "scénario non enregistré"
+    p = scenario.parameters
+    title = p.titre.strip() or (Path(source).stem if source else "Scénario sans titre")
+    builder = _Builder(scenario, results, region)
+    subtitle = ("Rapport national" if region is None else f"Rapport régional – Région {region}")
+
+    sections = [builder.title_section(title, subtitle, source_name, created)]
+    if region is None:
+        sections.append(builder.contents_section())
+    steps = 1 + (0 if region is not None else 1) + (1 if region else len(names))
+    done = 0
+
+    def step(text: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and progress(done, total, text) is False:
+            raise ReportCancelled()
+
+    # Charts are the slow part: count them in the progress as steps of their own.
+    total = steps
+    step("Page de titre")
+    if region is None:
+        sections.append(builder.national_section())
+        step("Synthèse nationale")
+        for name in sorted(names, key=region_sort_key):
+            sections.append(builder.region_section(name))
+            step(f"Région {name}")
+    else:
+        sections.append(builder.region_section(region, detailed=True))
+        step(f"Région {region}")
+    report = Report(title=title, subtitle=subtitle, source=source_name, created=created,
+                    region=region, sections=sections, note=p.note.strip())
+    if render:
+        charts_list = report.charts
+        total = done + len(charts_list)
+
+        def chart_done(chart_title: str) -> bool | None:
+            step(f"Graphique : {chart_title}")
+            return None
+
+        render_charts(results, charts_list, chart_format, parallel=parallel,
+                      progress=chart_done)
+    return report
+
+
+class _Builder:
+    def __init__(self, scenario: Scenario, results: Results, region: str | None):
+        self.scenario = scenario
+        self.results = results
+        self.region = region
+        self.years = list(results.years)
+        self.historic_year = int(scenario.parameters.annee_historique)
+        self.crra = results.crra
+        self.regions = results.regions
+        self.establishments = results.establishments
+        smoothing = scenario.smoothing
+        self.shares = {int(y): float(s) for y, s in zip(smoothing["year"], smoothing["share"])
+                       if not (_is_nan(y) or _is_nan(s))}
+
+    # -- title page ------------------------------------------------------------------
+    def title_section(self, title: str, subtitle: str, source_name: str,
+                      created: date) -> Section:
+        p = self.scenario.parameters
+        r = self.results
+        scope = self.crra if self.region is None else self.crra[self.crra["region"] == self.region]
+        n_est = len(set(scope["finess"]))
+        if self.region is None:
+            perimeter = (f"{_count(len(r.region_names), 'région')}, "
+                         f"{_count(len(scope), 'CRRA', 'CRRA')}, "
+                         f"{_count(n_est, 'établissement')}")
+        else:
+            perimeter = (f"Région {self.region} : {_count(len(scope), 'CRRA', 'CRRA')}, "
+                         f"{_count(n_est, 'établissement')}")
+            if len(r.region_names) > 1:
+                perimeter += f" (le scénario compte {_count(len(r.region_names), 'région')})"
+        years = self.years
+        info = [
+            ("Fichier du scénario", source_name),
+            ("Date du rapport", french_date(created)),
+            ("Périmètre", perimeter),
+            ("Année historique", str(self.historic_year)),
+        ]
+        if years:
+            info.append(("Lissage", f"de {years[0]} à {years[-1]} "
+                                    f"({_count(len(years), 'année')})"))
+        blocks: list = [Title("MIG SAMU (Q01) · Répartition entre les CRRA", title, subtitle),
+                        KeyValues(info)]
+        if p.note.strip():
+            blocks.append(Notice("Note du scénario", p.note.strip()))
+        blocks.append(self._parameters_table())
+        blocks.append(Columns([self._bands_table(), self._smoothing_table()]))
+        blocks.append(Paragraph(
+            "Montant modélisé d'un CRRA : (ETP ARM × coût d'un ETP d'ARM + ETP MR × coût "
+            "d'un ETP de médecin régulateur + ETP d'encadrement × coût d'un ETP "
+            "d'encadrement + frais fixes + frais par DRM × DRM) × (1 + coefficient "
+            "géographique) × facteur de calage. Effet revenu : montant modélisé moins "
+            f"dotation historique {self.historic_year}, appliqué chaque année selon la part "
+            "cumulée du lissage.", "small"))
+        return Section("titre", "Page de titre et paramètres", "Page de titre", blocks,
+                       in_contents=False)
+
+    def contents_section(self) -> Section:
+        return Section("sommaire", "Sommaire", "Sommaire", [Heading("Sommaire", 1), Contents()],
+                       in_contents=False)
+
+    def _parameters_table(self) -> Table:
+        p = self.scenario.parameters
+        defaulted = set(self.scenario.defaulted_parameters)
+        rows = []
+        for spec in schema.PARAMETERS:
+            if spec.key in ("titre", "note"):
+                continue
+            value = getattr(p, spec.key)
+            if spec.key == "enveloppe_cible":
+                if p.calage != "Montant cible":
+                    text = "sans objet (calage « " + p.calage + " »)" if value is None \
+                        else f"{_euros(value)} (non utilisée)"
+                else:
+                    text = _euros(value)
+            elif spec.key == "calage":
+                text = str(value)
+            elif spec.key == "annee_historique":
+                text = str(int(value))
+            elif spec.unit == "€":
+                text = _euros(value)
+            elif spec.unit == "€/DRM":
+                text = f"{format_euros(float(value), 2)} par DRM"
+            elif spec.unit == "ETP":
+                text = f"{_number(value)} ETP"
+            else:
+                text = _number(value) if isinstance(value, (int, float)) else str(value)
+            if spec.key in defaulted:
+                text += " (valeur par défaut)"
+            rows.append([spec.label, text])
+        k = self.results.calibration_factor
+        rows.append(["Facteur de calage national (résultat)",
+                     DASH if _is_nan(k) else format_number(k, 6)])
+        return Table([Column("Paramètre", wrap=True), Column("Valeur", RIGHT)], rows,
+                     title="Paramètres nationaux", id="parametres", font_size=8.0,
+                     keep_together=True)
+
+    def _bands_table(self) -> Table:
+        bands = self.scenario.bands
+        band_index = self.results.crra_arrays["band_index"]
+        if self.region is not None:
+            band_index = band_index[self.results.crra_arrays["region"] == self.region]
+        counts = np.bincount(band_index.astype(int), minlength=len(bands)) if len(bands) else []
+        rows = []
+        for i, (lo, arm, mr, label) in enumerate(zip(bands["drm_min"], bands["etp_arm"],
+                                                     bands["etp_mr"], bands["label"])):
+            name = label if isinstance(label, str) and label.strip() else f"T{i + 1}"
+            rows.append([name, format_number(float(lo)), _number(arm), _number(mr),
+                         format_number(float(counts[i]))])
+        return Table([Column("Tranche"), Column("DRM minimum", RIGHT), Column("ETP ARM", RIGHT),
+                      Column("ETP MR", RIGHT), Column("Nombre de CRRA", RIGHT)], rows,
+                     title="Référentiel de moyens", id="referentiel", font_size=8.0,
+                     keep_together=True,
+                     note="Nombre de CRRA : ceux " + ("du scénario" if self.region is None
+                                                      else "de la région") + " dans la tranche.")
+
+    def _smoothing_table(self) -> Table:
+        rows = [[str(y), _share(s)] for y, s in self.shares.items()]
+        return Table([Column("Année"), Column("Part cumulée de l'effet revenu", RIGHT, wrap=True)],
+                     rows, title="Lissage", id="lissage", font_size=8.0, keep_together=True)
+
+    # -- national summary ------------------------------------------------------------
+    def _amount_columns(self, first: list[Column]) -> list[Column]:
+        hy = self.historic_year
+        cols = list(first)
+        cols += [Column(f"Dotation historique {hy}", RIGHT, wrap=True, group=1),
+                 Column("Montant modélisé", RIGHT, wrap=True, group=1),
+                 Column("Effet revenu", RIGHT, wrap=True, group=1, signed=True),
+                 Column("Effet revenu (%)", RIGHT, wrap=True, group=1, signed=True)]
+        cols += [Column(f"Dotation {y}", RIGHT, wrap=True, group=2) for y in self.years]
+        return cols
+
+    def _amount_cells(self, row) -> list[str]:
+        cells = [_euros(row["historic"]), _euros(row["modelled"]), _signed(row["revenue_effect"]),
+                 _pct(row["revenue_effect_pct"])]
+        cells += [_euros(row[alloc_key(y)]) for y in self.years]
+        return cells
+
+    def national_section(self) -> Section:
+        r = self.results
+        nat = r.national
+        hy = self.historic_year
+        regions = self.regions.copy()
+        regions = regions.iloc[sorted(range(len(regions)),
+                                      key=lambda i: region_sort_key(regions["region"].iat[i]))]
+        effects = regions["revenue_effect"].to_numpy(dtype=float)
+        up, down = effects > 0.5, effects < -0.5
+        crra_effects = self.crra["revenue_effect"].to_numpy(dtype=float)
+        calage = self.scenario.parameters.calage
+        k = r.calibration_factor
+        facts = [
+            (f"Dotations historiques {hy}", _euros(nat["historic"])),
+            ("Montant modélisé", _euros(nat["modelled"])),
+            ("Effet revenu national", f"{_signed(nat['revenue_effect'])} "
+                                      f"({_pct(nat['revenue_effect_pct'])})"),
+            ("Calage", f"{calage} (facteur {DASH if _is_nan(k) else format_number(k, 6)})"),
+            ("Régions en hausse", f"{int(up.sum())} ({_signed(effects[up].sum())})"),
+            ("Régions en baisse", f"{int(down.sum())} ({_signed(effects[down].sum())})"),
+            ("CRRA en hausse", str(int((crra_effects > 0.5).sum()))),
+            ("CRRA en baisse", str(int((crra_effects < -0.5).sum()))),
+        ]
+        for y in self.years:
+            facts.append((f"Dotations {y}", _euros(nat[alloc_key(y)])))
+        rows = []
+        for _, row in regions.iterrows():
+            rows.append([str(row["region"]), format_number(float(row["n_crra"]))]
+                        + self._amount_cells(row))
+        total = ["Total national", format_number(nat["n_crra"])] + self._amount_cells(nat)
+        columns = self._amount_columns([Column("Région", repeat=True, wrap=True),
+                                        Column("CRRA", RIGHT)])
+        table = Table(columns, rows, title="Dotations par région", totals=[total],
+                      id="regions", group_titles=dict(AMOUNT_GROUPS), splits=[[[1], [2]]],
+                      note="Effet revenu : montant modélisé moins dotation historique ; "
+                           "en %, rapporté à la dotation historique. Les dotations de chaque "
+                           "année appliquent la part cumulée du lissage"
+                           + (" et les enveloppes notifiées." if r.notified else "."))
+        blocks: list = [Heading("Synthèse nationale", 1),
+                        Paragraph(self._national_lead(), "lead"),
+                        KeyValues(facts, title="Chiffres clés", columns=2),
+                        table]
+        if r.notified:
+            blocks.append(self._notified_table(None))
+        # The smoothing under the yearly allocations; the 26 regions' bars on a page.
+        blocks.append(Chart("smoothing", CHART_WIDTH_MM, SMOOTHING_HEIGHT_MM,
+                            "Lissage de l'effet revenu – France entière", level="national",
+                            historic_year=hy))
+        blocks.append(Chart("comparison", CHART_WIDTH_MM, COMPARISON_HEIGHT_MM,
+                            "Dotation historique et montant modélisé par région",
+                            historic_year=hy))
+        return Section("national", "Synthèse nationale", "Synthèse nationale", blocks)
+
+    def _national_lead(self) -> str:
+        r = self.results
+        nat = r.national
+        calage = self.scenario.parameters.calage
+        text = (f"{_count(len(r.region_names), 'région')} et "
+                f"{_count(int(nat['n_crra']), 'CRRA', 'CRRA')}. ")
+        if calage == "Enveloppe historique":
+            text += ("Le calage « Enveloppe historique » ramène le total modélisé à la somme "
+                     f"des dotations historiques {self.historic_year} : la péréquation est à "
+                     "budget constant, les régions en hausse gagnent ce que perdent les autres.")
+        elif calage == "Montant cible":
+            text += ("Le calage « Montant cible » ramène le total modélisé à l'enveloppe "
+                     f"nationale cible de {_euros(self.scenario.parameters.enveloppe_cible)}.")
+        else:
+            text += "Sans calage : les montants modélisés sont les montants bruts du référentiel."
+        return text
+
+    def _notified_table(self, region: str | None) -> Table:
+        r = self.results
+        rows = []
+        for (name, year), amount in sorted(r.notified.items(),
+                                           key=lambda item: (region_sort_key(item[0][0]), item[0][1])):
+            if region is not None and name != region:
+                continue
+            mask = r.crra_arrays["region"] == name
+            historic = float(r.crra_arrays["historic"][mask].sum())
+            effect = float(r.crra_arrays["revenue_effect"][mask].sum())
+            share = self.shares.get(int(year), float("nan"))
+            smoothed = historic + share * effect
+            row = [str(year), _euros(amount), _euros(smoothed), _signed(amount - smoothed)]
+            rows.append(([name] if region is None else []) + row)
+        columns = [Column("Année"), Column("Enveloppe notifiée", RIGHT, wrap=True),
+                   Column("Dotations lissées avant notification", RIGHT, wrap=True),
+                   Column("Écart", RIGHT, signed=True)]
+        if region is None:
+            columns.insert(0, Column("Région", repeat=True, wrap=True))
+        return Table(columns, rows, title="Enveloppes régionales notifiées",
+                     id="enveloppes" if region is None else f"enveloppes:{region}",
+                     note="L'enveloppe notifiée d'une année est répartie entre les CRRA de la "
+                          "région au prorata de leurs dotations lissées de cette année.",
+                     keep_together=True)
+
+    # -- one region ---------------------------------------------------------------------
+    def region_section(self, region: str, detailed: bool = False) -> Section:
+        """The section of one region; ``detailed`` (a regional report) adds the chart of
+        its CRRA's smoothing paths, too long for the 26 sections of a national report."""
+        r = self.results
+        hy = self.historic_year
+        crra = self.crra[self.crra["region"] == region]
+        est = self.establishments[self.establishments["region"] == region]
+        reg = self.regions[self.regions["region"] == region].iloc[0]
+        blocks: list = [Heading(f"Région {region}", 1),
+                        Paragraph(self._region_lead(region, reg, crra, est), "lead"),
+                        # The picture first: where the region goes, year by year.
+                        Chart("smoothing", CHART_WIDTH_MM, SMOOTHING_HEIGHT_MM,
+                              f"Lissage de l'effet revenu – Région {region}", level="region",
+                              key=region, historic_year=hy)]
+
+        # CRRA: activity, staff and costs, then money.
+        # Result rows are in the order of the scenario's rows: the overrides align.
+        positions = crra.index.to_numpy()
+        arm_over = self.scenario.crra["etp_arm_override"].to_numpy(dtype=float)[positions]
+        mr_over = self.scenario.crra["etp_mr_override"].to_numpy(dtype=float)[positions]
+        rows, overridden = [], False
+        for i, (_, row) in enumerate(crra.iterrows()):
+            cid = str(row["crra_id"])
+            arm, mr = _number(row["etp_arm"]), _number(row["etp_mr"])
+            if not math.isnan(arm_over[i]):
+                arm += "*"
+                overridden = True
+            if not math.isnan(mr_over[i]):
+                mr += "*"
+                overridden = True
+            label = str(row["label"]).strip()
+            rows.append([cid, label, format_number(float(row["drm"])), str(row["tranche"]),
+                         arm, mr, _number(row["etp_sup"]), _euros(row["staff_cost"]),
+                         _euros(row["operating_cost"]), _geo(row["geo_coef"]),
+                         _euros(row["modelled"])]
+                        + [_euros(row["historic"]), _signed(row["revenue_effect"]),
+                           _pct(row["revenue_effect_pct"])]
+                        + [_euros(row[alloc_key(y)]) for y in self.years])
+        sums = crra[["drm", "staff_cost", "operating_cost", "modelled", "historic",
+                     "revenue_effect"]].sum()
+        total = ["Total", "", format_number(float(sums["drm"])), "",
+                 _number(crra["etp_arm"].sum()), _number(crra["etp_mr"].sum()),
+                 _number(crra["etp_sup"].sum()), _euros(sums["staff_cost"]),
+                 _euros(sums["operating_cost"]), "", _euros(sums["modelled"]),
+                 _euros(sums["historic"]), _signed(sums["revenue_effect"]),
+                 _pct(reg["revenue_effect_pct"])] + [_euros(reg[alloc_key(y)]) for y in self.years]
+        columns = [Column("CRRA", repeat=True), Column("Libellé", repeat=True, wrap=True),
+                   Column("DRM", RIGHT, group=1), Column("Tranche", CENTER, group=1),
+                   Column("ETP ARM", RIGHT, wrap=True, group=1),
+                   Column("ETP MR", RIGHT, wrap=True, group=1),
+                   Column("ETP encadrement", RIGHT, wrap=True, group=1),
+                   Column("Coût du personnel", RIGHT, wrap=True, group=2),
+                   Column("Frais de fonctionnement", RIGHT, wrap=True, group=2),
+                   Column("Coefficient géographique", RIGHT, wrap=True, group=2),
+                   Column("Montant modélisé", RIGHT, wrap=True, group=2),
+                   Column(f"Dotation historique {hy}", RIGHT, wrap=True, group=3),
+                   Column("Effet revenu", RIGHT, wrap=True, group=3, signed=True),
+                   Column("Effet revenu (%)", RIGHT, wrap=True, group=3, signed=True)]
+        columns += [Column(f"Dotation {y}", RIGHT, wrap=True, group=4) for y in self.years]
+        note = ("Tranche du référentiel selon les DRM ; montant modélisé après coefficient "
+                "géographique et calage national.")
+        if overridden:
+            note += " * Effectif retenu par l'ARS à la place de celui du référentiel."
+        blocks.append(Table(columns, rows, title="CRRA de la région", totals=[total], note=note,
+                            id=f"crra:{region}", group_titles={
+                                1: "activité et effectifs", 2: "coûts et montant modélisé",
+                                3: "effet revenu", 4: "dotations du lissage"},
+                            splits=[[[1, 2], [3, 4]], [[1], [2], [3, 4]]]))
+
+        # Hospitals.
+        est = est.iloc[sorted(range(len(est)), key=lambda i: (str(est["establishment"].iat[i]).casefold(),
+                                                              str(est["finess"].iat[i])))]
+        rows = []
+        for _, row in est.iterrows():
+            rows.append([str(row["finess"]), str(row["establishment"]).strip() or DASH,
+                         format_number(float(row["n_crra"]))] + self._amount_cells(row))
+        total = ["Total", "", format_number(float(reg["n_crra"]))] + self._amount_cells(reg)
+        columns = self._amount_columns([Column("FINESS", repeat=True),
+                                        Column("Établissement", repeat=True, wrap=True),
+                                        Column("CRRA", RIGHT)])
+        blocks.append(Table(columns, rows, title="Établissements sièges de CRRA",
+                            totals=[total], id=f"etablissements:{region}",
+                            group_titles=dict(AMOUNT_GROUPS), splits=[[[1], [2]]],
+                            note="Un établissement reçoit la somme des dotations de ses CRRA."))
+        if any(name == region for name, _ in r.notified):
+            blocks.append(self._notified_table(region))
+        if detailed and len(crra) > 1:
+            blocks.append(Chart("region_crra", CHART_WIDTH_MM, REGION_CRRA_HEIGHT_MM,
+                                f"Lissage par CRRA – Région {region}", level="region",
+                                key=region, historic_year=hy))
+        return Section(f"region:{region}", f"Région {region}", f"Région {region}", blocks,
+                       region=region)
+
+    def _region_lead(self, region, reg, crra, est) -> str:
+        hy = self.historic_year
+        effect = float(reg["revenue_effect"])
+        text = (f"{_count(len(crra), 'CRRA', 'CRRA')}, {_count(len(est), 'établissement')}. "
+                f"Dotation historique {hy} : {_euros(reg['historic'])} ; montant modélisé : "
+                f"{_euros(reg['modelled'])} ; effet revenu : {_signed(effect)}")
+        if not _is_nan(reg["revenue_effect_pct"]):
+            text += f" ({_pct(reg['revenue_effect_pct'])})"
+        if self.shares and abs(effect) >= 0.5:
+            steps = [f"{_share(s)} en {y}" for y, s in self.shares.items()]
+            text += f", appliqué à {_join_fr(steps)}"
+        text += "."
+        notified = sorted((y, a) for (name, y), a in self.results.notified.items() if name == region)
+        if notified:
+            text += " Enveloppe notifiée : " + _join_fr(
+                [f"{_euros(a)} en {y}" for y, a in notified]) + "."
+        return text
+
+
+def _geo(value) -> str:
+    if _is_nan(value):
+        return ""
+    return _share(float(value))
