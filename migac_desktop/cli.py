@@ -3,6 +3,7 @@
 ::
 
     migac compute SCENARIO.xlsx --out DIR     compute, write DIR/{crra,regions,establishments}.csv
+          [--workbook OUT.xlsx]               and the scenario with live output sheets
     migac validate SCENARIO.xlsx              list every problem of the scenario
     migac report SCENARIO.xlsx --pdf OUT.pdf  print the report without a window
 
@@ -171,6 +172,9 @@ def build_parser() -> FrenchArgumentParser:
     p.add_argument("scenario", metavar="SCENARIO", help="classeur du scénario (.xlsx)")
     p.add_argument("--out", "-o", metavar="DOSSIER", required=True,
                    help="dossier des fichiers CSV (créé s'il n'existe pas)")
+    p.add_argument("--workbook", "-w", metavar="SORTIE.xlsx",
+                   help="écrit aussi le scénario dans ce classeur, avec ses feuilles de "
+                        "résultats en formules (modèle vivant dans Excel ou LibreOffice)")
     p.set_defaults(handler=cmd_compute)
 
     p = sub.add_parser("validate", help="contrôle le scénario et liste chaque problème",
@@ -262,6 +266,9 @@ def cmd_compute(args) -> int:
     if not args.out.strip():
         _err("Erreur — l'option --out attend un dossier, pas un texte vide.")
         return EXIT_INVALID
+    if args.workbook is not None and not args.workbook.strip():
+        _err("Erreur — l'option --workbook attend un nom de classeur (.xlsx), pas un texte vide.")
+        return EXIT_INVALID
     scenario = load_valid_scenario(args.scenario)
     results = compute_results(scenario)
 
@@ -275,6 +282,15 @@ def cmd_compute(args) -> int:
         _err(f"Erreur — impossible d'écrire les résultats dans « {where} » : "
              f"{_os_reason(exc)}.")
         return EXIT_FAILURE
+    if args.workbook is not None:
+        from .io.workbook import write_scenario
+
+        try:
+            write_scenario(scenario, Path(args.workbook), results=results)
+        except OSError as exc:     # WorkbookWriteError: already a French sentence
+            _err(f"Erreur — {exc}")
+            return EXIT_FAILURE
+        written = list(written) + [args.workbook]
 
     national = results.national
     title = scenario.parameters.titre or Path(args.scenario).name

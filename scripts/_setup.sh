@@ -36,10 +36,12 @@ MIGAC_RUNTIME_PACKAGES=(
 )
 
 # Only for the test suite: a virtual X server for tests and screenshots of real windows,
-# and pdftotext/pdftoppm to check the PDF reports.
+# pdftotext/pdftoppm to check the PDF reports, and LibreOffice Calc (headless) as the
+# independent engine that recomputes the saved workbooks' formulas.
 # shellcheck disable=SC2034  # used by test.sh
 MIGAC_TEST_PACKAGES=(
     xvfb xauth poppler-utils
+    libreoffice-calc-nogui
     # desktop-file-validate and update-desktop-database, for the Linux desktop entry
     desktop-file-utils
 )

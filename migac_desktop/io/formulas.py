@@ -332,14 +332,16 @@ def calibration_formulas(layout: Layout) -> list[str]:
     results = sheet(RESULTS)
     raw = f"SUM({results}!${R['raw_amount']}$2:${R['raw_amount']}${last})"
     historic = f"SUM({results}!${R['historic']}$2:${R['historic']}${last})"
-    _, mode_row, target_row, raw_row, _ = layout.calibration_rows
-    value = letter(1)
+    target = f'IF(calage="Montant cible",enveloppe_cible,{historic})'
+    # Each line sums the CRRA itself rather than referring to the lines above:
+    # LibreOffice 7.4's threaded calculation of a long column (« Montant modélisé »,
+    # 100 rows or more) that refers to a cell computed from other cells computed from
+    # that sheet's columns reads those columns as 0 (checked by tests/test_live_workbook).
     return [
         "calage",
-        (f'IF(calage="Aucun",{value}{raw_row},IF(calage="Montant cible",enveloppe_cible,'
-         f"{historic}))"),
+        f'IF(calage="Aucun",{raw},{target})',
         raw,
-        f'IF(calage="Aucun",1,{value}{target_row}/{value}{raw_row})',
+        f'IF(calage="Aucun",1,{target}/{raw})',
     ]
 
 
