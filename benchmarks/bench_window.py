@@ -42,6 +42,7 @@ class PaintCounter(QObject):
 
 
 painted = PaintCounter()
+ROWS: list[tuple[str, list[float], float]] = []      # for ``--json`` (benchmarks/budget.py)
 
 
 def edit_to_refresh(window: MainWindow, repeats: int) -> list[float]:
@@ -66,6 +67,7 @@ def edit_to_refresh(window: MainWindow, repeats: int) -> list[float]:
 
 
 def report(label: str, times: list[float], target_ms: float) -> None:
+    ROWS.append((label, times, target_ms / 1000))
     med = statistics.median(times) * 1000
     verdict = "OK" if med <= target_ms else "DÉPASSÉ"
     print(f"{label:<46} médiane {med:7.2f} ms  (min {min(times) * 1000:6.2f}, "
@@ -96,6 +98,9 @@ def main() -> int:
     app.processEvents()
     report("10 000 CRRA, onglet CRRA", edit_to_refresh(window, 20), 100)
     window.close()
+    if "--json" in sys.argv[1:]:
+        from benchmarks.common import Row, emit_json
+        emit_json([Row(label, times, target) for label, times, target in ROWS])
     return 0
 
 

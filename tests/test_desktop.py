@@ -207,3 +207,49 @@ def test_about_text_names_version_licences_and_illustrative_defaults():
                  "defusedxml", "PSF", "Python"):
         assert name in text, name
     assert "illustratifs" in text
+
+
+# -- long file operations -----------------------------------------------------------------------
+def test_long_operation_runs_in_a_thread_with_a_progress_dialog(qtbot):
+    import threading
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog, QWidget
+
+    from migac_desktop.ui.busy import run_in_background
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    seen = {}
+
+    def slow():
+        seen["thread"] = threading.current_thread() is not threading.main_thread()
+        time.sleep(0.6)
+        return 42
+
+    def probe():
+        dialog = window.findChild(QProgressDialog, "busyDialog")
+        seen["shown"] = dialog is not None and dialog.isVisible()
+        seen["text"] = dialog.labelText() if dialog is not None else None
+
+    QTimer.singleShot(400, probe)               # timers run: the window is not frozen
+    assert run_in_background(window, "Ouverture de « x.xlsx »…", slow, show_after_ms=200) == 42
+    assert seen == {"thread": True, "shown": True, "text": "Ouverture de « x.xlsx »…"}
+    dialogs = [d for d in window.findChildren(QProgressDialog) if d.isVisible()]
+    assert dialogs == []
+
+
+def test_quick_operation_shows_nothing_and_errors_reach_the_caller(qtbot):
+    from PySide6.QtWidgets import QProgressDialog, QWidget
+
+    from migac_desktop.ui.busy import run_in_background
+    window = QWidget()
+    qtbot.addWidget(window)
+    assert run_in_background(window, "…", lambda: "vite") == "vite"
+
+    def fails():
+        raise ValueError("classeur abîmé")
+    with pytest.raises(ValueError, match="classeur abîmé"):
+        run_in_background(window, "…", fails)
+    assert not any(d.isVisible() for d in window.findChildren(QProgressDialog))

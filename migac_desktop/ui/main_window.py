@@ -455,9 +455,10 @@ class MainWindow(QMainWindow):
         if ask and not self.maybe_save():
             return False
         from ..io.workbook import WorkbookError, open_scenario
+        from .busy import run_in_background
         path = Path(path)
         try:
-            loaded = open_scenario(path)
+            loaded = run_in_background(self, f"Ouverture de « {path.name} »…", lambda: open_scenario(path))
         except WorkbookError as exc:
             self._show_problems_dialog(path, exc.problems)
             return False
@@ -502,8 +503,11 @@ class MainWindow(QMainWindow):
 
     def save_to(self, path: Path) -> bool:
         from ..io.workbook import write_scenario
+        from .busy import run_in_background
+        scenario, results = self.document.scenario, self.document.results
         try:
-            write_scenario(self.document.scenario, path, self.document.results)
+            run_in_background(self, f"Enregistrement de « {Path(path).name} »…",
+                              lambda: write_scenario(scenario, path, results))
         except Exception as exc:  # noqa: BLE001 — every failure is told, none is lost
             QMessageBox.critical(self, "Enregistrement impossible",
                                  f"Le scénario n'a pas pu être enregistré dans « {path} ».\n\n{exc}\n\n"
