@@ -51,8 +51,10 @@ from __future__ import annotations
 import posixpath
 import re
 import struct
+import threading
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -61,8 +63,8 @@ from ..core.numbers import format_number
 from ..core.validation import ERROR, Problem
 
 __all__ = [
-    "FileLock", "Plan", "ReadLimits", "UnsafeFile", "check_file", "lock_owner",
-    "not_a_workbook",
+    "FileLock", "Plan", "ReadLimits", "UnsafeFile", "check_file", "describe_error", "lock_owner",
+    "not_a_workbook", "unsized_sheets",
 ]
 
 KB = 1024
@@ -267,9 +269,43 @@ def _end_of_directory(fh, file_size: int, name: str) -> tuple[int, int]:
     return entries, cd_size
 
 
-def _describe(exc: BaseException) -> str:
+_EXPLANATIONS = (
+    # (exception type name, words of its English message, French explanation)
+    ("BadZipFile", "Bad CRC-32", "somme de contrôle incorrecte : le contenu ne correspond pas "
+                                 "à ce qu'annonce l'archive"),
+    ("BadZipFile", "differ", "en-têtes de l'archive incohérents"),
+    ("BadZipFile", "Bad magic number", "en-tête de partie introuvable"),
+    ("BadZipFile", "Truncated", "archive tronquée"),
+    ("BadZipFile", "not a zip file", "ce n'est pas une archive ZIP valide"),
+    ("BadZipFile", "Overlapped", "parties de l'archive qui se chevauchent"),
+    ("BadZipFile", "", "archive ZIP invalide"),
+    ("error", "decompressing", "données compressées invalides"),
+    ("EOFError", "", "fin des données compressées prématurée"),
+    ("ParseError", "", "XML invalide"),
+    ("ExpatError", "", "XML invalide"),
+    ("UnicodeDecodeError", "", "texte mal encodé"),
+    ("NotImplementedError", "", "format de compression non pris en charge"),
+    ("OverflowError", "", "nombre ou date hors limites"),
+    ("KeyError", "", "partie attendue absente"),
+)
+
+
+def describe_error(exc: BaseException) -> str:
+    """The French reason of a parser's exception (its English text would mean nothing)."""
+    kind = type(exc).__name__
     text = str(exc)
-    return f"{type(exc).__name__} : {text}" if text else type(exc).__name__
+    if isinstance(exc, ValueError) and "could not convert string to float" in text:
+        value = text.split(":", 1)[-1].strip().strip("'\"")
+        return f"« {value[:60]} » n'est pas un nombre valide pour ce type de cellule"
+    for name, words, french in _EXPLANATIONS:
+        if kind == name and words in text:
+            detail = ""
+            if kind in ("ParseError", "ExpatError") and "line" in text:
+                where = re.search(r"line (\d+), column (\d+)", text)
+                if where:
+                    detail = f", ligne {where.group(1)} colonne {where.group(2)} du XML"
+            return french + detail
+    return f"erreur {kind}"
 
 
 @dataclass
@@ -318,7 +354,7 @@ def _check_file(path: Path, name: str, skip_sheet) -> Plan:
             archive = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
                 struct.error, UnicodeDecodeError, NotImplementedError) as exc:
-            _refuse(_damaged(name, _describe(exc)))
+            _refuse(_damaged(name, describe_error(exc)))
         with archive:
             return _Inspector(archive, name, size, skip_sheet).run()
 
@@ -514,7 +550,7 @@ class _Inspector:
             return self.archive.open(info)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
                 RuntimeError, struct.error) as exc:
-            _refuse(_damaged(self.name, f"{self._where(info.filename)} : {_describe(exc)}"))
+            _refuse(_damaged(self.name, f"{self._where(info.filename)} : {describe_error(exc)}"))
 
     def _chunks(self, info: zipfile.ZipInfo, limit: int | None = None) -> Iterator[bytes]:
         """The part's bytes in chunks; its actual size is checked against the declared one."""
@@ -537,7 +573,7 @@ class _Inspector:
             raise
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
                 RuntimeError, struct.error, zlib.error) as exc:
-            _refuse(_damaged(self.name, f"{self._where(info.filename)} : {_describe(exc)}"))
+            _refuse(_damaged(self.name, f"{self._where(info.filename)} : {describe_error(exc)}"))
         if limit is None and total != info.file_size:
             _refuse(_damaged(self.name, f"{self._where(info.filename)} : {_size(total)} au lieu "
                                         f"de {_size(info.file_size)} annoncés"))
@@ -561,7 +597,7 @@ class _Inspector:
         except DefusedXmlException:
             self._entities(info)
         except Exception as exc:  # noqa: BLE001 - any parser error means a damaged part
-            _refuse(_damaged(self.name, f"{self._where(part)} : XML invalide ({_describe(exc)})"))
+            _refuse(_damaged(self.name, f"{self._where(part)} : XML invalide ({describe_error(exc)})"))
 
     def _entities(self, info: zipfile.ZipInfo):
         _refuse(_unsafe(self.name, f"{self._where(info.filename)} déclare une DTD ou des entités XML "
@@ -755,6 +791,39 @@ def _part(name: str) -> str:
 
 # -- bounds while reading ---------------------------------------------------------
 
+_SIZING_LOCK = threading.Lock()
+
+
+@contextmanager
+def unsized_sheets():
+    """Load a read-only workbook without openpyxl sizing every sheet at once.
+
+    openpyxl's read-only sheets look for ``<dimension>`` when created, for every
+    sheet of the workbook, and when it is missing they parse the whole sheet to
+    its end: a 50 Mo output sheet the reader never reads would cost a quarter of a
+    minute, and that is one XML parse the pre-flight could not bound. The reader
+    resets each sheet's dimensions before reading it anyway, so sizing is skipped
+    while the workbook loads. If openpyxl ever renames that step, nothing breaks:
+    the patch is then a no-op.
+    """
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    with _SIZING_LOCK:
+        original = ReadOnlyWorksheet.__dict__.get("_get_size")
+        if original is None:
+            yield
+            return
+        ReadOnlyWorksheet._get_size = _no_size
+        try:
+            yield
+        finally:
+            ReadOnlyWorksheet._get_size = original
+
+
+def _no_size(self) -> None:
+    return None
+
+
 def _letter(index: int) -> str:
     letters = ""
     index += 1
@@ -822,7 +891,7 @@ class ReadLimits:
         except MemoryError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever openpyxl met in the sheet
-            _refuse(f"contenu illisible à partir de cette ligne ({_describe(exc)}) : ouvrez le "
+            _refuse(f"contenu illisible à partir de cette ligne ({describe_error(exc)}) : ouvrez le "
                     "fichier dans Excel ou LibreOffice, corrigez la cellule et enregistrez-le de "
                     "nouveau.", title, index + 1)
         return out

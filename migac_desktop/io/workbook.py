@@ -209,7 +209,8 @@ def _load_sheets(path: Path) -> tuple[dict[str, list[tuple]], dict[str, list[tup
             warnings.simplefilter("ignore")
             # A file object, not the path: openpyxl would refuse a valid
             # workbook whose name does not end in .xlsx.
-            wb = load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+            with safety.unsized_sheets():   # no whole-sheet parse of unread sheets
+                wb = load_workbook(fh, read_only=True, data_only=True, keep_links=False)
             limits = safety.ReadLimits()
             try:
                 for ws in wb.worksheets:
@@ -238,8 +239,7 @@ def _load_sheets(path: Path) -> tuple[dict[str, list[tuple]], dict[str, list[tup
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__} : {text}" if text else type(exc).__name__
+    return safety.describe_error(exc)    # in French: the parser's English means nothing here
 
 
 def _blank(value: object) -> bool:

@@ -1,0 +1,396 @@
+"""Hostile files: refused quickly, within bounded memory, in French, at the right place.
+
+The corpus of :mod:`hostile_files` is opened twice: in this process (the reader
+raises ``WorkbookError`` with located problems, or reads the cells and reports
+them), then by ``migac validate`` in a child process limited to 500 Mo of address
+space (exit code 2, French lines, no traceback, each file within 10 s).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import hostile_files as hf
+from migac_desktop.core.validation import ERROR
+from migac_desktop.io import safety
+from migac_desktop.io import workbook as wbmod
+from migac_desktop.io.safety import FileLock, lock_owner
+from migac_desktop.io.workbook import WorkbookError, open_scenario, read_scenario, write_scenario
+
+REPO = Path(__file__).resolve().parent.parent
+CASES = {case.name: case for case, _ in hf.CORPUS}
+FRENCH_WORDS = ("fichier", "feuille", "cellule", "classeur", "ligne", "colonne")
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    return {case.name: path for case, path in hf.build_corpus(tmp_path_factory.mktemp("hostile"))}
+
+
+def assert_french(text: str) -> None:
+    assert "Traceback" not in text
+    assert "«" in text and "»" in text
+    assert any(word in text for word in FRENCH_WORDS), text
+
+
+# -- the corpus, in this process ---------------------------------------------------
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hostile_file_is_refused_or_reported_in_french(corpus, name):
+    case = CASES[name]
+    path = corpus[name]
+    start = time.perf_counter()
+    if case.refused:
+        with pytest.raises(WorkbookError) as info:
+            open_scenario(path)
+        problems = info.value.problems
+        text = str(info.value)
+        assert name in text                           # the file is named
+    else:
+        loaded = open_scenario(path)
+        problems = loaded.errors
+        text = "\n".join(str(p) for p in problems)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 5, f"{name} : {elapsed:.1f} s"
+    assert problems and all(p.severity == ERROR for p in problems)
+    assert case.expect in text, text
+    assert_french(text)
+    if case.sheet is not None:
+        located = [p for p in problems if p.sheet == case.sheet and case.expect in str(p)]
+        assert located, text
+
+
+def test_located_cell_problems(corpus):
+    errors = open_scenario(corpus["erreurs_excel.xlsx"]).errors
+    at = {(p.sheet, p.row, p.column) for p in errors}
+    assert {("CRRA", 2, "DRM"), ("CRRA", 3, "Identifiant"), ("CRRA", 4, "Dotation historique")} <= at
+    assert any("#REF!" in p.message for p in errors)
+    uncomputed = open_scenario(corpus["formules_non_calculees.xlsx"]).errors
+    assert [(p.row, p.column) for p in uncomputed] == [(2, "DRM"), (4, "Dotation historique")]
+    assert all("Excel ou LibreOffice" in p.message for p in uncomputed)
+    [date] = open_scenario(corpus["date_au_lieu_de_nombre.xlsx"]).errors
+    assert (date.sheet, date.row, date.column) == ("CRRA", 2, "DRM")
+
+
+def test_unread_output_sheet_without_dimension_is_never_parsed(tmp_path):
+    """openpyxl would parse a sheet lacking <dimension> to its end just to size it."""
+    path = tmp_path / "sortie.xlsx"
+    hf._big_output(path)
+    start = time.perf_counter()
+    loaded = open_scenario(path)
+    assert time.perf_counter() - start < 2
+    assert loaded.errors == []
+
+
+# -- the corpus, through ``migac validate`` under 500 Mo -----------------------------
+
+DRIVER = r"""
+import contextlib, io, json, resource, sys, time
+limit = 500 * 1024 * 1024
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from migac_desktop import cli
+report = []
+for path in sys.argv[1:]:
+    out, err = io.StringIO(), io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["validate", path])
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report.append(dict(path=path, code=code, seconds=seconds, peak_mb=peak,
+                       stdout=out.getvalue(), stderr=err.getvalue()))
+print(json.dumps(report))
+"""
+
+
+def test_every_hostile_file_through_migac_validate_within_limits(corpus):
+    paths = [str(corpus[name]) for name in CASES]
+    env = dict(os.environ, MIGAC_DEBUG="0")
+    done = subprocess.run([sys.executable, "-c", DRIVER, *paths], capture_output=True, text=True,
+                          env=env, cwd=REPO, timeout=10 * len(paths))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    report = json.loads(done.stdout)
+    assert len(report) == len(CASES)
+    for row, name in zip(report, CASES):
+        case = CASES[name]
+        assert row["code"] == 2, (name, row)
+        assert row["seconds"] < 10, (name, row["seconds"])
+        assert row["peak_mb"] < 500, (name, row["peak_mb"])
+        lines = [line for line in row["stderr"].splitlines() if line.strip()]
+        assert lines, name
+        assert all(line.startswith(("Erreur — ", "Avertissement — ", "  •")) for line in lines), lines
+        assert case.expect in row["stderr"], (name, row["stderr"])
+        assert_french(row["stderr"])
+        assert "Traceback" not in row["stdout"]
+
+
+def _limit_memory():
+    limit = 500 * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+@pytest.mark.parametrize("name", ["bombe.xlsx", "million_lignes.xlsx", "laughs_textes.xlsx",
+                                  "16000_colonnes.xlsx", "mot_de_passe.xlsx", "tronque_milieu.xlsx"])
+def test_real_migac_process_exits_2(corpus, name):
+    """The console script itself, as a user runs it: exit code 2, no traceback."""
+    script = Path(sys.executable).with_name("migac")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "migac_desktop"]
+    start = time.perf_counter()
+    done = subprocess.run(command + ["validate", str(corpus[name])], capture_output=True,
+                          text=True, timeout=30, preexec_fn=_limit_memory,
+                          env=dict(os.environ, MIGAC_DEBUG="0"))
+    assert time.perf_counter() - start < 10
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.stderr.startswith("Erreur — ")
+    assert CASES[name].expect in done.stderr
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 500 * 1024
+
+
+# -- defusedxml: the second line of defence, proven --------------------------------
+
+def test_defusedxml_parses_for_openpyxl_and_refuses_entities():
+    import defusedxml
+    import openpyxl.xml
+    from openpyxl.xml import functions
+
+    assert openpyxl.xml.DEFUSEDXML is True
+    assert wbmod.defusedxml_active()
+    bomb = hf.laughs("sst")
+    start = time.perf_counter()
+    with pytest.raises(defusedxml.DefusedXmlException):
+        functions.fromstring(bomb)
+    with pytest.raises(defusedxml.DefusedXmlException):
+        for _ in functions.iterparse(io.BytesIO(bomb)):
+            pass
+    assert time.perf_counter() - start < 1
+
+
+def test_openpyxl_alone_refuses_the_billion_laughs(corpus):
+    """Even past the pre-flight, openpyxl's own parser stops the expansion at once."""
+    from defusedxml import DefusedXmlException
+    from openpyxl import load_workbook
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError) as info:     # openpyxl wraps the parser's error
+        load_workbook(corpus["laughs_textes.xlsx"], read_only=True)
+    assert isinstance(info.value.__cause__, DefusedXmlException)
+    assert time.perf_counter() - start < 2
+
+
+def test_reader_without_preflight_still_refuses_entities(corpus, monkeypatch):
+    monkeypatch.setattr(safety, "check_file", lambda path, skip=None: safety.Plan())
+    with pytest.raises(WorkbookError, match="endommagé"):
+        read_scenario(corpus["laughs_textes.xlsx"])
+
+
+# -- each limit, with small limits so the files stay small ---------------------------
+
+@pytest.fixture
+def base(tmp_path):
+    return hf.base_workbook(tmp_path / "base.xlsx")
+
+
+def _refused(path, fragment):
+    with pytest.raises(WorkbookError) as info:
+        read_scenario(path)
+    assert fragment in str(info.value), str(info.value)
+    return info.value
+
+
+def test_file_size_limit(base, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_FILE_BYTES", 1000)
+    _refused(base, "trop volumineux")
+
+
+def test_entry_and_directory_limits(base, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_ENTRIES", 5)
+    _refused(base, "parties (au plus 5")
+    monkeypatch.setattr(safety, "MAX_ENTRIES", 5000)
+    monkeypatch.setattr(safety, "MAX_DIRECTORY_BYTES", 100)
+    _refused(base, "répertoire de l'archive")
+
+
+def test_declared_total_and_ratio_limits(base, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_DECLARED_TOTAL", 10_000)
+    _refused(base, "bombe de décompression")
+    monkeypatch.setattr(safety, "MAX_DECLARED_TOTAL", safety.GB)
+    monkeypatch.setattr(safety, "RATIO_FLOOR", 1000)
+    monkeypatch.setattr(safety, "MAX_RATIO", 2)
+    _refused(base, "se décompresse")
+
+
+def test_part_limits(base, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_SHEET_BYTES", 1000)
+    error = _refused(base, "(feuille « ")
+    assert "ferait" in str(error)
+    monkeypatch.setattr(safety, "MAX_SHEET_BYTES", 50 * safety.MB)
+    monkeypatch.setattr(safety, "MAX_READ_BYTES", 3000)
+    _refused(base, "feuilles lues")
+    monkeypatch.setattr(safety, "MAX_READ_BYTES", 100 * safety.MB)
+    monkeypatch.setattr(safety, "MAX_XML_TOTAL", 3000)
+    _refused(base, "parties annexes")
+
+
+def test_sheet_count_limit(base, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_SHEETS", 3)
+    _refused(base, "feuilles (au plus 3)")
+
+
+def test_cells_and_strings_limits(base, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_CELLS", 20)
+    error = _refused(base, "cellules")
+    assert error.problems[0].sheet is not None
+    monkeypatch.setattr(safety, "MAX_CELLS", 500_000)
+    monkeypatch.setattr(safety, "MAX_SHARED_STRINGS", 3)
+    _refused(base, "textes")
+
+
+def test_rows_columns_and_text_limits_while_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_ROWS", 4)
+    rows = hf.crra_rows()
+    path = hf.with_sheet(tmp_path, "lignes.xlsx", "CRRA", hf.sheet_xml(rows))
+    error = _refused(path, "au-delà de la ligne 4")
+    assert (error.problems[0].sheet, error.problems[0].row) == ("Paramètres", 5)
+    monkeypatch.setattr(safety, "MAX_ROWS", 200_000)
+    monkeypatch.setattr(safety, "MAX_COLUMNS", 10)
+    error = _refused(path, "colonne K")
+    assert (error.problems[0].sheet, error.problems[0].row) == ("CRRA", 1)
+    monkeypatch.setattr(safety, "MAX_COLUMNS", 256)
+    monkeypatch.setattr(safety, "MAX_CELL_TEXT", 5)
+    error = _refused(path, "caractères")
+    assert (error.problems[0].sheet, error.problems[0].row, error.problems[0].column) == (
+        "Paramètres", 1, "B")
+    monkeypatch.setattr(safety, "MAX_CELL_TEXT", 32767)
+    monkeypatch.setattr(safety, "MAX_SLOTS", 12)
+    _refused(path, "cases")
+
+
+def test_blank_rows_and_columns_past_the_limits_are_dropped(tmp_path, monkeypatch):
+    """A sheet formatted far down or far right is not refused for its blank cells."""
+    monkeypatch.setattr(safety, "MAX_ROWS", 20)
+    xml = hf.sheet_xml(hf.crra_rows()).replace(
+        b"</sheetData>", b'<row r="5000" s="0"/><row r="90000"><c r="B90000" s="0"/></row>'
+                         b"</sheetData>")
+    xml = xml.replace(b'</row><row r="3">', b'<c r="XFD2" s="0"/></row><row r="3">')
+    path = hf.with_sheet(tmp_path, "formate.xlsx", "CRRA", xml)
+    loaded = open_scenario(path)
+    assert loaded.errors == []
+    assert len(loaded.scenario.crra) == 4
+
+
+def test_numbers_typed_as_text_in_french_or_english(tmp_path):
+    def edit(rows):
+        rows[1][6], rows[1][8] = "45 000", "1 900 000,00 €"
+        rows[2][6], rows[2][8] = "100000,0", "3,300,000.00"
+        rows[3][6], rows[3][8] = "260\u202f000", "5.000.000,00"
+        rows[4][6], rows[4][8] = "1,5E5", "3 100 000"
+        rows[4][7] = "7 %"
+    path = hf.with_sheet(tmp_path, "textes.xlsx", "CRRA", hf.sheet_xml(hf.crra_rows(edit)))
+    loaded = open_scenario(path)
+    assert loaded.errors == []
+    crra = loaded.scenario.crra
+    assert crra["drm"].tolist() == [45000, 100000, 260000, 150000]
+    assert crra["historic"].tolist() == [1_900_000, 3_300_000, 5_000_000, 3_100_000]
+    assert crra["geo_coef"].iat[3] == pytest.approx(0.07)
+
+
+def test_formula_with_a_cached_value_is_read(tmp_path):
+    def edit(rows):
+        rows[1][6] = hf.Raw('<c r="{ref}"><f>40000+5000</f><v>45000</v></c>')
+        rows[1][1] = hf.Raw('<c r="{ref}" t="str"><f>""</f><v></v></c>')
+        rows[0].append("Calcul libre")
+        rows[1].append(hf.Raw('<c r="{ref}"><f>1+1</f></c>'))   # extra column: kept empty
+    path = hf.with_sheet(tmp_path, "formules.xlsx", "CRRA", hf.sheet_xml(hf.crra_rows(edit)))
+    loaded = open_scenario(path)
+    assert loaded.errors == []
+    assert loaded.scenario.crra["drm"].iat[0] == 45000
+
+
+def test_uncomputed_parameter_formula(tmp_path):
+    from migac_desktop.core import schema
+
+    rows = [["Clé", "Paramètre", "Valeur", "Unité"]]
+    for spec in schema.PARAMETERS:
+        rows.append([spec.key, spec.label, spec.default if spec.default != "" else None, spec.unit])
+    rows[1][2] = hf.Raw('<c r="{ref}"><f>44000+1000</f><v/></c>')
+    path = hf.with_sheet(tmp_path, "param.xlsx", "Paramètres", hf.sheet_xml(rows))
+    [problem] = [p for p in open_scenario(path).errors if "formule" in p.message]
+    assert (problem.sheet, problem.row, problem.column, problem.key) == (
+        "Paramètres", 2, "Valeur", "cout_etp_arm")
+
+
+def test_every_refusal_is_quick_on_a_real_scenario_size(tmp_path):
+    """The pre-flight of an ordinary file costs a few milliseconds."""
+    path = tmp_path / "s.xlsx"
+    write_scenario(hf.worked_example(), path)
+    start = time.perf_counter()
+    for _ in range(20):
+        safety.check_file(path)
+    assert (time.perf_counter() - start) / 20 < 0.05
+
+
+def test_unreadable_file_while_checking(tmp_path, monkeypatch):
+    path = hf.base_workbook(tmp_path / "s.xlsx")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(safety.Path, "stat", refuse)
+    with pytest.raises(safety.UnsafeFile, match="accès refusé"):
+        safety.check_file(path)
+
+
+# -- lock files of Excel and LibreOffice --------------------------------------------
+
+def test_no_lock(tmp_path):
+    assert lock_owner(tmp_path / "s.xlsx") is None
+
+
+def test_libreoffice_lock_names_its_user(tmp_path):
+    target = tmp_path / "scénario ARS.xlsx"
+    lock = tmp_path / ".~lock.scénario ARS.xlsx#"
+    lock.write_text("Jeanne Dupont,jdupont,pc-ars-01,12.03.2024 14:32,"
+                    "file:///home/jdupont/.config/libreoffice/4;", encoding="utf-8")
+    owner = lock_owner(target)
+    assert owner == FileLock("LibreOffice", "Jeanne Dupont", lock)
+    assert owner.describe() == "LibreOffice (par Jeanne Dupont)"
+    lock.write_text(",jdupont,pc-ars-01,12.03.2024 14:32,file:///x;", encoding="utf-8")
+    assert lock_owner(target).user == "jdupont"
+    lock.write_bytes(b"\xff\xfe garbage")
+    assert lock_owner(target).program == "LibreOffice"
+
+
+def test_excel_owner_file_names_its_user(tmp_path):
+    target = tmp_path / "s.xlsx"
+    owner_file = tmp_path / "~$s.xlsx"
+    name = "Paul Martin".encode("cp1252")
+    owner_file.write_bytes(bytes([len(name)]) + name + b" " * (54 - len(name)) + bytes(111))
+    owner = lock_owner(target)
+    assert (owner.program, owner.user) == ("Excel", "Paul Martin")
+    assert owner.describe() == "Excel (par Paul Martin)"
+    owner_file.write_bytes(b"")
+    assert lock_owner(target) == FileLock("Excel", None, owner_file)
+    assert lock_owner(target).describe() == "Excel"
+
+
+def test_zip_of_the_corpus_is_well_formed_where_it_should_be(corpus):
+    """The builders make what they claim: the bomb really is a valid deflate stream."""
+    with zipfile.ZipFile(corpus["bombe_sortie.xlsx"]) as z:
+        info = z.getinfo(hf.sheet_parts({n: z.read(n) for n in ("xl/workbook.xml",
+                                                                  "xl/_rels/workbook.xml.rels")})
+                         ["Résultats CRRA"])
+        assert info.file_size > 250 * safety.MB and info.compress_size < 2 * safety.MB
+        with z.open(info) as fh:
+            head = fh.read(4096)
+        assert head.startswith(b'<?xml version="1.0"?><worksheet')
