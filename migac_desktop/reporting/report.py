@@ -45,7 +45,7 @@ DASH = "—"                      # an undefined value (a percentage of 0)
 
 # Sizes of the charts on paper, for an A4 portrait page with 15 mm margins.
 CHART_WIDTH_MM = 180.0
-COMPARISON_HEIGHT_MM = 185.0
+COMPARISON_HEIGHT_MM = 225.0
 SMOOTHING_HEIGHT_MM = 82.0
 REGION_CRRA_HEIGHT_MM = 92.0
 

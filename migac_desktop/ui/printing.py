@@ -149,14 +149,14 @@ class Fonts:
             line = ""
             for word in words:
                 trial = f"{line} {word}" if line else word
-                if self.width(key, trial) <= width or not line:
+                if self.width(key, trial) <= width + 0.01 or not line:
                     line = trial
                 else:
                     lines.append(line)
                     line = word
-                while self.width(key, line) > width and len(line) > 1:
+                while self.width(key, line) > width + 0.01 and len(line) > 1:
                     cut = len(line) - 1
-                    while cut > 1 and self.width(key, line[:cut]) > width:
+                    while cut > 1 and self.width(key, line[:cut]) > width + 0.01:
                         cut -= 1
                     lines.append(line[:cut])
                     line = line[cut:]
@@ -166,6 +166,15 @@ class Fonts:
     def longest_word(self, key: tuple, text: str) -> float:
         words = str(text).replace("\n", " ").split(" ")
         return max((self.width(key, w) for w in words if w), default=0.0)
+
+    def two_lines(self, key: tuple, text: str) -> float:
+        """The narrowest width at which ``text`` wraps on two lines at most (a column
+        header: « Nombre de / CRRA », never « Nombre / de / CRRA »)."""
+        words = str(text).split(" ")
+        if len(words) < 2:
+            return self.width(key, text)
+        return min(max(self.width(key, " ".join(words[:k])), self.width(key, " ".join(words[k:])))
+                   for k in range(1, len(words)))
 
     def elide(self, key: tuple, text: str, width: float) -> str:
         if self.width(key, text) <= width:
@@ -192,6 +201,7 @@ class Box:
     glue_next: bool = False          # no page break between this box and the next
     repeat: "Box | None" = None      # placed first on a new page when the flow breaks here
     page_break: bool = False         # a forced page break (before this box)
+    min_scale: float = 1.0           # a chart may shrink this much to end a page
 
 
 @dataclass
@@ -218,6 +228,19 @@ def _shift(ops: list, dx: float, dy: float) -> list:
         else:  # pragma: no cover
             raise ValueError(kind)
     return out
+
+
+def _scaled_chart(box: Box, factor: float) -> Box:
+    """A chart box shrunk by ``factor``, still centred."""
+    ops = []
+    for op in box.ops:
+        if op[0] == "chart":
+            _, chart, x, y, w, h = op
+            centre = x + w / 2
+            ops.append(("chart", chart, centre - w * factor / 2, y, w * factor, h * factor))
+        else:  # pragma: no cover - chart boxes hold one chart
+            ops.append(op)
+    return Box(box.height * factor, ops, space_before=box.space_before)
 
 
 class ReportLayout:
@@ -286,6 +309,12 @@ class ReportLayout:
                     self._place(b)
                 i = j + 1
                 continue
+            if len(chain) == 1 and box.min_scale < 1.0 and not at_top:
+                room = self.bottom - self.y - box.space_before
+                if room >= box.height * box.min_scale:
+                    self._place(_scaled_chart(box, room / box.height))
+                    i = j + 1
+                    continue
             repeat = box.repeat
             fresh = sum(b.height for b in chain) + sum(b.space_before for b in chain[1:]) \
                 + (repeat.height if repeat is not None else 0.0)
@@ -460,7 +489,8 @@ class ReportLayout:
         scale = min(1.0, width / w, (self.bottom - self.top - 12) / h)
         w, h = w * scale, h * scale
         x = (width - w) / 2
-        return Box(h, [("chart", chart, x, 0.0, w, h)], space_before=12.0)
+        # Rather than leave the end of a page empty, a chart may shrink by 12 %.
+        return Box(h, [("chart", chart, x, 0.0, w, h)], space_before=12.0, min_scale=0.88)
 
     def _columns_box(self, block, width: float) -> Box:
         n = len(block.blocks)
@@ -510,7 +540,7 @@ class ReportLayout:
         size = table.font_size
         fonts = self.fonts
         body_key, bold_key = ("r", size), ("b", size)
-        pad = 3.2
+        pad = 3.8
         columns = table.columns
         n = len(columns)
         natural = [0.0] * n
@@ -530,7 +560,7 @@ class ReportLayout:
             else:
                 minimum[c] = natural[c]
             header_natural[c] = fonts.width(bold_key, col.header) if table.header else 0.0
-            header_min[c] = fonts.longest_word(bold_key, col.header) if table.header else 0.0
+            header_min[c] = fonts.two_lines(bold_key, col.header) if table.header else 0.0
         need = [max(minimum[c], header_min[c]) + 2 * pad for c in range(n)]
         parts = self._split_columns(table, need, width)
         boxes: list[Box] = []
@@ -634,13 +664,19 @@ class ReportLayout:
                     base[c] -= slack[c] * cut
             return [base[c] for c in part]
         spare = width - total
-        # Unwrap the headers that need least first (fewer header lines)…
-        wants = sorted(((header_natural[c] + 2 * pad - base[c]), c) for c in part
-                       if header_natural[c] + 2 * pad > base[c])
-        for want, c in wants:
-            if want <= spare:
-                base[c] += want
-                spare -= want
+        # Unwrap the headers that need least first (fewer header lines), alike headers
+        # together (« Dotation 2014 », « Dotation 2015 »… all on one line, or none)…
+        wants: dict[float, list[tuple[float, int]]] = {}
+        for c in part:
+            want = header_natural[c] + 2 * pad - base[c]
+            if want > 0:
+                wants.setdefault(round(header_natural[c], 0), []).append((want, c))
+        for _, batch in sorted(wants.items(), key=lambda item: sum(w for w, _ in item[1])):
+            need = sum(w for w, _ in batch)
+            if need <= spare:
+                for want, c in batch:
+                    base[c] += want
+                spare -= need
         # … then share the rest evenly: even white space between the columns.
         for c in part:
             base[c] += spare / len(part)
