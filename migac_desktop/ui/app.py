@@ -47,6 +47,21 @@ def _set_windows_app_id() -> None:
         pass
 
 
+def open_files_from_finder(app, window) -> None:
+    """macOS: a double-clicked ``.xlsx`` reaches the program as a FileOpen event, not an argument."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FileOpenFilter(QObject):
+        def eventFilter(self, _obj, event) -> bool:
+            if event.type() == QEvent.Type.FileOpen and event.file():
+                QTimer.singleShot(0, lambda p=event.file(): window.open_path(Path(p)))
+                return True
+            return False
+
+    window._file_open_filter = FileOpenFilter(window)
+    app.installEventFilter(window._file_open_filter)
+
+
 def _smoke_test(window, path: Path | None, opened: bool) -> None:
     """``--smoke-test``: print one line once the window is painted, then quit the application."""
     import threading
@@ -114,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         app.setWindowIcon(application_icon())
     window = MainWindow()
     window.show()
+    if owns_app and sys.platform == "darwin":
+        open_files_from_finder(app, window)
     paths = [a for a in argv[1:] if not a.startswith("-")]
     opened = True
     if paths:

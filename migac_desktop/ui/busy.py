@@ -44,10 +44,9 @@ def run_in_background(parent: QWidget, text: str, func: Callable[[], T],
     dialog.setObjectName("busyDialog")
     dialog.setWindowTitle("MIGAC Desktop")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(2 ** 30)                      # shown by our timer, not Qt's
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
-    dialog.hide()
+    dialog.reset()              # stops Qt's own show timer: ours shows it, and only while working
     timer = QTimer()
     timer.setSingleShot(True)
     timer.timeout.connect(dialog.show)
@@ -58,8 +57,9 @@ def run_in_background(parent: QWidget, text: str, func: Callable[[], T],
     finally:
         worker.wait()
         timer.stop()
+        dialog.reset()
         dialog.hide()
-        dialog.deleteLater()
+        dialog.setParent(None)  # deleted now, even when no event loop runs (start-up, scripts)
         worker.deleteLater()
     if worker.error is not None:
         raise worker.error
