@@ -457,6 +457,12 @@ def _many_strings(path):
     write_parts(path, parts, level=1)
 
 
+def _inline_strings(path):
+    def edit(rows):
+        rows.extend([[f"t{i}", "x"] for i in range(60_000)])
+    _replace(path, "CRRA", sheet_xml(crra_rows(edit)))
+
+
 def _styles(path):
     parts = read_parts(base_workbook(path.with_name("_y_" + path.name)))
     path.with_name("_y_" + path.name).unlink()
@@ -501,6 +507,15 @@ def _excel_errors(path):
         rows[2][0] = Raw('<c r="{ref}" t="e"><v>#N/A</v></c>')
         rows[3][8] = Raw('<c r="{ref}" t="e"><v>#REF!</v></c>')
     _replace(path, "CRRA", sheet_xml(crra_rows(edit)))
+
+
+def _errors_everywhere(path):
+    """5 000 rows of #N/A in every column: detailed for the first cells, then counted."""
+    letters = [column_letter(c) for c in range(11)]
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{x}{r}" t="e"><v>#N/A</v></c>' for x in letters)
+                   + "</row>" for r in range(6, 5006))
+    xml = sheet_xml(crra_rows()).replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+    _replace(path, "CRRA", xml)
 
 
 def _uncomputed(path):
@@ -571,11 +586,13 @@ CORPUS: list[tuple[Case, object]] = [
     (Case("colonne_XFD.xlsx", "colonne XFD", "CRRA"), _xfd),
     (Case("texte_long.xlsx", "caractères", "CRRA"), _long_text),
     (Case("textes_partages.xlsx", "textes"), _many_strings),
+    (Case("textes_en_ligne.xlsx", "en ligne", "CRRA"), _inline_strings),
     (Case("styles.xlsx", "styles.xml"), _styles),
     (Case("feuilles.xlsx", "feuilles"), _many_sheets),
     (Case("xml_casse.xlsx", "illisible", "CRRA"), _broken_xml),
     (Case("nombre_faux.xlsx", "illisible", "CRRA"), _bad_number),
     (Case("erreurs_excel.xlsx", "#DIV/0!", "CRRA", refused=False), _excel_errors),
+    (Case("erreurs_en_masse.xlsx", "autre(s) cellule(s)", "CRRA", refused=False), _errors_everywhere),
     (Case("formules_non_calculees.xlsx", "formule", "CRRA", refused=False), _uncomputed),
     (Case("date_au_lieu_de_nombre.xlsx", "date", "CRRA", refused=False), _dates),
 ]

@@ -82,6 +82,19 @@ def test_located_cell_problems(corpus):
     assert (date.sheet, date.row, date.column) == ("CRRA", 2, "DRM")
 
 
+def test_a_column_full_of_errors_is_detailed_then_counted(corpus):
+    loaded = open_scenario(corpus["erreurs_en_masse.xlsx"])
+    drm = [p for p in loaded.errors if p.column == "DRM"]
+    assert len(drm) == 101
+    assert [p.row for p in drm[:100]] == list(range(6, 106))
+    summary = drm[100]
+    assert summary.row == 106 and "4\u00a0900 autre(s) cellule(s)" in summary.message
+    assert "ligne 106 à la ligne 5005" in summary.message
+    # The counted cells are not reported again as missing values.
+    assert not any("valeur manquante" in p.message and p.row > 105 for p in loaded.errors)
+    assert len(loaded.errors) < 11 * 102
+
+
 def test_unread_output_sheet_without_dimension_is_never_parsed(tmp_path):
     """openpyxl would parse a sheet lacking <dimension> to its end just to size it."""
     path = tmp_path / "sortie.xlsx"

@@ -28,8 +28,9 @@ uncompressed size of all other XML parts                 10 Mo
 sheets in the workbook                                   200
 rows holding data in a sheet read                        200 000
 columns holding data in a sheet read                     256
-cells in the sheets read                                 500 000
-shared strings                                           200 000
+cells in the sheets read                                 300 000
+shared strings                                           150 000
+cells holding inline text                                100 000
 characters in a cell                                     32 767 (Excel's own limit)
 XML DTD or entity declaration                            refused
 ======================================================  ============
@@ -86,9 +87,10 @@ MAX_SHEETS = 200
 MAX_ROWS = 200_000
 EXCEL_MAX_ROWS = 1_048_576
 MAX_COLUMNS = 256
-MAX_CELLS = 500_000
+MAX_CELLS = 300_000
 MAX_SLOTS = 5_000_000           # row width × rows as read, blanks included
-MAX_SHARED_STRINGS = 200_000
+MAX_SHARED_STRINGS = 150_000
+MAX_INLINE_STRINGS = 100_000    # cells holding their text inline (four times slower to parse)
 MAX_CELL_TEXT = 32_767
 CHUNK = 1 * MB
 PROLOG_BYTES = 64 * KB
@@ -317,6 +319,7 @@ class Plan:
     uncomputed: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     cells: int = 0
     strings: int = 0
+    inline: int = 0
 
 
 def check_file(path, skip_sheet: Callable[[str], bool] | None = None) -> Plan:
@@ -660,7 +663,7 @@ class _Inspector:
                 if kind == "xml":
                     counter = False
                 else:
-                    tags = (b"row", b"c", b"f") if kind == "sheet" else (b"si",)
+                    tags = (b"row", b"c", b"f", b"is") if kind == "sheet" else (b"si",)
                     counter = _TagCounter(prefix, tags)
             if counter:
                 counter.feed(chunk)
@@ -680,7 +683,7 @@ class _Inspector:
                                 "bon fichier, ou enregistrez-le de nouveau après avoir supprimé les "
                                 "feuilles inutiles."))
             return
-        rows, cells, formulas = counter.counts
+        rows, cells, formulas, inline = counter.counts
         if rows > EXCEL_MAX_ROWS:
             _refuse(f"la feuille compte {_count(rows)} lignes, plus que le maximum d'Excel "
                     f"({_count(EXCEL_MAX_ROWS)}) : le fichier n'a pas été produit par un tableur. "
@@ -689,10 +692,16 @@ class _Inspector:
         if self.plan.cells > MAX_CELLS or self.markup > 8 * MAX_CELLS:
             shown = max(cells, counter.markup // 8)
             _refuse(f"la feuille compte {_count(shown)} cellules ; MIGAC Desktop lit au plus "
-                    f"{_count(MAX_CELLS)} cellules en tout (environ 45 000 CRRA). Un scénario MIG "
+                    f"{_count(MAX_CELLS)} cellules en tout (environ 25 000 CRRA). Un scénario MIG "
                     "SAMU est bien plus petit : vérifiez que c'est le bon fichier, ou supprimez les "
                     "lignes et colonnes inutiles (ou déplacez cette feuille dans un autre classeur).",
                     title)
+        self.plan.inline += inline
+        if self.plan.inline > MAX_INLINE_STRINGS:
+            _refuse(f"la feuille compte {_count(inline)} cellules de texte « en ligne » ; MIGAC Desktop "
+                    f"en lit au plus {_count(MAX_INLINE_STRINGS)} en tout (Excel et LibreOffice n'en "
+                    "écrivent pas) : ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le de "
+                    "nouveau.", title)
         if formulas and title is not None:
             self._find_uncomputed(info, title)
 

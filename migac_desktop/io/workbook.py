@@ -17,7 +17,7 @@ import os
 import stat
 import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -71,6 +71,8 @@ class WorkbookWriteError(OSError):
 class Loaded:
     scenario: Scenario
     problems: list[Problem]
+    # Cells whose read error is only counted (a column full of errors), for open_scenario.
+    counted: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -100,9 +102,11 @@ def open_scenario(path) -> Loaded:
     by_key = {(p.sheet, p.row, p.key) for p in loaded.problems if p.is_error and p.key}
     by_column = {(p.sheet, p.row, p.column) for p in loaded.problems if p.is_error and p.column}
     merged = list(loaded.problems)
+    counted = loaded.counted
     for p in validate(loaded.scenario):
         if p.row is not None and ((p.key and (p.sheet, p.row, p.key) in by_key)
-                                  or (p.column and (p.sheet, p.row, p.column) in by_column)):
+                                  or (p.column and (p.sheet, p.row, p.column) in by_column)
+                                  or p.row in counted.get((p.sheet, p.key or p.column), ())):
             continue
         merged.append(p)
     merged.sort(key=_problem_order)
@@ -317,16 +321,50 @@ def _number_message(reason: str, kind: str, value: object) -> str:
 class _Reader:
     """Turns the raw rows of the input sheets into a scenario and read problems."""
 
+    # A column full of bad cells (a hostile file: 45 000 rows of #N/A) is detailed for
+    # its first cells only, then counted: time and memory stay bounded.
+    DETAILED = 100
+
     def __init__(self, filename: str):
         self.filename = filename
         self.problems: list[Problem] = []
         self.fatal: list[Problem] = []
+        self.per_column: dict[tuple, list] = {}   # (severity, sheet, column) → [n, first, last, key]
+        self.counted: dict[tuple, set] = {}       # (sheet, key or column) → rows only counted
 
     def error(self, message, sheet=None, row=None, column=None, key=None):
-        self.problems.append(Problem(ERROR, message, sheet, row, column, key))
+        if not self._counted_only(ERROR, sheet, row, column, key):
+            self.problems.append(Problem(ERROR, message, sheet, row, column, key))
 
     def warning(self, message, sheet=None, row=None, column=None, key=None):
-        self.problems.append(Problem(WARNING, message, sheet, row, column, key))
+        if not self._counted_only(WARNING, sheet, row, column, key):
+            self.problems.append(Problem(WARNING, message, sheet, row, column, key))
+
+    def _counted_only(self, severity, sheet, row, column, key) -> bool:
+        if sheet is None or row is None or column is None:
+            return False
+        group = self.per_column.setdefault((severity, sheet, column), [0, None, None, key])
+        group[0] += 1
+        if group[0] <= self.DETAILED:
+            return False
+        group[1] = row if group[1] is None else group[1]
+        group[2] = row
+        if severity == ERROR:
+            rows = self.counted.setdefault((sheet, column), set())
+            rows.add(row)
+            if key:
+                self.counted[(sheet, key)] = rows
+        return True
+
+    def _count_summaries(self) -> None:
+        for (severity, sheet, column), (n, first, last, key) in self.per_column.items():
+            if n > self.DETAILED:
+                more = n - self.DETAILED
+                self.problems.append(Problem(
+                    severity, f"… et {format_number(more)} autre(s) cellule(s) de cette colonne, de "
+                    f"la ligne {first} à la ligne {last}, ont un problème du même genre, non "
+                    "détaillé ici : corrigez toute la colonne puis ouvrez de nouveau le fichier.",
+                    sheet, first, column, key))
 
     # -- structure ---------------------------------------------------------
     def build(self, sheets: dict[str, list[tuple]], extra_sheets: dict[str, list[tuple]],
@@ -359,7 +397,8 @@ class _Reader:
             scenario.source_rows[sheet] = rows
         if uncomputed:
             self._uncomputed(uncomputed, layouts, param_layout, param_rows)
-        return Loaded(scenario, self.problems)
+        self._count_summaries()
+        return Loaded(scenario, self.problems, self.counted)
 
     def _uncomputed(self, uncomputed, layouts, param_layout, param_rows) -> None:
         """Formulas no spreadsheet program computed (read as empty): said, at their cell."""
