@@ -3,8 +3,9 @@
 Runs, each in its own process, ``bench_startup.py`` (start-up to a usable window),
 ``bench_window.py`` (edit to refreshed views), ``bench_io.py`` (open and save in the
 window) and ``bench_memory.py`` (peak memory, every chart shown), then prints the
-machine and a Markdown table: median, min, max, target, verdict. About three minutes.
-Run from the repository root::
+machine and a Markdown table: median, min, max, target, verdict. When the stand-alone
+program has been built (``scripts/build_bundle.sh``), its start-up is measured too.
+About three minutes. Run from the repository root::
 
     python benchmarks/budget.py
 """
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.common import ROOT, fmt, machine, rows_from_output  # noqa: E402
 
 SCRIPTS = ("bench_startup.py", "bench_window.py", "bench_io.py", "bench_memory.py")
+BUNDLE = ROOT / "dist" / "migac-desktop" / "migac-desktop"
 
 
 def main() -> int:
@@ -29,16 +31,21 @@ def main() -> int:
     env.pop("PYTHONDONTWRITEBYTECODE", None)          # as installed: compiled modules cached
     before = machine()
     rows = []
-    for script in SCRIPTS:
-        print(f"… {script}", file=sys.stderr, flush=True)
-        done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--json"],
+    runs = [(script, [], "") for script in SCRIPTS]
+    if BUNDLE.is_file():
+        runs.insert(1, ("bench_startup.py", ["--program", str(BUNDLE)], "programme autonome : "))
+    for script, extra, prefix in runs:
+        print(f"… {script} {' '.join(extra)}", file=sys.stderr, flush=True)
+        done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--json", *extra],
                               capture_output=True, text=True, env=env, cwd=ROOT)
         sys.stderr.write("".join(line + "\n" for line in done.stdout.splitlines()
                                  if not line.startswith("BUDGET-JSON")))
         if done.returncode != 0:
             sys.stderr.write(done.stderr)
             return 1
-        rows.extend(rows_from_output(done.stdout))
+        for row in rows_from_output(done.stdout):
+            row.label = prefix + row.label.strip()
+            rows.append(row)
     after_load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print("| machine | |\n|---|---|")
     for key, value in before.items():
