@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Autosave and recovery copies of the tests go to a throw-away folder, never the user's.
+os.environ.setdefault("MIGAC_RECOVERY_DIR", __import__("tempfile").mkdtemp(prefix="migac-recovery-"))
 
 import pytest  # noqa: E402
 

@@ -747,7 +747,10 @@ def write_scenario(scenario: Scenario, path, results=None) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         _copy_mode(path, tmp)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except PermissionError as exc:   # Windows: the file is open in Excel (sharing violation)
+            raise _locked_error(name, path) from exc
     except BaseException as exc:
         try:
             os.remove(tmp)
@@ -789,10 +792,23 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _locked_error(name: str, path: Path) -> WorkbookWriteError:
+    owner = safety.lock_owner(path)
+    where = f"ouvert dans {owner.describe()}" if owner else (
+        "ouvert dans un autre programme (Excel, LibreOffice…) ou protégé en écriture")
+    err = WorkbookWriteError(
+        f"Impossible d'enregistrer « {name} » : le fichier est {where}. Fermez-le dans ce "
+        "programme puis enregistrez de nouveau, ou utilisez « Enregistrer sous… » pour choisir "
+        "un autre nom. Le fichier précédent est intact.")
+    err.errno = errno.EACCES
+    return err
+
+
 def _write_error(name: str, folder: Path, exc: BaseException) -> WorkbookWriteError:
     if isinstance(exc, WorkbookWriteError):
         return exc
     head = f"Impossible d'enregistrer « {name} »"
+    code = getattr(exc, "errno", None)
     if isinstance(exc, PermissionError) or getattr(exc, "errno", None) in (errno.EACCES, errno.EPERM):
         message = (f"{head} : accès refusé. Le dossier est peut-être protégé en écriture, ou le "
                    "fichier est ouvert dans Excel ou LibreOffice : fermez-le ou enregistrez sous "
@@ -802,6 +818,19 @@ def _write_error(name: str, folder: Path, exc: BaseException) -> WorkbookWriteEr
     elif isinstance(exc, FileNotFoundError):
         message = (f"{head} : le dossier « {folder} » n'existe pas ou n'est plus accessible. "
                    "Choisissez un dossier existant.")
+    elif code == errno.EROFS:
+        message = (f"{head} : le disque ou le dossier est en lecture seule (clé USB protégée, "
+                   "partage en lecture seule). Choisissez un autre dossier avec « Enregistrer "
+                   "sous… ». Le fichier précédent est intact.")
+    elif code == errno.ENAMETOOLONG:
+        message = (f"{head} : le nom ou le chemin du fichier est trop long. Choisissez un nom "
+                   "plus court ou un dossier moins profond.")
+    elif code in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
+        message = (f"{head} : le fichier est utilisé par un autre programme. Fermez-le puis "
+                   "enregistrez de nouveau. Le fichier précédent est intact.")
+    elif code == errno.EIO:
+        message = (f"{head} : erreur d'entrée-sortie du disque (support retiré, réseau coupé ?). "
+                   "Vérifiez le disque ou enregistrez ailleurs. Le fichier précédent est intact.")
     elif isinstance(exc, OSError):
         message = f"{head} : {exc.strerror or exc}. Le fichier précédent est intact."
     else:

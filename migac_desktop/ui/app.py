@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             return command_line(option)
     smoke = "--smoke-test" in argv[1:] or os.environ.get("MIGAC_SMOKE_TEST") == "1"
     _set_windows_app_id()
-    from PySide6.QtCore import QEventLoop, QLocale
+    from PySide6.QtCore import QEventLoop, QLocale, QTimer
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
@@ -137,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         opened = window.open_path(Path(paths[0]), ask=False)
     if smoke:
         _smoke_test(window, Path(paths[0]) if paths else None, opened)
+    else:
+        # Copies left by a crash or a killed process: offered once the window shows.
+        QTimer.singleShot(0, window.recovery.offer)
     if owns_app:
         return app.exec()
     loop = QEventLoop()

@@ -17,6 +17,7 @@ from ..core.scenario import Scenario
 from .document import Document
 from .panels import ComparisonPanel, ExplainPanel, ProblemsPanel, SmoothingPanel
 from .parameters_panel import ParametersPanel
+from .recovery import RecoveryController, ask_before_overwriting
 from .table_models import ScenarioTableModel
 from .views import FrozenTableView, select_cell
 
@@ -205,6 +206,7 @@ class MainWindow(QMainWindow):
         self.totals = QLabel()
         self.totals.setObjectName("nationalTotals")
         self.statusBar().addPermanentWidget(self.totals)
+        self.recovery = RecoveryController(self)    # autosave of unsaved changes, recovery
         self.document.undo_stack.cleanChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._update_title)
         self.document.recomputed.connect(self._update_totals)
@@ -503,16 +505,22 @@ class MainWindow(QMainWindow):
 
     def save_to(self, path: Path) -> bool:
         from ..io.workbook import write_scenario
+        choice = ask_before_overwriting(self, path)     # held open by Excel or LibreOffice?
+        if choice != "save":
+            return self.save_as() if choice == "save_as" else False
         from .busy import run_in_background
         scenario, results = self.document.scenario, self.document.results
         try:
             run_in_background(self, f"Enregistrement de « {Path(path).name} »…",
                               lambda: write_scenario(scenario, path, results))
         except Exception as exc:  # noqa: BLE001 — every failure is told, none is lost
+            kept = self.recovery.autosave_now()
             QMessageBox.critical(self, "Enregistrement impossible",
                                  f"Le scénario n'a pas pu être enregistré dans « {path} ».\n\n{exc}\n\n"
                                  "Le fichier existant n'a pas été modifié. Choisissez un autre "
-                                 "dossier avec « Enregistrer sous… ».")
+                                 "dossier avec « Enregistrer sous… »."
+                                 + ("\n\nVos modifications restent dans la fenêtre et une copie de "
+                                    "secours automatique en est conservée." if kept else ""))
             return False
         self.document.saved_as(path)
         self._remember(path)
