@@ -828,11 +828,16 @@ def _write_error(name: str, folder: Path, exc: BaseException) -> WorkbookWriteEr
     elif code in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
         message = (f"{head} : le fichier est utilisé par un autre programme. Fermez-le puis "
                    "enregistrez de nouveau. Le fichier précédent est intact.")
+    elif code == errno.EFBIG:
+        message = (f"{head} : le fichier dépasse la taille permise sur ce disque ou par votre "
+                   "quota. Libérez de la place ou enregistrez ailleurs avec « Enregistrer sous… ». "
+                   "Le fichier précédent est intact.")
     elif code == errno.EIO:
         message = (f"{head} : erreur d'entrée-sortie du disque (support retiré, réseau coupé ?). "
                    "Vérifiez le disque ou enregistrez ailleurs. Le fichier précédent est intact.")
     elif isinstance(exc, OSError):
-        message = f"{head} : {exc.strerror or exc}. Le fichier précédent est intact."
+        message = (f"{head} : erreur du système ({exc.strerror or exc}). Réessayez, ou enregistrez "
+                   "ailleurs avec « Enregistrer sous… ». Le fichier précédent est intact.")
     else:
         message = f"{head} : erreur inattendue ({type(exc).__name__} : {exc}). Le fichier précédent est intact."
     err = WorkbookWriteError(message)
