@@ -14,6 +14,7 @@ back was computed by LibreOffice, not echoed from the file. All the files go thr
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 import shutil
@@ -102,7 +103,8 @@ def random_scenario(seed: int, n: int | None = None) -> Scenario:
             drm = float(mins[int(rng.integers(0, n_bands))])    # exactly on a boundary
         elif pick < 0.15:
             drm = 0.0
-        geo = [math.nan, 0.0, 0.07, 0.26, 0.31, float(rng.uniform(0, 0.35))][int(rng.integers(0, 6))]
+        geos = [math.nan, 0.0, 0.07, 0.26, 0.31, float(rng.uniform(0, 0.35))]
+        geo = geos[int(rng.integers(0, len(geos)))]
         historic = float(np.round(rng.uniform(4e5, 6e6), int(rng.integers(0, 3))))
         if rng.random() < 0.08:
             historic = 0.0
@@ -111,7 +113,8 @@ def random_scenario(seed: int, n: int | None = None) -> Scenario:
                    finess=f"{r + 1:02d}{hospital:07d}", establishment=f"CH n° {hospital}",
                    drm=drm, geo_coef=geo, historic=historic)
         if rng.random() < 0.2:
-            row["etp_arm_override"] = float(rng.integers(0, 60)) + (0.5 if rng.random() < 0.3 else 0)
+            half = 0.5 if rng.random() < 0.3 else 0.0
+            row["etp_arm_override"] = float(rng.integers(0, 60)) + half
         if rng.random() < 0.15:
             row["etp_mr_override"] = float(rng.integers(0, 30))
         rows.append(row)
@@ -203,8 +206,10 @@ def handmade_workbook(scenario: Scenario, path: Path) -> None:
 _RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
  xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+ <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+ <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
 
@@ -239,6 +244,116 @@ def libreoffice_recalc(paths: list[Path], out_dir: Path, profile: Path) -> dict[
     missing = [p.name for p, o in outputs.items() if not o.exists()]
     assert not missing, (missing, done.returncode, done.stdout[-2000:], done.stderr[-2000:])
     return outputs
+
+
+# A Basic macro that edits workbooks inside LibreOffice, as a modeller does: open the file
+# (default settings: the cached values are kept, nothing is recomputed on load), type new
+# values into input cells (LibreOffice recomputes what depends on them), save as .xlsx.
+# It reads a UTF-8 job file: FILE<TAB>in<TAB>out, SET|TEXT<TAB>sheet<TAB>cell<TAB>value,
+# CLEAR<TAB>sheet<TAB>cell, SAVE.
+_EDIT_MACRO = """Sub Note(sPath As String, sText As String)
+    Dim oSFA As Object, oOut As Object, oW As Object
+    oSFA = createUnoService("com.sun.star.ucb.SimpleFileAccess")
+    oOut = oSFA.openFileWrite(ConvertToURL(sPath))
+    oW = createUnoService("com.sun.star.io.TextOutputStream")
+    oW.setOutputStream(oOut)
+    oW.writeString(sText)
+    oW.closeOutput()
+End Sub
+
+Sub EditWorkbooks(sJob As String)
+    Dim oSFA As Object, oIn As Object, oText As Object, oDoc As Object, oCell As Object
+    Dim sLine As String, sOut As String
+    Dim f As Variant
+    Dim aLoad(0) As New com.sun.star.beans.PropertyValue
+    Dim aStore(0) As New com.sun.star.beans.PropertyValue
+    On Error GoTo Failed
+    aLoad(0).Name = "Hidden"
+    aLoad(0).Value = True
+    aStore(0).Name = "FilterName"
+    aStore(0).Value = "Calc MS Excel 2007 XML"
+    oSFA = createUnoService("com.sun.star.ucb.SimpleFileAccess")
+    oIn = oSFA.openFileRead(ConvertToURL(sJob))
+    oText = createUnoService("com.sun.star.io.TextInputStream")
+    oText.setInputStream(oIn)
+    oText.setEncoding("UTF-8")
+    Do While Not oText.isEOF()
+        sLine = Replace(Replace(oText.readLine(), Chr(10), ""), Chr(13), "")
+        f = Split(sLine, Chr(9))
+        If f(0) = "FILE" Then
+            oDoc = StarDesktop.loadComponentFromURL(ConvertToURL(f(1)), "_blank", 0, aLoad())
+            sOut = f(2)
+        ElseIf f(0) = "SET" Then
+            oDoc.Sheets.getByName(f(1)).getCellRangeByName(f(2)).setValue(Val(f(3)))
+        ElseIf f(0) = "TEXT" Then
+            oDoc.Sheets.getByName(f(1)).getCellRangeByName(f(2)).setString(f(3))
+        ElseIf f(0) = "CLEAR" Then
+            oDoc.Sheets.getByName(f(1)).getCellRangeByName(f(2)).clearContents(7)
+        ElseIf f(0) = "SAVE" Then
+            oDoc.storeToURL(ConvertToURL(sOut), aStore())
+            oDoc.close(True)
+        End If
+    Loop
+    oText.closeInput()
+    Note(sJob & ".done", "ok")
+    StarDesktop.terminate()
+    Exit Sub
+Failed:
+    Note(sJob & ".error", "Erreur " & Err & " ligne " & Erl & " : " & Error(Err) & " : " & sLine)
+    StarDesktop.terminate()
+End Sub
+"""
+
+
+def _install_macro(profile: Path) -> None:
+    from xml.sax.saxutils import escape
+
+    subprocess.run([SOFFICE, "--headless", "--norestore", "--terminate_after_init",
+                    f"-env:UserInstallation={profile.as_uri()}"],
+                   capture_output=True, timeout=300)
+    library = profile / "user" / "basic" / "Standard"
+    index = library / "script.xlb"
+    assert index.exists(), "profil LibreOffice sans bibliothèque Basic Standard"
+    (library / "MigacEdit.xba").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE script:module PUBLIC '
+        '"-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">\n'
+        '<script:module xmlns:script="http://openoffice.org/2000/script" '
+        'script:name="MigacEdit" script:language="StarBasic">'
+        + escape(_EDIT_MACRO) + "</script:module>", encoding="utf-8")
+    text = index.read_text(encoding="utf-8")
+    if 'library:name="MigacEdit"' not in text:
+        text = text.replace("</library:library>",
+                            ' <library:element library:name="MigacEdit"/>\n</library:library>')
+        index.write_text(text, encoding="utf-8")
+
+
+def libreoffice_edit(jobs, work: Path, profile: Path) -> None:
+    """Each job ``(src, dst, edits)``: LibreOffice opens ``src``, types the edits, saves ``dst``."""
+    _install_macro(profile)
+    lines = []
+    for src, dst, edits in jobs:
+        lines.append(f"FILE\t{src}\t{dst}")
+        for title, ref, value in edits:
+            if value is None:
+                lines.append(f"CLEAR\t{title}\t{ref}")
+            elif isinstance(value, str):
+                lines.append(f"TEXT\t{title}\t{ref}\t{value}")
+            else:
+                number = repr(float(value))
+                assert "e" not in number, number     # Basic's Val: plain decimals
+                lines.append(f"SET\t{title}\t{ref}\t{number}")
+        lines.append("SAVE")
+    job = work / "job.txt"
+    job.write_text("\n".join(lines + ["END"]) + "\n", encoding="utf-8")
+    done = subprocess.run([SOFFICE, "--headless", "--norestore",
+                           f"-env:UserInstallation={profile.as_uri()}",
+                           f'macro:///Standard.MigacEdit.EditWorkbooks("{job}")'],
+                          capture_output=True, text=True, timeout=900)
+    error = work / "job.txt.error"
+    assert not error.exists(), error.read_text(encoding="utf-8")
+    assert (work / "job.txt.done").exists(), (done.returncode, done.stderr[-2000:])
+    missing = [str(dst) for _, dst, _ in jobs if not Path(dst).exists()]
+    assert not missing, missing
 
 
 # -- comparing a recomputed workbook with the model -----------------------------------------
@@ -399,6 +514,16 @@ EDITED = (("edited-random-00", "random-00", None),
           ("edited-aucun", "sample-region", "Aucun"))
 
 
+# Workbooks typed by hand (never written by the application), through ``migac compute
+# --workbook``: (case, seed, number of CRRA or None).
+UNSEEN = (("cli-unseen", 99, None), ("cli-unseen-130", 98, 130))
+
+# The same kind of edits, typed into LibreOffice by a Basic macro.
+TYPED_IN_LIBREOFFICE = (("typed-national", "sample-national", None),
+                        ("typed-random-00", "random-00", None),
+                        ("typed-calage", "random-large-250", "Montant cible"))
+
+
 @dataclass
 class Case:
     scenario: Scenario
@@ -444,14 +569,15 @@ def engine(tmp_path_factory):
         edits, edited = planned_edits(cases[base].saved, calage=calage)
         edit_with_openpyxl(cases[base].saved, path, edits)
         cases[name] = Case(edited, path)
-    # the command line on a workbook it never saw
-    unseen = random_scenario(99)
-    hand = saved_dir / "typed-by-hand.xlsx"
-    handmade_workbook(unseen, hand)
-    out = saved_dir / "cli-unseen.xlsx"
-    code = cli.main(["compute", str(hand), "--out", str(root / "csv"), "--workbook", str(out)])
-    assert code == 0
-    cases["cli-unseen"] = Case(open_scenario(hand).scenario, out)
+    # the command line on workbooks it never saw, typed by hand
+    for name, seed, n in UNSEEN:
+        hand = saved_dir / f"{name}-typed-by-hand.xlsx"
+        handmade_workbook(random_scenario(seed, n=n), hand)
+        out = saved_dir / f"{name}.xlsx"
+        code = cli.main(["compute", str(hand), "--out", str(root / "csv" / name),
+                         "--workbook", str(out)])
+        assert code == 0
+        cases[name] = Case(open_scenario(hand).scenario, out)
 
     inputs = []
     for name, case in cases.items():
@@ -463,14 +589,32 @@ def engine(tmp_path_factory):
     elapsed = time.perf_counter() - start
     for name, case in cases.items():
         case.recomputed = outputs[strip_dir / f"{name}.xlsx"]
-    summary = {"cases": cases, "seconds": elapsed, "diffs": {}, "root": root}
+
+    # Inputs typed inside LibreOffice itself, default settings, cached values kept.
+    typed_dir = root / "typed-in-libreoffice"
+    typed_dir.mkdir()
+    jobs = []
+    for name, base, calage in TYPED_IN_LIBREOFFICE:
+        edits, edited = planned_edits(cases[base].saved, calage=calage)
+        dst = typed_dir / f"{name}.xlsx"
+        jobs.append((cases[base].saved, dst, edits))
+        with zipfile.ZipFile(cases[base].saved) as z:
+            n_formulas = sum(z.read(i).count(b"<f>") for i in z.namelist()
+                             if i.startswith("xl/worksheets/sheet"))
+        cases[name] = Case(edited, cases[base].saved, dst, n_formulas)
+    start = time.perf_counter()
+    libreoffice_edit(jobs, typed_dir, root / "profile-edit")
+    edit_elapsed = time.perf_counter() - start
+
+    summary = {"cases": cases, "seconds": elapsed + edit_elapsed, "diffs": {}, "root": root}
     yield summary
     diffs = summary["diffs"]
     if diffs:
         worst = max(d.euros for d in diffs.values())
-        print(f"\nLibreOffice : {len(diffs)} classeurs recalculés en {elapsed:.1f} s, "
-              f"{sum(d.checked for d in diffs.values())} valeurs comparées, "
-              f"écart maximal {worst:.3g} €")
+        print(f"\nLibreOffice : {len(inputs)} classeurs recalculés en {elapsed:.1f} s, "
+              f"{len(jobs)} modifiés dans LibreOffice en {edit_elapsed:.1f} s ; "
+              f"{len(diffs)} comparés au modèle, "
+              f"{sum(d.checked for d in diffs.values())} valeurs, écart maximal {worst:.3g} €")
 
 
 def _check(engine, name: str) -> Diff:
@@ -509,7 +653,8 @@ def test_output_sheets_are_formulas_with_cached_values(tmp_path):
     assert ws["F2"].value == "='CRRA'!G2"
     assert "MATCH(F2,'Référentiel'!$A$2:$A$" in ws["G2"].value
     assert ws["K2"].value == "=H2*cout_etp_arm+I2*cout_etp_mr+J2*cout_etp_encadrement"
-    assert "COUNTIFS('Enveloppes régionales'!$A$2:$A$" in ws[f"{formulas.letter(col[keys[-1]] - 1)}2"].value
+    last_year = ws[f"{formulas.letter(col[keys[-1]] - 1)}2"].value
+    assert "COUNTIFS('Enveloppes régionales'!$A$2:$A$" in last_year
     # Cached values: the model's, for every number (empty where the % is undefined).
     crra = results.crra
     for i in range(len(crra)):
@@ -603,7 +748,8 @@ def test_confusable_names_use_exact_comparison(tmp_path):
     write_scenario(unsafe_names_scenario(), path)
     wb = openpyxl.load_workbook(path)
     assert wb["Synthèse régionale"]["C2"].value.startswith("=SUMPRODUCT(EXACT(")
-    assert "SUMPRODUCT(EXACT('Enveloppes régionales'!$A$2:$A$3,$C2)" in wb["Résultats CRRA"]["T2"].value
+    alloc = wb["Résultats CRRA"]["T2"].value
+    assert "SUMPRODUCT(EXACT('Enveloppes régionales'!$A$2:$A$3,$C2)" in alloc
     # FINESS 2A… and 2a… differ only by case.
     assert wb["Synthèse établissements"]["D2"].value.startswith("=SUMPRODUCT(EXACT(")
 
@@ -657,12 +803,13 @@ def test_libreoffice_recomputes_random_scenarios(engine, name):
 
 
 @needs_libreoffice
-@pytest.mark.parametrize("name", [e[0] for e in EDITED])
+@pytest.mark.parametrize("name", [e[0] for e in EDITED + TYPED_IN_LIBREOFFICE])
 def test_inputs_edited_in_the_spreadsheet_recompute_and_reopen(engine, name):
     case = engine["cases"][name]
     _check(engine, name)
     # Reopening the edited file (as edited, and as LibreOffice saved it) reads the edits.
-    for path in (case.saved, case.recomputed):
+    paths = [case.recomputed] if name.startswith("typed-") else [case.saved, case.recomputed]
+    for path in paths:
         loaded = open_scenario(path)
         assert not loaded.errors, [str(p) for p in loaded.errors]
         assert loaded.scenario.inputs_equal(case.scenario), path.name
@@ -672,15 +819,21 @@ def test_inputs_edited_in_the_spreadsheet_recompute_and_reopen(engine, name):
 
 
 @needs_libreoffice
-def test_cli_workbook_of_an_unseen_scenario_recomputes_in_libreoffice(engine):
-    diff = _check(engine, "cli-unseen")
+@pytest.mark.parametrize("name", [u[0] for u in UNSEEN])
+def test_cli_workbook_of_an_unseen_scenario_recomputes_in_libreoffice(engine, name):
+    diff = _check(engine, name)
     assert diff.checked > 100
-    csv_rows = (engine["root"] / "csv" / "crra.csv").read_text(encoding="utf-8").splitlines()
-    wb = openpyxl.load_workbook(engine["cases"]["cli-unseen"].recomputed, data_only=True)
-    header = csv_rows[0].split(",")
-    for line, row in zip(csv_rows[1:], wb["Résultats CRRA"].iter_rows(min_row=2, values_only=True)):
-        fields = line.split(",")
-        assert float(fields[header.index("modelled")]) == pytest.approx(row[15], abs=EURO_TOLERANCE)
+    # LibreOffice's figures are also those of the command's CSV files.
+    with open(engine["root"] / "csv" / name / "crra.csv", encoding="utf-8", newline="") as fh:
+        csv_rows = list(csv.DictReader(fh))
+    wb = openpyxl.load_workbook(engine["cases"][name].recomputed, data_only=True)
+    sheet_rows = list(wb["Résultats CRRA"].iter_rows(min_row=2, values_only=True))
+    assert len(csv_rows) == len(sheet_rows)
+    for line, row in zip(csv_rows, sheet_rows):
+        assert line["crra_id"] == row[0]
+        for key, column in (("modelled", 15), (f"alloc_{engine['cases'][name].scenario.years[-1]}",
+                                                len(row) - 1)):
+            assert float(line[key]) == pytest.approx(row[column], abs=EURO_TOLERANCE)
 
 
 @needs_libreoffice

@@ -9,33 +9,32 @@ own result as the cell's cached value, so readers that do not compute (openpyxl,
 previews) still see the numbers.
 
 This module only builds formula text (no XML, no openpyxl). The structure, step by step
-of MODEL.md, for the CRRA of row ``r`` (the same row in « CRRA » and « Résultats CRRA »):
+of MODEL.md, for the CRRA of row 2 (the same row in « CRRA » and « Résultats CRRA »;
+``ref`` stands for ``'Référentiel'!``, ``m`` for the band's ``MATCH``):
 
-==========================  ==================================================================
-column                      formula
-==========================  ==================================================================
-DRM                         ``='CRRA'!G2``
-Tranche (1)                 ``=INDEX('Référentiel'!$D$2:$D$8,MATCH(F2,'Référentiel'!$A$2:$A$8,1))``
-ETP ARM / MR (2)            ``=IF(ISBLANK('CRRA'!J2),INDEX('Référentiel'!$B$2:$B$8,MATCH(…)),'CRRA'!J2)``
-ETP encadrement             ``=etp_encadrement_par_crra``
-Coût du personnel (3)       ``=H2*cout_etp_arm+I2*cout_etp_mr+J2*cout_etp_encadrement``
-Frais de fonctionnement (4) ``=frais_fixes_crra+frais_par_drm*F2``
-Coût de base (5)            ``=K2+L2``
-Coefficient géographique    ``=N('CRRA'!H2)`` (empty is 0)
-Montant brut (6)            ``=M2*(1+N2)``
-Montant modélisé (7)        ``=O2*facteur_calage``
-Effet revenu (8)            ``=P2-Q2``, in % ``=IF(Q2=0,"",R2/Q2)``
-Dotation YYYY (9)           ``=Q2+'Lissage'!$B$2*R2``
-  with envelopes (10)       ``=(Q2+s*R2)*IF(COUNTIFS(régions notifiées,C2,années,YYYY)>0,``
-                            ``SUMIFS(enveloppes,…)/(SUMIF(régions,C2,historique)+s*SUMIF(régions,C2,effet)),1)``
-==========================  ==================================================================
+- DRM ``='CRRA'!G2``; step 1, Tranche
+  ``=INDEX(ref$D$2:$D$8,MATCH(F2,ref$A$2:$A$8,1))`` (type 1: the last minimum ≤ DRM,
+  so a CRRA on a boundary goes up);
+- step 2, ETP ARM ``=IF(ISBLANK('CRRA'!J2),INDEX(ref$B$2:$B$8,m),'CRRA'!J2)``, the same
+  for ETP MR, ETP encadrement ``=etp_encadrement_par_crra``;
+- steps 3–6: ``=H2*cout_etp_arm+I2*cout_etp_mr+J2*cout_etp_encadrement``,
+  ``=frais_fixes_crra+frais_par_drm*F2``, ``=K2+L2``, coefficient ``=N('CRRA'!H2)``
+  (empty is 0), Montant brut ``=M2*(1+N2)``;
+- step 7, Montant modélisé ``=O2*facteur_calage``; step 8, ``=P2-Q2`` and
+  ``=IF(Q2=0,"",R2/Q2)``;
+- step 9, Dotation YYYY ``=$Q2+'Lissage'!$B$2*$R2``; step 10, when the scenario has
+  notified envelopes, that amount times
+  ``IF(COUNTIFS(env_region,$C2,env_year,YYYY)>0,SUMIFS(env_amount,…)/(SUMIF(region,$C2,
+  historic)+share*SUMIF(region,$C2,effect)),1)``: the region's smoothed total is the sum
+  of its historic amounts plus the share of its effets revenus, so no helper column.
 
 The named cells: one per parameter of « Paramètres » (``cout_etp_arm``, ``calage``…, the
 ``Valeur`` cell of its row) and, in a « Calage national » block under the national total
 of « Synthèse régionale », ``cible_calage``, ``total_montants_bruts`` and
 ``facteur_calage`` (step 7). Regions and hospitals are ``SUMIF`` over « Résultats
-CRRA » (``COUNTIF`` for the number of CRRA), their percentages recomputed from the sums;
-the national row is a ``SUM``; « Trajectoires » refers to the three other sheets.
+CRRA » (``COUNTIF`` for the number of CRRA), their effet revenu and its percentage
+recomputed from the sums; the national row is a ``SUM``; « Trajectoires » refers to the
+three other sheets.
 
 Spreadsheet criteria (``SUMIF``, ``COUNTIFS``…) compare text ignoring case, read ``*``,
 ``?`` and ``~`` as wildcards, a leading ``<``, ``>`` or ``=`` as an operator, and a
@@ -284,25 +283,32 @@ def _summary_templates(layout: Layout, keys, key_column: str, exact: bool) -> di
     own = f"${G[keys[0]]}{_ROW}"
     t = {"n_crra": criteria.count(own)}
     for key in keys:
-        if key in ("historic", "modelled", "revenue_effect") or key.startswith("alloc_"):
+        if key in ("historic", "modelled") or key.startswith("alloc_"):
             t[key] = criteria.sum(own, f"{results}!${R[key]}$2:${R[key]}${last}")
-    t["revenue_effect_pct"] = _pct(G)
+    t.update(_effect(G))
     return t
 
 
-def _pct(G: dict[str, str]) -> str:
+def _effect(G: dict[str, str]) -> dict[str, str]:
+    """Effet revenu of a group: modelled − historic of its sums, and its percentage.
+
+    A subtraction rather than a sum of the CRRA's effects: spreadsheets snap a
+    difference of equal amounts to exactly 0, where a sum would leave a 1e-9 €
+    residue that prints « -0 € » on the national total of a budget-neutral scenario.
+    """
     r = _ROW
-    return f'IF({G["historic"]}{r}=0,"",{G["revenue_effect"]}{r}/{G["historic"]}{r})'
+    return {"revenue_effect": f"{G['modelled']}{r}-{G['historic']}{r}",
+            "revenue_effect_pct": (f'IF({G["historic"]}{r}=0,"",'
+                                   f'{G["revenue_effect"]}{r}/{G["historic"]}{r})')}
 
 
 def _total_templates(keys, last_row: int) -> dict[str, str]:
     G = _letters(keys)
     t = {}
     for key in keys:
-        if key == "n_crra" or key in ("historic", "modelled", "revenue_effect") \
-                or key.startswith("alloc_"):
+        if key in ("n_crra", "historic", "modelled") or key.startswith("alloc_"):
             t[key] = f"SUM({G[key]}2:{G[key]}{last_row})"
-    t["revenue_effect_pct"] = _pct(G)
+    t.update(_effect(G))
     return t
 
 
