@@ -627,11 +627,6 @@ def _check(engine, name: str) -> Diff:
 
 # -- tests without LibreOffice ----------------------------------------------------------
 
-def _xml(path: Path, sheet_index: int) -> str:
-    with zipfile.ZipFile(path) as z:
-        return z.read(f"xl/worksheets/sheet{sheet_index}.xml").decode("utf-8")
-
-
 def test_output_sheets_are_formulas_with_cached_values(tmp_path):
     scenario = random_scenario(2)    # envelopes, overrides, zero historic amounts
     path = tmp_path / "live.xlsx"
