@@ -9,7 +9,9 @@ Measures, on the national sample (26 regions, 101 CRRA, 28 charts, about 55 page
    the CPU time does not;
 2. the same with the charts drawn in the calling process (what the window does, in a
    worker thread, behind its progress dialog);
-3. the whole ``migac report`` command in a new process (Python start, imports, reading
+3. the first report of a new process, modules imported and scenario computed: nothing
+   cached, what ``migac report`` pays for the report itself (also held to 2 s);
+4. the whole ``migac report`` command in a new process (Python start, imports, reading
    the workbook, the report), for information.
 
 Prints medians. Run from the repository root:
@@ -44,10 +46,17 @@ def cpu_seconds() -> float:
 
 
 def measure(label: str, func, runs: int) -> float:
+    """Median wall-clock (and CPU) time of ``func()``; a func that times itself returns
+    ``(wall, cpu, text)``."""
     walls, cpus = [], []
     for _ in range(runs):
         cpu, start = cpu_seconds(), time.perf_counter()
         result = func()
+        if isinstance(result, tuple):
+            wall, used, result = result
+            walls.append(wall)
+            cpus.append(used)
+            continue
         walls.append(time.perf_counter() - start)
         cpus.append(cpu_seconds() - cpu)
     wall = statistics.median(walls)
@@ -60,7 +69,10 @@ def measure(label: str, func, runs: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--child", metavar="PDF", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        return child(Path(args.child))
 
     from migac_desktop.core.model import compute
     from migac_desktop.io.workbook import open_scenario
@@ -81,6 +93,16 @@ def main() -> int:
             layout = write_report_pdf(scenario, results, out, source=SAMPLE, parallel=False)
             return f"{layout.page_count} pages"
 
+        def cold() -> tuple[float, float, str]:
+            # A new process: modules imported and scenario computed first, then only the
+            # report is timed, with nothing cached (what ``migac report`` pays).
+            done = subprocess.run([sys.executable, __file__, "--child", str(out)],
+                                  capture_output=True, text=True, cwd=ROOT)
+            if done.returncode:
+                raise SystemExit(done.stderr)
+            wall, used = (float(x) for x in done.stdout.split())
+            return wall, used, "nouveau processus, rien en cache"
+
         def command() -> str:
             done = subprocess.run([sys.executable, "-m", "migac_desktop", "report", str(SAMPLE),
                                    "--pdf", str(out)], capture_output=True, text=True, cwd=ROOT)
@@ -93,11 +115,32 @@ def main() -> int:
         median = measure("rapport → PDF (write_report_pdf, graphiques en parallèle)", headless,
                          args.runs)
         measure("rapport → PDF, graphiques dans le processus (fenêtre)", in_process, args.runs)
+        cold_median = measure("premier rapport d'un processus (comme migac report)", cold,
+                              max(3, args.runs // 2))
         measure("commande complète : migac report (nouveau processus)", command,
                 max(3, args.runs // 2))
-    verdict = "atteint" if median <= TARGET_S else "DÉPASSÉ"
+    verdict = "atteint" if max(median, cold_median) <= TARGET_S else "DÉPASSÉ"
     print(f"Objectif ≤ {TARGET_S:.0f} s pour le rapport national → PDF : {verdict} "
-          f"({median:.2f} s, {pages['n']} pages)")
+          f"({median:.2f} s, premier rapport d'un processus {cold_median:.2f} s, "
+          f"{pages['n']} pages)")
+    return 0
+
+
+def child(out: Path) -> int:
+    """Import, read and compute, then time one report: prints wall and CPU seconds."""
+    import matplotlib.figure  # noqa: F401 - imported before the clock starts
+    from PySide6 import QtGui, QtSvg  # noqa: F401
+
+    from migac_desktop.core.model import compute
+    from migac_desktop.io.workbook import open_scenario
+    from migac_desktop.reporting import charts, figures, report  # noqa: F401
+    from migac_desktop.ui.printing import write_report_pdf
+
+    loaded = open_scenario(SAMPLE)
+    scenario, results = loaded.scenario, compute(loaded.scenario)
+    cpu, start = cpu_seconds(), time.perf_counter()
+    write_report_pdf(scenario, results, out, source=SAMPLE)
+    print(time.perf_counter() - start, cpu_seconds() - cpu)
     return 0
 
 

@@ -384,6 +384,19 @@ def test_cli_does_not_import_qt_for_other_commands():
     assert out.strip().splitlines()[-1] == "False False"
 
 
+def test_report_content_is_qt_free():
+    """The reporting layer builds the whole report, charts included, without Qt."""
+    code = ("import sys; from migac_desktop.io.workbook import open_scenario; "
+            "from migac_desktop.core.model import compute; "
+            "from migac_desktop.reporting.report import build_report; "
+            "s = open_scenario(%r).scenario; r = build_report(s, compute(s)); "
+            "print(len(r.sections), all(c.data for c in r.charts), "
+            "any(m.startswith('PySide6') for m in sys.modules))") % str(REGIONAL)
+    out = subprocess.run([sys_executable(), "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "2 True False", out.stderr
+
+
 def sys_executable() -> str:
     import sys
     return sys.executable
@@ -441,6 +454,10 @@ def test_preview_has_the_pdf_page_count(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: widget.pageCount() > 0, timeout=20000)
     expected = next(iter(layout_pages.values())).page_count
     assert widget.pageCount() == expected
+    # Qt's own preview toolbar speaks French too.
+    from PySide6.QtWidgets import QToolBar
+    texts = [a.text() for a in dialog.findChild(QToolBar).actions()]
+    assert "Paysage" in texts and "Page suivante" in texts
     if shutil.which("pdfinfo"):
         assert pdf_page_count(written) == expected
     dialog.close()
@@ -501,3 +518,16 @@ def test_building_shows_progress_and_keeps_the_window_responsive(window, monkeyp
     assert len(ticks) >= 3              # the event loop ran while the report was built
     # Built once: asked again, the same report.
     assert window.report_printer().build(None) is report
+
+
+def test_cancelling_the_build(window, monkeypatch):
+    from migac_desktop.ui import printing
+
+    original = printing._Job.__init__
+
+    def cancelled_at_once(self, func, parent=None):
+        original(self, func, parent)
+        self.cancelled = True                # as if « Annuler » had been clicked
+    monkeypatch.setattr(printing._Job, "__init__", cancelled_at_once)
+    assert window.report_printer().build("Corse") is None
+    assert window.statusBar().currentMessage() == "Rapport annulé."

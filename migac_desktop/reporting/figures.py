@@ -308,28 +308,56 @@ def render_charts(results, chart_list: list[Chart], fmt: str = "svg", *,
         done(chart, render_task(results, chart.task(), fmt))
 
 
+_COST = {"comparison": 5.0, "region_crra": 1.5, "smoothing": 1.0}
+
+
 def _render_in_pool(results, todo: list[Chart], fmt: str, done) -> None:
+    """Share the charts between this process and ``cpu_count - 1`` forked workers.
+
+    This process draws one chart first, so that the workers inherit warm caches
+    (fonts, glyph metrics), then draws its own share while they draw theirs; charts
+    are dealt by estimated cost, the longest first.
+    """
     import concurrent.futures as futures
+    import gc
     import multiprocessing
 
     global _WORKER_RESULTS
-    workers = min(os.cpu_count() or 2, 4, len(todo))
+    workers = max(1, min(os.cpu_count() or 2, 4) - 1)
     # Frames that the builders read are built once, before the fork.
     for name in ("crra", "regions", "establishments"):
         getattr(results, name)
+    first = min(todo, key=lambda c: (_COST.get(c.kind, 1.0), c.kind != "smoothing"))
+    done(first, render_task(results, first.task(), fmt))
+    rest = sorted((c for c in todo if c is not first), key=lambda c: -_COST.get(c.kind, 1.0))
+    loads = [0.0] * (workers + 1)                   # index 0: this process
+    shares: list[list[Chart]] = [[] for _ in loads]
+    for chart in rest:
+        k = min(range(len(loads)), key=lambda i: loads[i])
+        shares[k].append(chart)
+        loads[k] += _COST.get(chart.kind, 1.0)
     _WORKER_RESULTS = results
+    # Objects the collector leaves alone stay shared with the workers (copy on write):
+    # without this, a collection in a worker copies half the parent's memory.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            # Largest first, so that the long ones do not finish last.
-            order = sorted(todo, key=lambda c: -c.width_mm * c.height_mm)
-            pending = {pool.submit(_worker, chart.task(), fmt): chart for chart in order}
+            pending = {}
+            for share in shares[1:]:
+                for chart in share:
+                    pending[pool.submit(_worker, chart.task(), fmt)] = chart
             try:
-                for future in futures.as_completed(pending):
-                    done(pending[future], future.result())
+                for chart in shares[0]:
+                    done(chart, render_task(results, chart.task(), fmt))
+                    for future in [f for f in pending if f.done()]:
+                        done(pending.pop(future), future.result())
+                for future in futures.as_completed(list(pending)):
+                    done(pending.pop(future), future.result())
             except BaseException:
                 for future in pending:
                     future.cancel()
                 raise
     finally:
+        gc.unfreeze()
         _WORKER_RESULTS = None

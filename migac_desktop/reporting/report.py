@@ -541,7 +541,9 @@ class _Builder:
         blocks.append(Chart("smoothing", CHART_WIDTH_MM, SMOOTHING_HEIGHT_MM,
                             "Lissage de l'effet revenu – France entière", level="national",
                             historic_year=hy))
-        blocks.append(Chart("comparison", CHART_WIDTH_MM, COMPARISON_HEIGHT_MM,
+        # Bars as thick whatever the number of regions: a full page for the 26 ARS.
+        height = min(COMPARISON_HEIGHT_MM, max(70.0, 45.0 + 7.0 * len(regions)))
+        blocks.append(Chart("comparison", CHART_WIDTH_MM, height,
                             "Dotation historique et montant modélisé par région",
                             historic_year=hy))
         return Section("national", "Synthèse nationale", "Synthèse nationale", blocks)

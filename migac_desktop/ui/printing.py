@@ -671,9 +671,11 @@ class ReportLayout:
             want = header_natural[c] + 2 * pad - base[c]
             if want > 0:
                 wants.setdefault(round(header_natural[c], 0), []).append((want, c))
+        # … keeping some room between the columns (numbers must not touch).
+        reserve = 4.0 * len(part)
         for _, batch in sorted(wants.items(), key=lambda item: sum(w for w, _ in item[1])):
             need = sum(w for w, _ in batch)
-            if need <= spare:
+            if need <= spare - reserve:
                 for want, c in batch:
                     base[c] += want
                 spare -= need
@@ -936,9 +938,11 @@ def layout_for(report, device, cache: dict | None = None) -> ReportLayout:
 
 
 def paint_report(report, device, *, layout: ReportLayout | None = None,
-                 pages: list[int] | None = None, cache: dict | None = None) -> ReportLayout:
+                 pages: list[int] | None = None, cache: dict | None = None,
+                 progress=None) -> ReportLayout:
     """Paint ``report`` on ``device`` (a QPrinter with full-page coordinates or a
-    QPdfWriter without margins); ``pages``: 0-based page indices (default all)."""
+    QPdfWriter without margins); ``pages``: 0-based page indices (default all).
+    ``progress(done, total, text)`` after each page; False stops (ReportCancelled)."""
     if layout is None:
         layout = layout_for(report, device, cache)
     painter = QPainter()
@@ -952,6 +956,10 @@ def paint_report(report, device, *, layout: ReportLayout | None = None,
             if n:
                 device.newPage()
             worker.page(index)
+            if progress is not None and \
+                    progress(n + 1, len(indices), f"Page {n + 1} / {len(indices)}") is False:
+                from ..reporting.report import ReportCancelled
+                raise ReportCancelled()
     finally:
         painter.end()
     return layout
@@ -974,7 +982,8 @@ def _a4_layout() -> QPageLayout:
                        QMarginsF(0, 0, 0, 0))
 
 
-def pdf_bytes(report, *, layout: ReportLayout | None = None) -> tuple[bytes, ReportLayout]:
+def pdf_bytes(report, *, layout: ReportLayout | None = None,
+              progress=None) -> tuple[bytes, ReportLayout]:
     """The PDF of ``report`` (A4), and its layout."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -983,17 +992,17 @@ def pdf_bytes(report, *, layout: ReportLayout | None = None) -> tuple[bytes, Rep
     writer.setPageLayout(_a4_layout())
     writer.setTitle(f"{report.title} – {report.subtitle}")
     writer.setCreator("MIGAC Desktop")
-    layout = paint_report(report, writer, layout=layout)
+    layout = paint_report(report, writer, layout=layout, progress=progress)
     del writer
     buffer.close()
     return bytes(buffer.data()), layout
 
 
-def write_pdf(report, path: str | os.PathLike) -> ReportLayout:
+def write_pdf(report, path: str | os.PathLike, *, progress=None) -> ReportLayout:
     """Write the PDF of ``report`` to ``path`` atomically (a failed write leaves any
     existing file untouched). Raises ``OSError`` naming ``path``."""
     path = Path(path)
-    data, layout = pdf_bytes(report)
+    data, layout = pdf_bytes(report, progress=progress)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "wb") as handle:
@@ -1056,6 +1065,29 @@ NATIONAL = "Rapport national"
 PDF_FILTER = "Documents PDF (*.pdf)"
 
 
+_qt_french = None
+
+
+def ensure_french_qt_dialogs() -> None:
+    """Qt's own print preview and print dialogs in French (« Mise en page »,
+    « Imprimer », « Pages de … à … »): Qt's French catalogue, installed once.
+
+    The application does not install it at start-up yet; doing so there would put
+    every standard dialog in French (noted for the window's owner)."""
+    global _qt_french
+    app = QGuiApplication.instance()
+    if _qt_french is not None or app is None:
+        return
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.French, QLocale.Country.France), "qtbase", "_",
+                       folder):
+        app.installTranslator(translator)
+    _qt_french = translator
+
+
 class ReportScopeDialog(QDialog):
     """Which report: « Rapport national » or one region."""
 
@@ -1088,32 +1120,31 @@ class ReportScopeDialog(QDialog):
         return self.combo.currentData()
 
 
-class _BuildThread(QThread):
-    """Builds the report (Qt-free content and charts) off the GUI thread."""
+class _Job(QThread):
+    """Runs ``func(progress)`` off the GUI thread: building the report (content and
+    charts, Qt-free) or painting its PDF. ``progress(done, total, text)`` returns
+    False once the user has cancelled."""
 
     stepped = Signal(int, int, str)
 
-    def __init__(self, scenario, results, region, source, parent=None):
+    def __init__(self, func, parent=None):
         super().__init__(parent)
-        self.scenario, self.results = scenario, results
-        self.region, self.source = region, source
-        self.report = None
+        self.func = func
+        self.result = None
         self.error: BaseException | None = None
         self.cancelled = False
 
     def run(self) -> None:
-        from ..reporting.report import ReportCancelled, build_report
+        from ..reporting.report import ReportCancelled
 
         def progress(done, total, text):
             self.stepped.emit(done, total, text)
             return not self.cancelled
 
         try:
-            self.report = build_report(self.scenario, self.results, region=self.region,
-                                       source=self.source, chart_format=chart_format(),
-                                       progress=progress)
+            self.result = self.func(progress)
         except ReportCancelled:
-            self.report = None
+            self.cancelled = True
         except BaseException as exc:  # noqa: BLE001 - told to the user in the GUI thread
             self.error = exc
 
@@ -1175,8 +1206,25 @@ class ReportPrinter(QObject):
         for name in ("crra", "regions", "establishments"):
             getattr(results, name)          # frames built here, read by the thread
         scenario = self.document.scenario.copy()
-        thread = _BuildThread(scenario, results, region, self.document.path, self)
-        progress = QProgressDialog("Préparation du rapport…", "Annuler", 0, 0, self.window)
+        source, fmt = self.document.path, chart_format()
+
+        def job(progress):
+            from ..reporting.report import build_report
+            return build_report(scenario, results, region=region, source=source,
+                                chart_format=fmt, progress=progress)
+
+        report = self.run_job(job, "Préparation du rapport", "Le rapport n'a pas pu être préparé")
+        if report is not None:
+            self._cached = (results, key, report)
+        return report
+
+    def run_job(self, func, text: str, failure: str):
+        """``func(progress)`` in a worker thread; the window keeps repainting and, past
+        half a second, a window-modal progress dialog (with « Annuler ») says where it
+        is. Returns the result, or None if cancelled or failed (told)."""
+        ensure_fonts()                      # font registration stays on the GUI thread
+        thread = _Job(func, self)
+        progress = QProgressDialog(text + "…", "Annuler", 0, 0, self.window)
         progress.setObjectName("reportProgress")
         progress.setWindowTitle("Rapport")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -1188,10 +1236,10 @@ class ReportPrinter(QObject):
         timer.setSingleShot(True)
         timer.timeout.connect(progress.show)        # only if it takes more than 0,5 s
 
-        def stepped(done, total, text):
+        def stepped(done, total, label):
             progress.setMaximum(total)
             progress.setValue(done)
-            progress.setLabelText(text + "…")
+            progress.setLabelText(label + "…")
 
         def cancel():
             thread.cancelled = True
@@ -1207,17 +1255,19 @@ class ReportPrinter(QObject):
         thread.wait()
         timer.stop()
         self.progress_shown = progress.isVisible() or self.progress_shown
+        progress.canceled.disconnect(cancel)        # closing it emits « canceled »
         progress.close()
         progress.deleteLater()
         if thread.error is not None:
+            if isinstance(thread.error, OSError):
+                raise thread.error
             QMessageBox.critical(self.window, "Rapport impossible",
-                                 f"Le rapport n'a pas pu être préparé :\n\n{thread.error}")
+                                 f"{failure} :\n\n{thread.error}")
             return None
-        if thread.report is None:
+        if thread.cancelled:
             self.window.show_message("Rapport annulé.")
             return None
-        self._cached = (results, key, thread.report)
-        return thread.report
+        return thread.result
 
     # -- the three actions ----------------------------------------------------------------
     def new_printer(self, report=None):
@@ -1244,7 +1294,9 @@ class ReportPrinter(QObject):
         if report is None:
             return None
         printer = self.new_printer(report)
+        ensure_french_qt_dialogs()
         dialog = QPrintPreviewDialog(printer, self.window)
+        dialog.printer_ = printer          # the dialog only points to it: keep it alive
         dialog.setObjectName("reportPreview")
         dialog.setWindowTitle(f"Aperçu avant impression — {report.subtitle}")
         dialog.paintRequested.connect(
@@ -1273,11 +1325,14 @@ class ReportPrinter(QObject):
             return False
         printer = printer or self.new_printer(report)
         if ask:
+            ensure_french_qt_dialogs()
             dialog = QPrintDialog(printer, self.window)
             dialog.setObjectName("reportPrintDialog")
             dialog.setWindowTitle("Imprimer le rapport")
+            dialog.setMinMax(1, layout_for(report, printer, self._layouts).page_count)
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return False
+        # The printer chosen may have another paper size: the layout follows it.
         layout = layout_for(report, printer, self._layouts)
         try:
             paint_report(report, printer, layout=layout,
@@ -1305,7 +1360,10 @@ class ReportPrinter(QObject):
             return None
         path = Path(path)
         try:
-            layout = write_pdf(report, path)
+            layout = self.run_job(lambda progress: write_pdf(report, path, progress=progress),
+                                  "Écriture du PDF", "Le PDF n'a pas pu être écrit")
+            if layout is None:
+                return None
         except OSError as exc:
             from ..cli import _os_reason
             QMessageBox.critical(self.window, "Export impossible",
