@@ -37,7 +37,8 @@ MIGAC_RUNTIME_PACKAGES=(
 
 # Only for the test suite: a virtual X server for tests and screenshots of real windows,
 # pdftotext/pdftoppm to check the PDF reports, and LibreOffice Calc (headless) as the
-# independent engine that recomputes the saved workbooks' formulas.
+# independent engine that recomputes the saved workbooks' formulas and re-saves scenarios
+# for the round-trip tests (tests/test_libreoffice.py).
 # shellcheck disable=SC2034  # used by test.sh
 MIGAC_TEST_PACKAGES=(
     xvfb xauth poppler-utils
