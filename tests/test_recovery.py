@@ -108,6 +108,16 @@ def test_orphans_are_newest_first_and_survive_missing_or_broken_sidecars(tmp_pat
     assert not (folder / f"{second}.json").exists()
 
 
+def test_a_lock_left_without_copy_is_cleaned(tmp_path):
+    folder = tmp_path / "recup"
+    session_id = dead_session(folder)
+    (folder / f"{session_id}.xlsx").unlink()
+    (folder / f"{session_id}.json").unlink()
+    assert [p.suffix for p in folder.iterdir()] == [".lock"]
+    assert RecoveryStore(folder).orphans() == []
+    assert list(folder.iterdir()) == []
+
+
 def test_unreadable_copy_raises_workbook_error(tmp_path):
     folder = tmp_path / "recup"
     session_id = dead_session(folder)

@@ -185,6 +185,11 @@ class RecoveryStore:
             recovery = self._claim(session)
             if recovery is not None:
                 found.append(recovery)
+        for lock_path in self.folder.glob("*.lock"):   # a lock whose process ended with no copy
+            if lock_path.stem not in ids:
+                lock = _Lock(lock_path)
+                if lock.acquire():
+                    lock.release(delete=True)
         found.sort(key=lambda r: r.saved_at, reverse=True)
         return found
 
