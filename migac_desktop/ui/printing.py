@@ -565,7 +565,8 @@ class ReportLayout:
         parts = self._split_columns(table, need, width)
         boxes: list[Box] = []
         for index, part in enumerate(parts):
-            widths = self._allot(part, width, natural, minimum, header_min, header_natural, pad)
+            widths = self._allot(table, part, width, natural, minimum, header_min,
+                                 header_natural, pad)
             caption = table.title
             if len(parts) > 1 and caption:
                 caption += self._part_suffix(table, part, index, len(parts))
@@ -649,7 +650,7 @@ class ReportLayout:
             parts.append(current)
         return [sorted(keys + part) for part in parts]
 
-    def _allot(self, part, width, natural, minimum, header_min, header_natural, pad):
+    def _allot(self, table, part, width, natural, minimum, header_min, header_natural, pad):
         """Widths of the columns of one part, filling ``width``: wrapping columns shrink
         to their longest word if needed; spare room first unwraps headers, then is shared."""
         base = {c: max(natural[c], header_min[c]) + 2 * pad for c in part}
@@ -665,12 +666,14 @@ class ReportLayout:
             return [base[c] for c in part]
         spare = width - total
         # Unwrap the headers that need least first (fewer header lines), alike headers
-        # together (« Dotation 2014 », « Dotation 2015 »… all on one line, or none)…
-        wants: dict[float, list[tuple[float, int]]] = {}
+        # together (« Dotation 2014 », « Dotation 2015 »…, « ETP ARM », « ETP MR »: all
+        # on one line, or none)…
+        wants: dict[str, list[tuple[float, int]]] = {}
         for c in part:
             want = header_natural[c] + 2 * pad - base[c]
             if want > 0:
-                wants.setdefault(round(header_natural[c], 0), []).append((want, c))
+                first_word = table.columns[c].header.split(" ")[0]
+                wants.setdefault(first_word, []).append((want, c))
         # … keeping some room between the columns (numbers must not touch).
         reserve = 4.0 * len(part)
         for _, batch in sorted(wants.items(), key=lambda item: sum(w for w, _ in item[1])):
@@ -1061,6 +1064,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QFormLayout, QLabel, QMessageBox, QProgressDialog,
                                QVBoxLayout)
 
+from .busy import gui_keeps_up  # noqa: E402
+
 NATIONAL = "Rapport national"
 PDF_FILTER = "Documents PDF (*.pdf)"
 
@@ -1249,10 +1254,11 @@ class ReportPrinter(QObject):
         loop = QEventLoop()
         thread.finished.connect(loop.quit)
         timer.start(self.SHOW_PROGRESS_AFTER_MS)
-        thread.start()
-        if not thread.isFinished():
-            loop.exec()     # the window repaints; the modal progress dialog takes the input
-        thread.wait()
+        with gui_keeps_up():
+            thread.start()
+            if not thread.isFinished():
+                loop.exec()     # the window repaints; the modal progress dialog takes the input
+            thread.wait()
         timer.stop()
         self.progress_shown = progress.isVisible() or self.progress_shown
         progress.canceled.disconnect(cancel)        # closing it emits « canceled »
