@@ -221,15 +221,26 @@ def test_charts_are_vector_or_300_dpi(national):
 
 
 @pytest.mark.skipif(not figures.can_fork(), reason="processus de travail : Linux seulement")
-def test_parallel_charts_are_the_same(national):
-    _, results = national
-    def charts():
-        return [Chart("smoothing", 180, 82, name, level="region", key=name)
-                for name in REGIONS_2014[:6]]
-    one, two = charts(), charts()
-    figures.render_charts(results, one, parallel=False)
-    figures.render_charts(results, two, parallel=True)
-    assert [c.data for c in one] == [c.data for c in two]
+def test_parallel_charts_are_the_same():
+    """Charts drawn by forked workers are the bytes drawn in the process (run in a
+    fresh interpreter: the test process has Qt's threads, never forked)."""
+    code = f"""
+from migac_desktop.io.workbook import open_scenario
+from migac_desktop.core.model import compute
+from migac_desktop.reporting.figures import Chart, render_charts
+results = compute(open_scenario({str(NATIONAL)!r}).scenario)
+def charts():
+    return [Chart("comparison", 180, 150, "c")] + [
+        Chart("smoothing", 180, 82, n, level="region", key=n) for n in {REGIONS_2014[:6]!r}]
+one, two = charts(), charts()
+render_charts(results, one, parallel=False)
+seen = []
+render_charts(results, two, parallel=True, progress=seen.append)
+print([a.data == b.data for a, b in zip(one, two)] == [True] * 7, len(seen))
+"""
+    done = subprocess.run([sys_executable(), "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+    assert done.stdout.split() == ["True", "7"], done.stderr
 
 
 # --------------------------------------------------------------------------- layout
