@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 
 from conftest import WORKED_EXAMPLE_ROWS, worked_example
 
+from migac_desktop.io.headers import column_letter
 from migac_desktop.io.workbook import write_scenario
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -65,15 +66,6 @@ def sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
         rid = re.search(r'r:id="([^"]+)"', sheet.group(0)).group(1)
         out[name.replace("&amp;", "&")] = targets[rid]
     return out
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 @dataclass(frozen=True)

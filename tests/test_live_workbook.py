@@ -452,7 +452,7 @@ def planned_edits(src: Path, *, calage: str | None = None):
     """
     edited = open_scenario(src).scenario.copy()
     crra = edited.crra.copy()
-    letters = {key: formulas.letter(i) for i, key in enumerate(schema.CRRA.keys)}
+    letters = {key: formulas.column_letter(i) for i, key in enumerate(schema.CRRA.keys)}
     edits: list[tuple[str, str, object]] = []
 
     def crra_edit(position: int, key: str, value) -> None:
@@ -648,7 +648,7 @@ def test_output_sheets_are_formulas_with_cached_values(tmp_path):
     assert ws["F2"].value == "='CRRA'!G2"
     assert "MATCH(F2,'Référentiel'!$A$2:$A$" in ws["G2"].value
     assert ws["K2"].value == "=H2*cout_etp_arm+I2*cout_etp_mr+J2*cout_etp_encadrement"
-    last_year = ws[f"{formulas.letter(col[keys[-1]] - 1)}2"].value
+    last_year = ws[f"{formulas.column_letter(col[keys[-1]] - 1)}2"].value
     assert "COUNTIFS('Enveloppes régionales'!$A$2:$A$" in last_year
     # Cached values: the model's, for every number (empty where the % is undefined).
     crra = results.crra

@@ -51,6 +51,7 @@ import math
 from dataclasses import dataclass
 
 from ..core import schema
+from .headers import column_letter
 
 # Sheets (the input sheets as the writer names them).
 PARAMETERS = schema.PARAMETERS_SHEET
@@ -74,16 +75,6 @@ CALIBRATION_LABELS = ("Mode de calage", "Cible de calage", "Total des montants b
 _ROW = "{r}"     # placeholder of the row number in a formula template
 
 
-def letter(index: int) -> str:
-    """Column letter of a 0-based index: 0 → A, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def sheet(name: str) -> str:
     """A sheet name as formulas write it: ``'Résultats CRRA'``."""
     return "'" + name.replace("'", "''") + "'"
@@ -102,7 +93,7 @@ def _column_range(sheet_name: str, col: str, first: int, last: int) -> str:
 
 
 def _input_letters(table) -> dict[str, str]:
-    return {key: letter(i) for i, key in enumerate(table.keys)}
+    return {key: column_letter(i) for i, key in enumerate(table.keys)}
 
 
 def parameter_names() -> dict[str, str]:
@@ -111,7 +102,7 @@ def parameter_names() -> dict[str, str]:
     The writer puts the declared parameters first, in :data:`schema.PARAMETERS`
     order, from row 2, with ``Valeur`` in column C.
     """
-    value_col = letter(schema.PARAMETER_HEADERS.index("Valeur"))
+    value_col = column_letter(schema.PARAMETER_HEADERS.index("Valeur"))
     return {spec.key: f"{sheet(PARAMETERS)}!${value_col}${i + 2}"
             for i, spec in enumerate(schema.PARAMETERS) if spec.key in PARAMETER_NAMES}
 
@@ -178,7 +169,7 @@ class Layout:
 
 
 def _letters(keys) -> dict[str, str]:
-    return {key: letter(i) for i, key in enumerate(keys)}
+    return {key: column_letter(i) for i, key in enumerate(keys)}
 
 
 def _alloc(year: int) -> str:
@@ -354,7 +345,7 @@ def calibration_formulas(layout: Layout) -> list[str]:
 def calibration_names(layout: Layout) -> dict[str, str]:
     """Names of the target, Σ raw and factor cells of the « Calage national » block."""
     _, _, target_row, raw_row, factor_row = layout.calibration_rows
-    col = letter(1)
+    col = column_letter(1)
     ref = sheet(REGIONS)
     return {CALIBRATION_TARGET: f"{ref}!${col}${target_row}",
             RAW_TOTAL: f"{ref}!${col}${raw_row}",

@@ -33,3 +33,13 @@ def normalize_header(text: object) -> str:
 
 def same_header(a: object, b: object) -> bool:
     return normalize_header(a) == normalize_header(b)
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based index: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

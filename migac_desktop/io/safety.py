@@ -62,6 +62,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..core.numbers import format_number
 from ..core.validation import ERROR, Problem
+from .headers import column_letter
 
 __all__ = [
     "FileLock", "Plan", "ReadLimits", "UnsafeFile", "check_file", "describe_error", "lock_owner",
@@ -833,15 +834,6 @@ def _no_size(self) -> None:
     return None
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 class ReadLimits:
     """Bounds on the rows openpyxl yields, sheet by sheet, for one workbook.
 
@@ -868,8 +860,8 @@ class ReadLimits:
                     extra = row[MAX_COLUMNS:]
                     if extra.count(None) != len(extra):
                         column = MAX_COLUMNS + next(i for i, v in enumerate(extra) if v is not None)
-                        _refuse(f"une valeur se trouve en colonne {_letter(column)} : MIGAC Desktop "
-                                f"lit au plus {MAX_COLUMNS} colonnes (jusqu'à {_letter(MAX_COLUMNS - 1)}). "
+                        _refuse(f"une valeur se trouve en colonne {column_letter(column)} : MIGAC Desktop "
+                                f"lit au plus {MAX_COLUMNS} colonnes (jusqu'à {column_letter(MAX_COLUMNS - 1)}). "
                                 "Supprimez les colonnes inutiles ou déplacez-les dans un autre "
                                 "classeur.", title, index)
                     row = row[:MAX_COLUMNS]
@@ -893,7 +885,7 @@ class ReadLimits:
                     if value.__class__ is str and len(value) > MAX_CELL_TEXT:
                         _refuse(f"la cellule contient un texte de {_count(len(value))} caractères ; "
                                 f"un tableur en accepte au plus {_count(MAX_CELL_TEXT)} : raccourcissez-le.",
-                                title, index, _letter(i))
+                                title, index, column_letter(i))
                 append(row)
         except UnsafeFile:
             raise

@@ -30,7 +30,7 @@ from ..core.scenario import TABLES, Parameters, Scenario, empty_table
 from ..core.validation import ERROR, WARNING, Problem, errors_of, validate, warnings_of
 from . import formulas as live_formulas
 from . import safety
-from .headers import normalize_header
+from .headers import column_letter, normalize_header
 
 __all__ = [
     "Loaded", "WorkbookError", "WorkbookWriteError", "defusedxml_active",
@@ -471,7 +471,7 @@ class _Reader:
                 declared[key] = index
                 continue
             if key is not None:
-                first = _letter(declared[key])
+                first = column_letter(declared[key])
                 self.warning(f"colonne « {cell} » en double : seule la première (colonne {first}) "
                              "est lue ; celle-ci est conservée telle quelle à l'enregistrement.",
                              sheet, 1, str(cell).strip())
@@ -486,7 +486,7 @@ class _Reader:
             if index in used or (index < len(header) and not _blank(header[index])):
                 continue
             if any(index < len(r) and not _blank(r[index]) for r in rows[1:]):
-                from_letters.append((index, self._unique(f"Colonne {_letter(index)}", taken)))
+                from_letters.append((index, self._unique(f"Colonne {column_letter(index)}", taken)))
         extras = sorted(extras + from_letters)
         optional_sheet = sheet in OPTIONAL_SHEETS and not any(not _blank(c) for c in header)
         if not optional_sheet:
@@ -654,15 +654,6 @@ class _Reader:
             else:
                 out.append(convert(value))
         return out
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _shown_default(spec) -> str:
@@ -869,7 +860,7 @@ def _escape(text: str) -> str:
 
 
 def _letters(n: int) -> list[str]:
-    return [_letter(i) for i in range(n)]
+    return [column_letter(i) for i in range(n)]
 
 
 def _escape_formulas(formulas: list[str]) -> list[str]:
@@ -1466,7 +1457,7 @@ def _write_result_sheet(book, title, headers, formats, columns, total=None, form
     w = _SheetWriter(book, title)
     w.layout(headers, formats, n_rows, widths)
     if block:   # the filter covers the table, not the block under it
-        w.ws.auto_filter.ref = f"A1:{_letter(len(headers) - 1)}{body_rows + 1}"
+        w.ws.auto_filter.ref = f"A1:{column_letter(len(headers) - 1)}{body_rows + 1}"
     w.print_area(len(headers), n_rows + 1)
     w.header(headers)
     w.columns(columns, formats, formulas=formulas)
