@@ -128,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         app = QApplication([APP_ID, *argv[1:]])
         app.setWindowIcon(application_icon())
     window = MainWindow()
+    if owns_app:
+        from . import errors
+        errors.install(window)
     window.show()
     if owns_app and sys.platform == "darwin":
         open_files_from_finder(app, window)
