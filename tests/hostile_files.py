@@ -523,6 +523,85 @@ def _dates(path):
     _replace(path, "CRRA", sheet_xml(crra_rows(edit)))
 
 
+def _rows_out_of_order(path):
+    xml = sheet_xml(crra_rows()).decode()
+    rows = re.findall(r'<row r="\d+">.*?</row>', xml)
+    _replace(path, "CRRA", xml.replace("".join(rows), "".join([rows[0], rows[3], rows[1], rows[4], rows[2]])
+                                       ).encode())
+
+
+def _negative_row(path):
+    _replace(path, "CRRA", sheet_xml(crra_rows()).replace(b'<row r="3">', b'<row r="-3">'))
+
+
+def _repeated_cell(path):
+    _replace(path, "CRRA", sheet_xml(crra_rows()).replace(
+        b'<c r="G2"><v>45000</v></c>', b'<c r="G2"><v>45000</v></c><c r="G2"><v>7</v></c>'))
+
+
+def _cell_in_wrong_row(path):
+    _replace(path, "CRRA", sheet_xml(crra_rows()).replace(b'<c r="G2">', b'<c r="A0">'))
+
+
+def _cell(xml):
+    def make(path):
+        def edit(rows):
+            rows[1][6] = Raw(xml)
+        _replace(path, "CRRA", sheet_xml(crra_rows(edit)))
+    return make
+
+
+def _date_out_of_range(path):
+    parts = read_parts(base_workbook(path.with_name("_d_" + path.name)))
+    path.with_name("_d_" + path.name).unlink()
+    styles = parts["xl/styles.xml"].decode()
+    at = styles.index("</cellXfs>")
+    index = styles[styles.index("<cellXfs"):at].count("<xf ")
+    parts["xl/styles.xml"] = (styles[:at] + '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" '
+                              'applyNumberFormat="1"/>' + styles[at:]).encode()
+
+    def edit(rows):
+        rows[1][6] = Raw(f'<c r="{{ref}}" s="{index}"><v>1e12</v></c>')
+    parts[sheet_parts(parts)["CRRA"]] = sheet_xml(crra_rows(edit))
+    write_parts(path, parts)
+
+
+def _unknown_encoding(path):
+    _replace(path, "CRRA", sheet_xml(crra_rows()).replace(b'encoding="UTF-8"', b'encoding="x-klingon"'))
+
+
+def _sheet_target(target, external=False):
+    """The CRRA sheet's relationship pointing elsewhere: a missing part, outside the archive."""
+    def make(path):
+        parts = read_parts(base_workbook(path.with_name("_g_" + path.name)))
+        path.with_name("_g_" + path.name).unlink()
+        part = sheet_parts(parts)["CRRA"]
+        rels = parts["xl/_rels/workbook.xml.rels"].decode()
+        rels = re.sub(f'Target="/?{re.escape(part.removeprefix("xl/"))}"|Target="/{re.escape(part)}"',
+                      f'Target="{target}"' + (' TargetMode="External"' if external else ""), rels)
+        parts["xl/_rels/workbook.xml.rels"] = rels.encode()
+        write_parts(path, parts)
+    return make
+
+
+def _strict(path):
+    parts = read_parts(base_workbook(path.with_name("_k_" + path.name)))
+    path.with_name("_k_" + path.name).unlink()
+    for name in parts:
+        if name.endswith((".xml", ".rels")) and name != "[Content_Types].xml":
+            parts[name] = (parts[name].replace(MAIN_NS.encode(), b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+                           .replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                                    b"http://purl.oclc.org/ooxml/officeDocument/relationships"))
+    write_parts(path, parts)
+
+
+def _zip_of_xlsx(path):
+    inner = base_workbook(path.with_name("_z_" + path.name))
+    with zipfile.ZipFile(path, "w") as z:
+        z.write(inner, "scénario.xlsx")
+    inner.unlink()
+
+
 def _replace(path: Path, title: str, xml: bytes) -> None:
     parts = read_parts(base_workbook(path.with_name("_p_" + path.name)))
     path.with_name("_p_" + path.name).unlink()
@@ -587,6 +666,25 @@ CORPUS: list[tuple[Case, object]] = [
     (Case("erreurs_en_masse.xlsx", "autre(s) cellule(s)", "CRRA", refused=False), _errors_everywhere),
     (Case("formules_non_calculees.xlsx", "formule", "CRRA", refused=False), _uncomputed),
     (Case("date_au_lieu_de_nombre.xlsx", "date", "CRRA", refused=False), _dates),
+    # Rows and cells openpyxl would silently drop or overwrite, or fail on in English.
+    (Case("lignes_desordre.xlsx", "dans l'ordre", "CRRA"), _rows_out_of_order),
+    (Case("ligne_negative.xlsx", "numéro de ligne", "CRRA"), _negative_row),
+    (Case("cellule_en_double.xlsx", "deux fois", "CRRA"), _repeated_cell),
+    (Case("reference_A0.xlsx", "incohérente", "CRRA"), _cell_in_wrong_row),
+    (Case("index_texte_invalide.xlsx", "textes du classeur", "CRRA"),
+     _cell('<c r="{ref}" t="s"><v>1.5</v></c>')),
+    (Case("nombre_nan.xlsx", "« NaN » n'est pas un nombre valide", "CRRA"), _cell('<c r="{ref}"><v>NaN</v></c>')),
+    (Case("nombre_5000_chiffres.xlsx", "n'est pas un nombre valide", "CRRA"),
+     _cell('<c r="{ref}"><v>' + "9" * 5000 + "</v></c>")),
+    (Case("date_invalide.xlsx", "date valide", "CRRA"), _cell('<c r="{ref}" t="d"><v>2013-13-45</v></c>')),
+    (Case("date_hors_limites.xlsx", "hors des dates", "CRRA"), _date_out_of_range),
+    (Case("encodage_inconnu.xlsx", "encodage de caractères inconnu", "CRRA"), _unknown_encoding),
+    # Sheets declared in the workbook whose content is elsewhere.
+    (Case("feuille_partie_absente.xlsx", "absent de l'archive", "CRRA"), _sheet_target("worksheets/absente.xml")),
+    (Case("feuille_hors_archive.xlsx", "hors du fichier", "CRRA"), _sheet_target("../../etc/passwd")),
+    (Case("feuille_url.xlsx", "hors du fichier", "CRRA"), _sheet_target("http://exemple.invalid/crra.xml", True)),
+    (Case("ooxml_strict.xlsx", "Open XML Strict"), _strict),
+    (Case("xlsx_dans_zip.xlsx", "Extrayez-le"), _zip_of_xlsx),
 ]
 
 

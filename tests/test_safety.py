@@ -418,3 +418,78 @@ def test_zip_of_the_corpus_is_well_formed_where_it_should_be(corpus):
         with z.open(info) as fh:
             head = fh.read(4096)
         assert head.startswith(b'<?xml version="1.0"?><worksheet')
+
+
+# -- files that are not regular files, and valid oddities read as they are ------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_named_pipe_is_refused_without_blocking(tmp_path):
+    """Opening a FIFO for reading waits for a writer: it must be refused before any read."""
+    fifo = tmp_path / "tube.xlsx"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "migac_desktop", "validate", str(fifo)],
+                          capture_output=True, text=True, timeout=30, cwd=REPO,
+                          env=dict(os.environ, MIGAC_DEBUG="0"))
+    assert done.returncode == 2, done.stderr
+    assert "n'est pas un fichier ordinaire" in done.stderr
+    assert_french(done.stderr)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links need privileges on Windows")
+def test_symbolic_link_loop_is_said_in_french(tmp_path):
+    loop = tmp_path / "boucle.xlsx"
+    loop.symlink_to(loop)
+    with pytest.raises(WorkbookError) as info:
+        open_scenario(loop)
+    assert "liens symboliques" in str(info.value)
+    assert_french(str(info.value))
+
+
+def test_valid_oddities_are_read_without_problems(tmp_path):
+    """ZIP64, data descriptors, a renamed workbook part, an unknown element in a row,
+    an invisible character in a sheet name: a valid scenario all the same."""
+    base = hf.base_workbook(tmp_path / "base.xlsx")
+    parts = hf.read_parts(base)
+    paths = []
+    with zipfile.ZipFile(tmp_path / "zip64.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            with z.open(name, "w", force_zip64=True) as fh:
+                fh.write(data)
+    paths.append(tmp_path / "zip64.xlsx")
+
+    class Unseekable(io.RawIOBase):
+        def __init__(self):
+            self.data = bytearray()
+
+        def writable(self):
+            return True
+
+        def write(self, b):
+            self.data += b
+            return len(b)
+
+    stream = Unseekable()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as z:   # data descriptors
+        for name, data in parts.items():
+            with z.open(name, "w") as fh:
+                fh.write(data)
+    (tmp_path / "descripteurs.xlsx").write_bytes(bytes(stream.data))
+    paths.append(tmp_path / "descripteurs.xlsx")
+
+    moved = dict(parts)
+    moved["xl/classeur.xml"] = moved.pop("xl/workbook.xml")
+    moved["xl/_rels/classeur.xml.rels"] = moved.pop("xl/_rels/workbook.xml.rels")
+    moved["[Content_Types].xml"] = moved["[Content_Types].xml"].replace(b"/xl/workbook.xml",
+                                                                        b"/xl/classeur.xml")
+    moved["_rels/.rels"] = moved["_rels/.rels"].replace(b"xl/workbook.xml", b"xl/classeur.xml")
+    paths.append(hf.write_parts(tmp_path / "classeur_renomme.xlsx", moved))
+
+    odd = dict(parts)
+    crra = hf.sheet_parts(parts)["CRRA"]
+    odd[crra] = hf.sheet_xml(hf.crra_rows()).replace(b'<row r="3">', b'<row r="3"><inconnu><x/></inconnu>')
+    odd["xl/workbook.xml"] = odd["xl/workbook.xml"].replace(b'name="CRRA"', "name=\"C\u200bRRA\"".encode())
+    paths.append(hf.write_parts(tmp_path / "bizarre.xlsx", odd))
+    for path in paths:
+        loaded = open_scenario(path)
+        assert loaded.errors == [], (path.name, loaded.errors)
+        assert len(loaded.scenario.crra) == 4, path.name

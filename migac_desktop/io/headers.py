@@ -26,7 +26,10 @@ def normalize_header(text: object) -> str:
     if not isinstance(text, str):
         text = str(text)
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Accents go, and so do invisible format characters pasted with a name (zero-width
+    # space, soft hyphen, direction marks): « C\u200bRRA » is the CRRA sheet.
+    stripped = "".join(ch for ch in decomposed
+                       if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
     stripped = stripped.translate(_APOSTROPHES)
     return _SPACES_RE.sub(" ", stripped).strip().casefold()
 

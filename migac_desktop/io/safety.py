@@ -49,6 +49,7 @@ line of defence behind the DTD refusal here.
 
 from __future__ import annotations
 
+import errno
 import posixpath
 import re
 import struct
@@ -65,8 +66,8 @@ from ..core.validation import ERROR, Problem
 from .headers import column_letter
 
 __all__ = [
-    "FileLock", "Plan", "ReadLimits", "UnsafeFile", "check_file", "describe_error", "lock_owner",
-    "not_a_workbook", "unsized_sheets",
+    "FileLock", "Plan", "ReadLimits", "UnsafeFile", "check_file", "checked_cells", "describe_error",
+    "lock_owner", "not_a_workbook", "os_reason", "unsized_sheets",
 ]
 
 KB = 1024
@@ -107,6 +108,7 @@ _WORKBOOK_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
     "application/vnd.ms-excel.template.macroEnabled.main+xml",
 }
+_STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 _STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
@@ -135,6 +137,36 @@ def _size(n: int) -> str:
 
 def _count(n: int) -> str:
     return format_number(n, 0)
+
+
+_OS_REASONS = {
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "opération non permise",
+    errno.ELOOP: "trop de liens symboliques imbriqués : un lien renvoie sans fin vers lui-même",
+    errno.ENOTDIR: "un élément du chemin est un fichier, pas un dossier",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENAMETOOLONG: "nom ou chemin de fichier trop long",
+    errno.EIO: "erreur de lecture du disque ou du réseau",
+    errno.ENXIO: "périphérique absent",
+    errno.ENODEV: "périphérique absent",
+    errno.EBUSY: "fichier occupé (ouvert dans un autre programme ?)",
+    errno.EINVAL: "nom de fichier invalide",
+    errno.EMFILE: "trop de fichiers ouverts",
+    errno.ENFILE: "trop de fichiers ouverts",
+    errno.ETIMEDOUT: "le dossier réseau ne répond pas",
+    errno.ESTALE: "le dossier réseau n'est plus accessible",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The French reason of an OS error (``strerror`` follows the C locale: English)."""
+    if isinstance(exc, PermissionError):
+        return "accès refusé"
+    reason = _OS_REASONS.get(exc.errno or -1)
+    if reason is not None:
+        return reason
+    return f"erreur du système n° {exc.errno}" if exc.errno else "erreur d'accès au fichier"
 
 
 def _damaged(name: str, detail: str) -> str:
@@ -290,6 +322,10 @@ _EXPLANATIONS = (
     ("NotImplementedError", "", "format de compression non pris en charge"),
     ("OverflowError", "", "nombre ou date hors limites"),
     ("KeyError", "", "partie attendue absente"),
+    ("LookupError", "", "encodage de caractères inconnu"),
+    ("OSError", "no valid workbook part", "aucune partie n'y est déclarée comme classeur"),
+    ("MemoryError", "", "mémoire insuffisante"),
+    ("RecursionError", "", "éléments XML imbriqués trop profondément"),
 )
 
 
@@ -308,13 +344,15 @@ def describe_error(exc: BaseException) -> str:
                 if where:
                     detail = f", ligne {where.group(1)} colonne {where.group(2)} du XML"
             return french + detail
-    return f"erreur {kind}"
+    # Whatever else a parser met (AttributeError, IndexError…): its English means nothing here.
+    return "structure interne incohérente"
 
 
 @dataclass
 class Plan:
     """What the pre-flight found out, for the reader."""
 
+    workbook: str = ""                                          # the workbook part
     sheet_parts: dict[str, str] = field(default_factory=dict)   # sheet title → part
     # Formulas no spreadsheet program has computed, per sheet title: (row, column), 1-based.
     uncomputed: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
@@ -334,8 +372,7 @@ def check_file(path, skip_sheet: Callable[[str], bool] | None = None) -> Plan:
     try:
         return _check_file(path, name, skip_sheet)
     except OSError as exc:
-        reason = "accès refusé" if isinstance(exc, PermissionError) else (exc.strerror or type(exc).__name__)
-        _refuse(f"Le fichier « {name} » ne peut pas être lu ({reason}) : vérifiez qu'il existe "
+        _refuse(f"Le fichier « {name} » ne peut pas être lu ({os_reason(exc)}) : vérifiez qu'il existe "
                 "toujours et vos droits sur ce fichier.")
 
 
@@ -380,6 +417,7 @@ class _Inspector:
     def run(self) -> Plan:
         self._directory()
         workbook, strings = self._identify()
+        self.plan.workbook = workbook
         sheets = self._sheets(workbook)
         read_parts = {part for title, part in sheets if not self.skip_sheet(title)}
         skipped = {part for title, part in sheets if self.skip_sheet(title)} - read_parts
@@ -481,6 +519,11 @@ class _Inspector:
         if not workbook:
             return []
         root = self._xml(workbook)
+        if root.tag.startswith("{" + _STRICT_NS):
+            _refuse(f"Le fichier « {self.name} » n'est pas un classeur Excel (.xlsx) lisible : il est "
+                    "enregistré au format « Feuille de calcul Open XML Strict », que MIGAC Desktop ne "
+                    "lit pas. Ouvrez-le dans Excel puis Fichier > Enregistrer sous, type « Classeur "
+                    "Excel (.xlsx) » (ou, dans LibreOffice, type « Excel 2007-365 (.xlsx) »).")
         declared = []
         for el in root.iter():
             if _local(el.tag) == "sheet":
@@ -494,19 +537,40 @@ class _Inspector:
         targets = {}
         if rels_part in self.by_name:
             for el in self._xml(rels_part).iter():
-                if _local(el.tag) == "Relationship" and el.get("TargetMode") != "External":
+                if _local(el.tag) == "Relationship":
                     target = el.get("Target", "")
-                    if target.startswith("/"):
+                    if el.get("TargetMode") == "External" or "://" in target or "\\" in target:
+                        part = None
+                    elif target.startswith("/"):
                         part = _part(target)
                     else:
                         part = posixpath.normpath(posixpath.join(folder, target))
-                    targets[el.get("Id")] = (part, el.get("Type", ""))
+                    if part is not None and (part == ".." or part.startswith("../")):
+                        part = None
+                    targets[el.get("Id")] = (part, target, el.get("Type", ""))
         sheets = []
         for title, rid in declared:
-            part, kind = targets.get(rid, ("", ""))
-            if part in self.by_name and kind.endswith("/worksheet"):
-                sheets.append((title, part))
+            part, target, kind = targets.get(rid, ("", "", ""))
+            if part in self.by_name:
+                if kind.endswith("/worksheet"):
+                    sheets.append((title, part))
+            elif not self.skip_sheet(title):
+                self._lost_sheet(title, part, target)
         return sheets
+
+    def _lost_sheet(self, title: str, part: str | None, target: str) -> None:
+        """A sheet the workbook declares, whose content is not in the archive: refused."""
+        shown = target[:120]
+        if part is None:
+            _refuse(f"le classeur désigne le contenu de cette feuille hors du fichier (« {shown} ») : "
+                    "aucun tableur n'écrit cela. " + _PROVENANCE, title)
+        if not target:
+            reason = "aucune partie de l'archive ne lui est associée"
+        else:
+            reason = f"son contenu (« {part} ») est absent de l'archive"
+        _refuse(f"la feuille est déclarée dans le classeur, mais {reason} : le fichier est endommagé "
+                "ou incomplet. Reprenez une copie intacte (sauvegarde, message d'origine) ou, s'il "
+                "s'ouvre dans Excel ou LibreOffice, enregistrez-le de nouveau au format .xlsx.", title)
 
     # -- contents --------------------------------------------------------------
     def _contents(self, read_parts: set[str], skipped: set[str], strings: str | None) -> None:
@@ -834,6 +898,160 @@ def _no_size(self) -> None:
     return None
 
 
+class _BadCell(Exception):
+    """A cell or a row openpyxl cannot place or convert; said where, in French."""
+
+    def __init__(self, message: str, row: int | None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.row = row
+        self.column = column     # 1-based, or None for a whole row
+
+
+_GUARD = threading.local()
+_GUARD_LOCK = threading.Lock()
+_TYPES = {"n": "nombre", "s": "texte partagé", "b": "valeur logique", "d": "date", "e": "erreur",
+          "str": "texte", "inlineStr": "texte"}
+
+
+@contextmanager
+def checked_cells():
+    """While the reader streams sheets in this thread: every cell placed and converted, or said.
+
+    openpyxl's sheet parser raises the parser's English (``invalid literal for
+    int()``, ``list index out of range``) for a cell it cannot convert, with no
+    word of where; and in read-only mode it silently drops a row numbered at or
+    before the previous one (rows out of order, a row repeated, a negative
+    number) and lets a cell repeated in its row overwrite the first. Here each
+    of these stops the reading with the cell or row where it happened
+    (:class:`_BadCell`, turned into a located problem by :class:`ReadLimits`).
+    Other threads reading with openpyxl are not affected. If openpyxl ever
+    renames these steps, nothing breaks: the checks are then skipped.
+    """
+    _install_guard()
+    previous = getattr(_GUARD, "active", False)
+    _GUARD.active = True
+    try:
+        yield
+    finally:
+        _GUARD.active = previous
+
+
+def _install_guard() -> None:
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    with _GUARD_LOCK:
+        if getattr(WorkSheetParser, "_migac_checked", False):
+            return
+        parse_row = WorkSheetParser.__dict__.get("parse_row")
+        parse_cell = WorkSheetParser.__dict__.get("parse_cell")
+        if parse_row is None or parse_cell is None:
+            return
+
+        def checked_row(self, row):
+            if not getattr(_GUARD, "active", False):
+                return parse_row(self, row)
+            before = self.row_counter
+            r = row.get("r")
+            if r is not None:
+                number = _row_number(r)
+                if number is None or number < 1:
+                    raise _BadCell(f"numéro de ligne « {r[:20]} » invalide dans le fichier (après la ligne "
+                                   f"{before}) : le fichier n'a pas été produit par un tableur ou a été "
+                                   "modifié. " + _REWRITE, before + 1 if before else None)
+                if number > EXCEL_MAX_ROWS:
+                    raise _BadCell(f"la feuille a une ligne numérotée au-delà du maximum d'Excel "
+                                   f"({_count(EXCEL_MAX_ROWS)}) : le fichier n'a pas été produit par un "
+                                   "tableur. " + _PROVENANCE, None)
+                if number <= before:
+                    what = "apparaît deux fois" if number == before else f"apparaît après la ligne {before}"
+                    raise _BadCell(f"la ligne {number} {what} dans le fichier : les lignes n'y sont pas "
+                                   "dans l'ordre, et une partie des données serait perdue. " + _REWRITE,
+                                   number)
+            # Anything but a cell inside a row (an unknown element, an extension) would
+            # become a phantom cell and shift the row's next cells.
+            for child in [child for child in row if _local(child.tag) != "c"]:
+                row.remove(child)
+            return parse_row(self, row)
+
+        def checked_cell(self, element):
+            if not getattr(_GUARD, "active", False):
+                return parse_cell(self, element)
+            before = self.col_counter
+            try:
+                cell = parse_cell(self, element)
+            except Exception as exc:  # noqa: BLE001 - said in French at its cell
+                raise _unreadable_cell(self.row_counter, before, element, exc) from None
+            if cell["data_type"] == "e" and element.get("t", "n") == "n":
+                # A number under a date format, outside the dates: openpyxl makes it #VALUE!.
+                raw = next((c.text or "" for c in element if _local(c.tag) == "v"), "")
+                raise _BadCell(f"cellule illisible : elle est au format date mais « {raw[:40]} » est hors "
+                               "des dates possibles. Passez la cellule au format nombre (ou corrigez la "
+                               "date) dans Excel ou LibreOffice, puis enregistrez le fichier de nouveau.",
+                               self.row_counter, cell["column"])
+            ref = element.get("r")
+            if ref is not None:
+                if cell["row"] != self.row_counter:
+                    raise _BadCell(f"la cellule « {ref[:20]} » est rangée dans la ligne {self.row_counter} "
+                                   "du fichier : référence de cellule incohérente. " + _REWRITE,
+                                   self.row_counter, before + 1)
+                if cell["column"] <= before:
+                    raise _BadCell(f"la cellule « {ref[:20]} » apparaît deux fois ou dans le désordre dans "
+                                   "sa ligne : une valeur en effacerait une autre. " + _REWRITE,
+                                   self.row_counter, cell["column"])
+            return cell
+
+        WorkSheetParser.parse_row = checked_row
+        WorkSheetParser.parse_cell = checked_cell
+        WorkSheetParser._migac_checked = True
+
+
+def _row_number(text: str) -> int | None:
+    """A row's ``r``: ``12``, or ``12.0`` as some producers write it (openpyxl accepts it)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
+_REWRITE = ("Ouvrez le fichier dans Excel ou LibreOffice, vérifiez cette ligne et enregistrez-le de "
+            "nouveau au format .xlsx.")
+
+
+def _unreadable_cell(row: int, before: int, element, exc: BaseException) -> _BadCell:
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    ref = element.get("r")
+    kind = element.get("t", "n")
+    raw = next((child.text or "" for child in element if _local(child.tag) == "v"), "")
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"
+    column = before + 1
+    if ref is not None:
+        try:
+            column = coordinate_to_tuple(ref)[1]
+        except Exception:  # noqa: BLE001
+            return _BadCell(f"référence de cellule « {ref[:20]} » invalide : le fichier n'a pas été "
+                            "produit par un tableur ou a été modifié. " + _REWRITE, row, column)
+    if kind == "n":
+        reason = f"« {shown} » n'est pas un nombre valide"
+    elif kind == "s":
+        reason = f"« {shown} » ne désigne aucun des textes du classeur (table des textes partagés)"
+    elif kind == "b":
+        reason = f"« {shown} » n'est pas une valeur logique valide (0 ou 1)"
+    elif kind == "d":
+        reason = f"« {shown} » n'est pas une date valide (forme attendue AAAA-MM-JJ)"
+    else:
+        reason = describe_error(exc)
+    what = _TYPES.get(kind, f"« {kind[:20]} »")
+    return _BadCell(f"cellule illisible (de type {what}) : {reason}. Ouvrez le fichier dans Excel ou "
+                    "LibreOffice, ressaisissez cette cellule et enregistrez-le de nouveau.", row, column)
+
+
 class ReadLimits:
     """Bounds on the rows openpyxl yields, sheet by sheet, for one workbook.
 
@@ -891,6 +1109,9 @@ class ReadLimits:
             raise
         except MemoryError:
             raise
+        except _BadCell as bad:
+            _refuse(bad.message, title, bad.row,
+                    None if bad.column is None else column_letter(bad.column - 1))
         except Exception as exc:  # noqa: BLE001 - whatever openpyxl met in the sheet
             _refuse(f"contenu illisible à partir de cette ligne ({describe_error(exc)}) : ouvrez le "
                     "fichier dans Excel ou LibreOffice, corrigez la cellule et enregistrez-le de "

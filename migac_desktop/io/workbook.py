@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import posixpath
 import stat
 import tempfile
 import warnings
@@ -129,7 +130,7 @@ def read_scenario(path) -> Loaded:
     try:
         # Zip bomb, XML entities, oversized sheets: refused before openpyxl parses.
         plan = safety.check_file(path, lambda title: _sheet_kind(title)[0] == "output")
-        sheets, extra_sheets = _load_sheets(path)
+        sheets, extra_sheets = _load_sheets(path, plan.workbook)
     except safety.UnsafeFile as exc:
         raise WorkbookError(exc.problems, path.name) from None
     return _Reader(path.name).build(sheets, extra_sheets, plan.uncomputed)
@@ -145,6 +146,10 @@ def _check_readable(path: Path) -> None:
         _fail(f"Le fichier « {name} » ne peut pas être lu ({_reason(exc)}).", name)
     if stat.S_ISDIR(st.st_mode):
         _fail(f"« {name} » est un dossier et non un fichier : choisissez un classeur .xlsx.", name)
+    if not stat.S_ISREG(st.st_mode):
+        # A FIFO would block the first read forever; a device never ends.
+        _fail(f"« {name} » n'est pas un fichier ordinaire (tube nommé, périphérique ou prise de "
+              "communication) : choisissez un classeur .xlsx enregistré sur un disque.", name)
     try:
         with open(path, "rb") as fh:
             head = fh.read(8192)
@@ -168,9 +173,7 @@ def _not_xlsx(name: str, reason: str):
 
 
 def _reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "accès refusé"
-    return exc.strerror or type(exc).__name__
+    return safety.os_reason(exc)
 
 
 def _sheet_kind(title: str) -> tuple[str, str | None]:
@@ -185,7 +188,8 @@ def _sheet_kind(title: str) -> tuple[str, str | None]:
     return "extra", None
 
 
-def _load_sheets(path: Path) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]]]:
+def _load_sheets(path: Path, workbook_part: str = "") -> tuple[dict[str, list[tuple]],
+                                                               dict[str, list[tuple]]]:
     """Input and extra sheets as rows of values, row 1 first, blank rows kept.
 
     openpyxl raises whatever its parsers meet in a damaged file (BadZipFile,
@@ -201,7 +205,13 @@ def _load_sheets(path: Path) -> tuple[dict[str, list[tuple]], dict[str, list[tup
             members = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         _not_xlsx(name, f"le fichier est endommagé ou incomplet ({_describe(exc)})")
-    if "xl/workbook.xml" not in members and not any(m.endswith("workbook.xml") for m in members):
+    if (workbook_part not in members and "xl/workbook.xml" not in members
+            and not any(m.endswith("workbook.xml") for m in members)):
+        inner = sorted(m for m in members if m.lower().endswith((".xlsx", ".xlsm")))
+        if inner:
+            _fail(f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : c'est une archive "
+                  f"ZIP qui contient le classeur « {posixpath.basename(inner[0])[:100]} ». Extrayez-le "
+                  "de l'archive (clic droit > Extraire tout…) puis ouvrez le fichier extrait.", name)
         _not_xlsx(name, "c'est une archive ZIP qui ne contient pas de classeur "
                         "(un document Word ou OpenDocument, par exemple)")
     inputs: dict[str, list[tuple]] = {}
@@ -216,22 +226,9 @@ def _load_sheets(path: Path) -> tuple[dict[str, list[tuple]], dict[str, list[tup
             with safety.unsized_sheets():   # no whole-sheet parse of unread sheets
                 wb = load_workbook(fh, read_only=True, data_only=True, keep_links=False)
             limits = safety.ReadLimits()
-            try:
-                for ws in wb.worksheets:
-                    kind, canonical = _sheet_kind(ws.title)
-                    if kind == "output":
-                        continue
-                    # Some producers write a wrong <dimension>: ignore it, or
-                    # read-only mode would cut the rows short of columns.
-                    ws.reset_dimensions()
-                    rows = limits.rows(ws.title, ws.iter_rows(min_row=1, min_col=1,
-                                                              values_only=True))
-                    if kind == "input" and canonical not in inputs:
-                        inputs[canonical] = rows
-                    else:   # a second « crra » sheet is kept, not read
-                        extras[ws.title] = rows
-            finally:
-                wb.close()
+            # Cells and rows openpyxl cannot place or convert: said at their cell.
+            with safety.checked_cells():
+                _read_worksheets(wb, limits, inputs, extras)
     except safety.UnsafeFile:
         raise
     except PermissionError:
@@ -240,6 +237,24 @@ def _load_sheets(path: Path) -> tuple[dict[str, list[tuple]], dict[str, list[tup
     except Exception as exc:  # noqa: BLE001 - see docstring
         _not_xlsx(name, f"le fichier est endommagé ou incomplet ({_describe(exc)})")
     return inputs, extras
+
+
+def _read_worksheets(wb, limits, inputs: dict, extras: dict) -> None:
+    try:
+        for ws in wb.worksheets:
+            kind, canonical = _sheet_kind(ws.title)
+            if kind == "output":
+                continue
+            # Some producers write a wrong <dimension>: ignore it, or
+            # read-only mode would cut the rows short of columns.
+            ws.reset_dimensions()
+            rows = limits.rows(ws.title, ws.iter_rows(min_row=1, min_col=1, values_only=True))
+            if kind == "input" and canonical not in inputs:
+                inputs[canonical] = rows
+            else:   # a second « crra » sheet is kept, not read
+                extras[ws.title] = rows
+    finally:
+        wb.close()
 
 
 def _describe(exc: BaseException) -> str:
