@@ -84,6 +84,12 @@ def test_coerce_cell_french_text_and_refusals():
         coerce_cell("CRRA", "drm", "")
     with pytest.raises(InvalidValue, match="Coefficient géographique"):
         coerce_cell("CRRA", "geo_coef", "1,5")
+    # A value in another unit is refused, not misread (12,5 % is not 0,125 €).
+    with pytest.raises(InvalidValue, match="Dotation historique : « 12,5 % » est un pourcentage, "
+                                           "pas un montant en euros"):
+        coerce_cell("CRRA", "historic", "12,5 %")
+    with pytest.raises(InvalidValue, match="« 7 € » est un montant en euros, pas un pourcentage"):
+        coerce_cell("Lissage", "share", "7 €")
 
 
 def test_coerce_parameter():
@@ -95,3 +101,6 @@ def test_coerce_parameter():
         coerce_parameter("cout_etp_mr", "-1")
     with pytest.raises(InvalidValue):
         coerce_parameter("calage", "autre")
+    assert coerce_parameter("frais_par_drm", "1,5 €") == 1.5
+    with pytest.raises(InvalidValue, match="Coût annuel d'un ETP d'ARM : « 10 % » est un pourcentage"):
+        coerce_parameter("cout_etp_arm", "10 %")

@@ -35,6 +35,26 @@ def test_parse_refuses_dates():
         parse_number(datetime(2014, 1, 1))
 
 
+@pytest.mark.parametrize("text, unit, value", [
+    ("7 %", "%", 0.07), ("0,07", "%", 0.07), ("45 000 €", "€", 45000), ("1,5 €", "€/DRM", 1.5),
+    ("45 000", "€", 45000), ("120 000", "DRM/an", 120000), ("20 %", None, 0.2),
+])
+def test_parse_takes_the_unit_of_the_field(text, unit, value):
+    assert parse_number(text, unit) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text, unit, reason", [
+    ("12,5 %", "€", "« 12,5 % » est un pourcentage, pas un montant en euros"),
+    ("45 000 €", "%", "« 45 000 € » est un montant en euros, pas un pourcentage"),
+    ("12 %", "DRM/an", "pas un nombre de DRM"), ("3 EUR", "ETP", "pas un nombre d'ETP"),
+    ("2013 €", "", "« 2013 € » est un montant en euros, pas un nombre"),
+])
+def test_parse_refuses_a_value_in_another_unit(text, unit, reason):
+    with pytest.raises(NumberError) as info:
+        parse_number(text, unit)
+    assert str(info.value) == reason or reason in str(info.value)
+
+
 def test_format_french():
     assert format_euros(227_730_000) == f"227{NBSP}730{NBSP}000{NBSP}€"
     assert format_percent(0.07) == f"7,0{NBSP}%"

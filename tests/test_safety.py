@@ -330,6 +330,19 @@ def test_numbers_typed_as_text_in_french_or_english(tmp_path):
     assert crra["geo_coef"].iat[3] == pytest.approx(0.07)
 
 
+def test_a_number_in_another_unit_is_refused_at_its_cell(tmp_path):
+    def edit(rows):
+        rows[2][8] = "12,5 %"                  # Dotation historique: a share, not euros
+        rows[3][7] = "45 000 €"                # Coefficient géographique: euros, not a share
+    path = hf.with_sheet(tmp_path, "unites.xlsx", "CRRA", hf.sheet_xml(hf.crra_rows(edit)))
+    loaded = open_scenario(path)
+    found = {(p.sheet, p.row, p.column): p.message for p in loaded.errors}
+    assert set(found) == {("CRRA", 3, "Dotation historique"), ("CRRA", 4, "Coefficient géographique")}
+    assert "« 12,5 % » est un pourcentage, pas un montant en euros" in found["CRRA", 3, "Dotation historique"]
+    assert "« 45 000 € » est un montant en euros, pas un pourcentage" in found["CRRA", 4,
+                                                                                "Coefficient géographique"]
+
+
 def test_formula_with_a_cached_value_is_read(tmp_path):
     def edit(rows):
         rows[1][6] = hf.Raw('<c r="{ref}"><f>40000+5000</f><v>45000</v></c>')

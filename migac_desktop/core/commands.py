@@ -42,7 +42,7 @@ def coerce_cell(sheet: str, key: str, value: object) -> object:
         return value
     if column.numeric:
         try:
-            number = parse_number(value)
+            number = parse_number(value, column.unit)
         except NumberError as exc:
             raise InvalidValue(f"{column.header} : {exc}.") from None
         if math.isnan(number):
@@ -80,7 +80,7 @@ def coerce_parameter(key: str, value: object) -> object:
         raise InvalidValue(f"{spec.label} : choisissez parmi " +
                            ", ".join(f"« {c} »" for c in schema.CALIBRATIONS) + ".")
     try:
-        number = parse_number(value)
+        number = parse_number(value, spec.unit)
     except NumberError as exc:
         raise InvalidValue(f"{spec.label} : {exc}.") from None
     if math.isnan(number):

@@ -22,15 +22,23 @@ class NumberError(ValueError):
     """A value that is not a number, with the reason in French."""
 
 
+# What a field of each unit wants, said when a value comes in another unit.
+_EXPECTED = {"%": "un pourcentage", "€": "un montant en euros", "E": "un nombre d'ETP",
+             "D": "un nombre de DRM"}
+
+
 def is_excel_error(value: object) -> bool:
     return isinstance(value, str) and value.strip().upper() in _EXCEL_ERRORS
 
 
-def parse_number(value: object) -> float:
+def parse_number(value: object, unit: str | None = None) -> float:
     """Return a float from a cell value or typed text; ``nan`` for empty.
 
     A text ending in ``%`` is divided by 100 (``"20 %"`` → 0.2): fractions are
-    typed either way. Raises :class:`NumberError` with a French reason otherwise.
+    typed either way. With the ``unit`` of the field (schema units: ``"%"``,
+    ``"€"``, ``"€/DRM"``, ``"ETP"``…), a text in another unit is refused rather
+    than misread: ``12,5 %`` is not 0,125 € and ``45 000 €`` is not a share.
+    Raises :class:`NumberError` with a French reason otherwise.
     """
     if value is None:
         return math.nan
@@ -54,10 +62,14 @@ def parse_number(value: object) -> float:
     if text.endswith("%"):
         is_percent = True
         text = text[:-1]
-    elif text.endswith("€"):
-        text = text[:-1]
-    elif text.lower().endswith("eur"):
-        text = text[:-3]
+        if unit is not None and unit != "%":
+            raise NumberError(f"« {value.strip()} » est un pourcentage, pas "
+                              + _EXPECTED.get(unit[:1], "un nombre"))
+    elif text.endswith("€") or text.lower().endswith("eur"):
+        text = text[:-1] if text.endswith("€") else text[:-3]
+        if unit is not None and not unit.startswith("€"):
+            raise NumberError(f"« {value.strip()} » est un montant en euros, pas "
+                              + _EXPECTED.get(unit[:1], "un nombre"))
     for ch in _SPACES:
         text = text.replace(ch, "")
     text = text.replace("\u2212", "-")  # typographic minus

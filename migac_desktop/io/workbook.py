@@ -587,7 +587,7 @@ class _Reader:
             self.error(f"calage {shown} : choisissez {choices}.", sheet, excel_row, "Valeur", spec.key)
             return text
         try:
-            number = parse_number(value)
+            number = parse_number(value, spec.unit)
         except NumberError as exc:
             self.error(f"« {spec.label} » : " + _number_message(str(exc), spec.kind, value),
                        sheet, excel_row, "Valeur", spec.key)
@@ -643,7 +643,7 @@ class _Reader:
         out = np.empty(len(raw), dtype="float64")
         for i, value in enumerate(raw):
             try:
-                number = parse_number(value)
+                number = parse_number(value, col.unit)
             except NumberError as exc:
                 self.error(_number_message(str(exc), col.kind, value),
                            sheet, excel_rows[i], col.header, col.key)
