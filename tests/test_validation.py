@@ -101,6 +101,22 @@ def test_calibration_errors(example):
     assert find(validate(example), sheet="Paramètres", text="somme des montants bruts est nulle")
 
 
+@pytest.mark.parametrize("calage, changes", [
+    # Σ raw a denormal: the calibration factor overflows (found by the fuzzed round trip).
+    ("Enveloppe historique", dict(cout_etp_arm=0.0, cout_etp_mr=0.0, cout_etp_encadrement=0.0,
+                                  frais_fixes_crra=0.0, frais_par_drm=2.2250738585072014e-308)),
+    ("Aucun", dict(cout_etp_arm=1e308)),                     # costs beyond any number
+])
+def test_amounts_that_cannot_be_computed_are_an_error(example, calage, changes):
+    params = example.parameters.with_value("calage", calage)
+    for key, value in changes.items():
+        params = params.with_value(key, value)
+    example.parameters = params
+    found = find(validate(example), sheet="Paramètres", column="Valeur",
+                 text="les montants modélisés ne peuvent pas être calculés")
+    assert len(found) == 1 and found[0].key == ("calage" if calage != "Aucun" else "cout_etp_arm")
+
+
 def test_envelope_unknown_region_or_year(example):
     example.envelopes = make_table(schema.ENVELOPES, [
         dict(region="Gamma", year=2014, amount=1e6), dict(region="Alpha", year=2020, amount=1e6)])

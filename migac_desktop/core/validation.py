@@ -279,10 +279,17 @@ def _check_calibration(c: _Collector, s: Scenario):
     """Σ raw = 0 cannot be calibrated; a notified region with nothing to share either."""
     from .model import compute  # the scenario is otherwise valid: this cannot fail
 
-    results = compute(s, check=False)
+    with np.errstate(all="ignore"):
+        results = compute(s, check=False)
     if s.parameters.calage != "Aucun" and results.raw_total == 0:
         c.param(ERROR, "calage", "le calage est impossible : la somme des montants bruts "
                                  "est nulle (aucun coût modélisé). Choisissez le calage « Aucun ».")
+        return None
+    if not np.isfinite(results.crra_arrays["modelled"]).all():
+        # Σ raw so small that the factor overflows, or costs beyond any budget.
+        c.param(ERROR, "calage" if s.parameters.calage != "Aucun" else "cout_etp_arm",
+                "les montants modélisés ne peuvent pas être calculés : les coûts et frais saisis "
+                "sont quasi nuls ou démesurés. Vérifiez les paramètres nationaux.")
         return None
     regions = results.crra_arrays["region"]
     for pos, (region, year) in enumerate(zip(s.envelopes["region"], s.envelopes["year"])):
