@@ -480,7 +480,12 @@ def test_float_formatting():
                        1e20, 2.5e-7, 123456789012.5])
     assert format_float_column(values) == [
         "45000", "0.07", "-385637.22184760636", "", "0.30000000000000004", "0",
-        "1e+20", "2.5e-07", "123456789012.5"]
+        "100000000000000000000", "0.00000025", "123456789012.5"]
+    # Never an exponent, the same digits as repr (an effet revenu in % near 0).
+    tiny = np.array([6.984919309616089e-10, -2.663978262353203e-05, 9.701275336771947e-17])
+    assert format_float_column(tiny) == ["0.0000000006984919309616089", "-0.00002663978262353203",
+                                         "0.00000000000000009701275336771947"]
+    assert [float(t) for t in format_float_column(tiny)] == tiny.tolist()
     assert format_float_column(np.array([3, 0, 12], dtype="int64")) == ["3", "0", "12"]
     parsed = [float(t) for t in format_float_column(values) if t]
     assert parsed == [v for v in values.tolist() if not math.isnan(v)]

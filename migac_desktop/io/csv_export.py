@@ -15,9 +15,9 @@ Format, for programs rather than people:
 * UTF-8 without byte-order mark, comma separator, ``\\n`` line ends, a header line;
   fields are quoted (RFC 4180, ``"`` doubled) only when they hold a comma, a quote or a
   line break.
-* Numbers: ``.`` as decimal mark, no thousands separator, full precision: the
-  shortest text that reads back as the same float (Python's ``repr``), so nothing is
-  rounded; integral values are written without a fraction (DRM ``45000``, not
+* Numbers: ``.`` as decimal mark, no thousands separator, no exponent, full
+  precision: the shortest digits that read back as the same float (Python's
+  ``repr``, written positionally), so nothing is rounded; integral values are written without a fraction (DRM ``45000``, not
   ``45000.0``). Percentages are fractions (``0.1001`` for 10.01 %). An undefined
   value (NaN, e.g. the effet revenu in % of a zero historic amount) is an empty field.
 * **Formula injection** (OWASP "CSV Injection"): a spreadsheet program opening the
@@ -100,6 +100,13 @@ def format_float_column(values: np.ndarray) -> list[str]:
     out = list(map(repr, arr.tolist()))      # repr(float): shortest round-trip
     for i in np.flatnonzero(integral).tolist():
         out[i] = str(int(arr[i]))
+    # repr writes an exponent below 1e-4 and from 1e16 (« 6.98e-10 »): the same digits
+    # in positional form, which every CSV reader takes as a plain decimal.
+    with np.errstate(invalid="ignore"):
+        magnitude = np.abs(arr)
+        exponent = finite & ~integral & (arr != 0) & ((magnitude < 1e-4) | (magnitude >= 1e16))
+    for i in np.flatnonzero(exponent).tolist():
+        out[i] = np.format_float_positional(arr[i], unique=True, trim="-")
     for i in np.flatnonzero(~finite).tolist():
         v = arr[i]
         out[i] = "" if np.isnan(v) else ("inf" if v > 0 else "-inf")
