@@ -349,6 +349,25 @@ def test_error_rows_stay_right_after_blank_rows(tmp_path):
     assert opened.errors[0].message == problem.message
 
 
+def test_a_remark_alone_in_an_extra_column_is_a_warning_not_a_crra(tmp_path):
+    sheets = base_sheets()
+    crra = sheets["CRRA"]
+    crra[0].append("Remarque")
+    crra[1].append("à revoir avec le CH")
+    crra.append([None] * 11 + ["Total à vérifier en 2015"])     # Excel row 6, under the table
+    path = tmp_path / "remarque.xlsx"
+    save_sheets(path, sheets)
+
+    opened = open_scenario(path)
+    assert opened.errors == []
+    [warning] = problems_at(opened.warnings, "CRRA", 6)
+    assert warning.column == "Remarque"
+    assert "ligne ignorée : seules des colonnes hors modèle (« Remarque »)" in warning.message
+    assert "ne sera pas réécrite à l'enregistrement" in warning.message
+    crra_read = opened.scenario.crra
+    assert len(crra_read) == 4 and crra_read["Remarque"].iat[0] == "à revoir avec le CH"
+
+
 def test_excel_error_value_is_an_input_error(tmp_path):
     sheets = base_sheets()
     sheets["CRRA"][2][8] = "#DIV/0!"          # SAMU-A2's historic

@@ -603,14 +603,29 @@ class _Reader:
         return number
 
     # -- tables ------------------------------------------------------------
+    def _note_only_row(self, sheet, excel_row, row, extras) -> None:
+        """A row with text in extra columns only (a remark under the table): not a row of
+        the model, and never an error (WORKBOOK.md); said, since it is not saved back."""
+        filled = [name for index, name in extras if not _blank(_cell(row, index))]
+        listed = ", ".join(f"« {name} »" for name in filled)
+        self.warning(f"ligne ignorée : seules des colonnes hors modèle ({listed}) y sont remplies. "
+                     "Elle ne sera pas réécrite à l'enregistrement : pour garder ce texte, "
+                     "placez-le sur la ligne d'un élément du tableau ou dans une autre feuille.",
+                     sheet, excel_row, filled[0] if filled else None)
+
     def _read_table(self, sheet, table, rows, layout):
         declared, extras = layout
         kept: list[tuple] = []
         excel_rows: list[int] = []
+        model_columns = list(declared.values())
         for excel_row, row in enumerate(rows[1:], start=2):
-            if not _is_blank_row(row):
-                kept.append(row)
-                excel_rows.append(excel_row)
+            if _is_blank_row(row):
+                continue
+            if model_columns and all(_blank(_cell(row, i)) for i in model_columns):
+                self._note_only_row(sheet, excel_row, row, extras)
+                continue
+            kept.append(row)
+            excel_rows.append(excel_row)
         data: dict[str, object] = {}
         for col in table.columns:
             index = declared.get(col.key)
