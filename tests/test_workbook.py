@@ -368,6 +368,20 @@ def test_a_remark_alone_in_an_extra_column_is_a_warning_not_a_crra(tmp_path):
     assert len(crra_read) == 4 and crra_read["Remarque"].iat[0] == "à revoir avec le CH"
 
 
+def test_a_comma_before_three_digits_is_read_french_and_said(tmp_path):
+    sheets = base_sheets()
+    sheets["CRRA"][1][6] = "45,000"            # 45 000 DRM typed the English way?
+    sheets["CRRA"][2][6] = "100 000,5"         # unambiguous: no warning
+    path = tmp_path / "virgule.xlsx"
+    save_sheets(path, sheets)
+    opened = open_scenario(path)
+    assert opened.scenario.crra["drm"].tolist()[:2] == [45.0, 100000.5]
+    [warning] = problems_at(opened.warnings, "CRRA", 2, "DRM")
+    assert warning.message == ("« 45,000 » est lu 45 (virgule décimale) ; si vous vouliez "
+                               "45\u00a0000, saisissez-le sans virgule.")
+    assert problems_at(opened.problems, "CRRA", 3) == []
+
+
 def test_excel_error_value_is_an_input_error(tmp_path):
     sheets = base_sheets()
     sheets["CRRA"][2][8] = "#DIV/0!"          # SAMU-A2's historic

@@ -15,6 +15,7 @@ import errno
 import math
 import os
 import posixpath
+import re
 import stat
 import tempfile
 import warnings
@@ -668,6 +669,12 @@ class _Reader:
                     self.error(f"la valeur doit être un nombre entier ({format_number(number, 2)}).",
                                sheet, excel_rows[i], col.header, col.key)
                     number = math.nan
+                elif isinstance(value, str) and _AMBIGUOUS_COMMA.fullmatch(value.strip()):
+                    shown = format_number(number, 3).rstrip("0").rstrip(",")
+                    self.warning(f"« {value.strip()} » est lu {shown} (virgule "
+                                 "décimale) ; si vous vouliez "
+                                 f"{format_number(number * 1000, 0)}, saisissez-le sans virgule.",
+                                 sheet, excel_rows[i], col.header, col.key)
             out[i] = number
         return out
 
@@ -684,6 +691,11 @@ class _Reader:
             else:
                 out.append(convert(value))
         return out
+
+
+# « 45,000 »: 45 with a French decimal comma, or 45 000 with an English thousands
+# separator. Read the French way, and said.
+_AMBIGUOUS_COMMA = re.compile(r"[-+\u2212]?\d{1,3},\d{3}(?:\s*(?:€|%|eur))?", re.I)
 
 
 def _shown_default(spec) -> str:
