@@ -52,6 +52,18 @@ def test_duplicate_identifier_and_finess_in_two_regions(example):
     assert find(problems, column="FINESS", text="020000001")
 
 
+def test_one_finess_under_two_names_is_a_warning(example):
+    example.crra.loc[3, "establishment"] = "Centre hospitalier B"     # CHU B, same FINESS
+    example.crra.loc[2, "establishment"] = " chu b "                  # case and spaces: same
+    problems = validate(example)
+    assert errors_of(problems) == []
+    [warning] = find(problems, error=False, column="Établissement")
+    assert warning.row == 5 and warning.key == "establishment"
+    assert warning.message == ("le FINESS 020000001 s'appelle « Centre hospitalier B » ici et "
+                               "« chu b » ligne 4 : la synthèse par établissement retient le "
+                               "premier nom ; harmonisez-les.")
+
+
 def test_missing_required_values(example):
     example.crra.loc[0, "region"] = ""
     example.crra.loc[1, "historic"] = float("nan")

@@ -232,6 +232,24 @@ def _check_crra(c: _Collector, s: Scenario) -> None:
                              f"« {first_region} » ligne {s.excel_row(sheet, positions[0])} : "
                              "un établissement appartient à une seule région.",
                       sheet, pos, "FINESS", "finess")
+    # One FINESS under two hospital names: the synthesis shows the first; say so.
+    names = crra["establishment"].to_numpy(dtype=object)
+    name_codes, _ = pd.factorize(np.array([str(n).strip().casefold() for n in names], dtype=object))
+    low = np.full(len(finess_names), np.iinfo(np.int64).max)
+    high = np.full(len(finess_names), -1)
+    np.minimum.at(low, finess_codes, name_codes)
+    np.maximum.at(high, finess_codes, name_codes)
+    for code in np.flatnonzero(low != high):
+        if not finess_names[code]:
+            continue
+        positions = [p for p in np.flatnonzero(finess_codes == code) if str(names[p]).strip()]
+        first = positions[0] if positions else None
+        for pos in positions[1:]:
+            if name_codes[pos] != name_codes[first]:
+                c.add(WARNING, f"le FINESS {finess_names[code]} s'appelle « {str(names[pos]).strip()} » "
+                               f"ici et « {str(names[first]).strip()} » ligne {s.excel_row(sheet, first)} : la synthèse "
+                               "par établissement retient le premier nom ; harmonisez-les.",
+                      sheet, pos, "Établissement", "establishment")
     finess = crra["finess"].to_numpy(dtype=object)
     for pos in np.flatnonzero([bool(f) and (len(f) != 9 or not f.isalnum()) for f in finess]):
         c.add(WARNING, f"le FINESS « {finess[pos]} » n'a pas la forme habituelle "
