@@ -212,14 +212,10 @@ def _check_crra(c: _Collector, s: Scenario) -> None:
                              "un identifiant unique.", sheet, pos, "Identifiant", "crra_id")
             else:
                 first_pos[ident] = pos
-    # One FINESS in two regions: per FINESS, the smallest and largest region code differ.
+    # One FINESS in two regions.
     finess_codes, finess_names = pd.factorize(crra["finess"].to_numpy(dtype=object))
     region_codes, _ = pd.factorize(crra["region"].to_numpy(dtype=object))
-    low = np.full(len(finess_names), np.iinfo(np.int64).max)
-    high = np.full(len(finess_names), -1)
-    np.minimum.at(low, finess_codes, region_codes)
-    np.maximum.at(high, finess_codes, region_codes)
-    for code in np.flatnonzero(low != high):
+    for code in _mixed_groups(finess_codes, len(finess_names), region_codes):
         finess = finess_names[code]
         if not finess:
             continue
@@ -235,11 +231,7 @@ def _check_crra(c: _Collector, s: Scenario) -> None:
     # One FINESS under two hospital names: the synthesis shows the first; say so.
     names = crra["establishment"].to_numpy(dtype=object)
     name_codes, _ = pd.factorize(np.array([str(n).strip().casefold() for n in names], dtype=object))
-    low = np.full(len(finess_names), np.iinfo(np.int64).max)
-    high = np.full(len(finess_names), -1)
-    np.minimum.at(low, finess_codes, name_codes)
-    np.maximum.at(high, finess_codes, name_codes)
-    for code in np.flatnonzero(low != high):
+    for code in _mixed_groups(finess_codes, len(finess_names), name_codes):
         if not finess_names[code]:
             continue
         positions = [p for p in np.flatnonzero(finess_codes == code) if str(names[p]).strip()]
@@ -291,6 +283,15 @@ def _check_envelopes(c: _Collector, s: Scenario) -> None:
                          f"ligne {s.excel_row(sheet, seen[key])}.", sheet, pos, "Région", "region")
         else:
             seen[key] = pos
+
+
+def _mixed_groups(group_codes: np.ndarray, n_groups: int, value_codes: np.ndarray) -> np.ndarray:
+    """The groups whose members do not all share one value (vectorised: min ≠ max)."""
+    low = np.full(n_groups, np.iinfo(np.int64).max)
+    high = np.full(n_groups, -1)
+    np.minimum.at(low, group_codes, value_codes)
+    np.maximum.at(high, group_codes, value_codes)
+    return np.flatnonzero(low != high)
 
 
 def _check_calibration(c: _Collector, s: Scenario):
