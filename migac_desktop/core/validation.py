@@ -228,18 +228,20 @@ def _check_crra(c: _Collector, s: Scenario) -> None:
                              f"« {first_region} » ligne {s.excel_row(sheet, positions[0])} : "
                              "un établissement appartient à une seule région.",
                       sheet, pos, "FINESS", "finess")
-    # One FINESS under two hospital names: the synthesis shows the first; say so.
+    # One FINESS under two hospital names: the synthesis shows the first; say so. Names
+    # are compared exactly (fast) first, then ignoring case and spaces where they differ.
     names = crra["establishment"].to_numpy(dtype=object)
-    name_codes, _ = pd.factorize(np.array([str(n).strip().casefold() for n in names], dtype=object))
+    name_codes, _ = pd.factorize(names)
     for code in _mixed_groups(finess_codes, len(finess_names), name_codes):
         if not finess_names[code]:
             continue
         positions = [p for p in np.flatnonzero(finess_codes == code) if str(names[p]).strip()]
-        first = positions[0] if positions else None
+        shown = {p: str(names[p]).strip() for p in positions}
         for pos in positions[1:]:
-            if name_codes[pos] != name_codes[first]:
-                c.add(WARNING, f"le FINESS {finess_names[code]} s'appelle « {str(names[pos]).strip()} » "
-                               f"ici et « {str(names[first]).strip()} » ligne {s.excel_row(sheet, first)} : la synthèse "
+            first = positions[0]
+            if shown[pos].casefold() != shown[first].casefold():
+                c.add(WARNING, f"le FINESS {finess_names[code]} s'appelle « {shown[pos]} » ici et "
+                               f"« {shown[first]} » ligne {s.excel_row(sheet, first)} : la synthèse "
                                "par établissement retient le premier nom ; harmonisez-les.",
                       sheet, pos, "Établissement", "establishment")
     finess = crra["finess"].to_numpy(dtype=object)
