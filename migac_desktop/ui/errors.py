@@ -69,7 +69,7 @@ class ErrorHandler:
         self._telling = True
         try:
             saved = self._keep_the_work()
-            QMessageBox.critical(self.window, "Erreur inattendue", self.message(exc_type, exc, log, saved))
+            QMessageBox.critical(self.window, "Erreur inattendue", self.message(exc_type, log, saved))
         finally:
             self._telling = False
 
@@ -81,17 +81,17 @@ class ErrorHandler:
             return False
 
     @staticmethod
-    def message(exc_type, exc, log: Path | None, saved: bool) -> str:
+    def message(exc_type, log: Path | None, saved: bool) -> str:
         lines = ["MIGAC Desktop a rencontré une erreur inattendue : l'action en cours n'a "
                  "pas abouti.",
-                 f"({exc_type.__name__} : {exc})" if str(exc) else f"({exc_type.__name__})"]
+                 f"(erreur interne : {exc_type.__name__})"]
         if saved:
             lines.append("Vos modifications non enregistrées ont été copiées dans une copie "
                          "de secours, proposée au prochain démarrage si besoin.")
         lines.append("Par précaution, enregistrez votre scénario (Fichier → Enregistrer "
                      "sous…) puis redémarrez l'application.")
         if log is not None:
-            lines.append(f"Le détail technique est dans le journal : {log}")
+            lines.append(f"Journal à joindre à un signalement : {log}")
         return "\n\n".join(lines)
 
 
