@@ -21,12 +21,13 @@ them, and matplotlib/Qt never (the report renderer brings its own imports).
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import re
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
+
+from .oserrors import os_reason
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -70,26 +71,6 @@ def _count(n: int, word: str, plural: str | None = None) -> str:
     from .core.numbers import format_number
 
     return f"{format_number(float(n))} {word if n <= 1 else (plural or word + 's')}"
-
-
-def _os_reason(exc: OSError) -> str:
-    """A French reason for an OS error (strerror follows the C locale, often English)."""
-    reasons = {
-        errno.ENOENT: "fichier ou dossier introuvable",
-        errno.EACCES: "permission refusée",
-        errno.EPERM: "opération non permise",
-        errno.EEXIST: "un fichier porte déjà ce nom",
-        errno.ENOTDIR: "un élément du chemin est un fichier, pas un dossier",
-        errno.EISDIR: "c'est un dossier",
-        errno.ENOSPC: "plus de place sur le disque",
-        errno.EROFS: "système de fichiers en lecture seule",
-        errno.ENAMETOOLONG: "nom de fichier trop long",
-        errno.EBUSY: "fichier occupé (ouvert dans un autre programme ?)",
-    }
-    reason = reasons.get(exc.errno or -1)
-    if reason is None:
-        reason = exc.strerror or exc.__class__.__name__
-    return reason
 
 
 # --------------------------------------------------------------------------- arguments
@@ -230,7 +211,7 @@ def load_scenario(path_text: str):
         _err(f"Erreur — fichier introuvable : « {path_text} ».")
         raise CliExit(EXIT_INVALID) from None
     except OSError as exc:
-        _err(f"Erreur — impossible de lire « {path_text} » : {_os_reason(exc)}.")
+        _err(f"Erreur — impossible de lire « {path_text} » : {os_reason(exc)}.")
         raise CliExit(EXIT_FAILURE) from None
     return loaded.scenario, list(loaded.problems)
 
@@ -280,7 +261,7 @@ def cmd_compute(args) -> int:
     except OSError as exc:
         where = exc.filename or args.out
         _err(f"Erreur — impossible d'écrire les résultats dans « {where} » : "
-             f"{_os_reason(exc)}.")
+             f"{os_reason(exc)}.")
         return EXIT_FAILURE
     if args.workbook is not None:
         from .io.workbook import write_scenario
@@ -361,7 +342,7 @@ def cmd_report(args) -> int:
                          source=Path(args.scenario))
     except OSError as exc:
         _err(f"Erreur — impossible d'écrire « {exc.filename or args.pdf} » : "
-             f"{_os_reason(exc)}.")
+             f"{os_reason(exc)}.")
         return EXIT_FAILURE
     pages = getattr(written, "page_count", None)
     _out(f"Rapport écrit : {args.pdf}" + (f" ({_count(pages, 'page')})" if pages else ""))

@@ -49,7 +49,6 @@ line of defence behind the DTD refusal here.
 
 from __future__ import annotations
 
-import errno
 import posixpath
 import re
 import struct
@@ -63,11 +62,12 @@ from typing import Callable, Iterable, Iterator
 
 from ..core.numbers import format_number
 from ..core.validation import ERROR, Problem
+from ..oserrors import os_reason
 from .headers import column_letter
 
 __all__ = [
     "FileLock", "Plan", "ReadLimits", "UnsafeFile", "check_file", "checked_cells", "describe_error",
-    "lock_owner", "not_a_workbook", "os_reason", "unsized_sheets",
+    "lock_owner", "not_a_workbook", "unsized_sheets",
 ]
 
 KB = 1024
@@ -137,36 +137,6 @@ def _size(n: int) -> str:
 
 def _count(n: int) -> str:
     return format_number(n, 0)
-
-
-_OS_REASONS = {
-    errno.ENOENT: "fichier ou dossier introuvable",
-    errno.EACCES: "accès refusé",
-    errno.EPERM: "opération non permise",
-    errno.ELOOP: "trop de liens symboliques imbriqués : un lien renvoie sans fin vers lui-même",
-    errno.ENOTDIR: "un élément du chemin est un fichier, pas un dossier",
-    errno.EISDIR: "c'est un dossier",
-    errno.ENAMETOOLONG: "nom ou chemin de fichier trop long",
-    errno.EIO: "erreur de lecture du disque ou du réseau",
-    errno.ENXIO: "périphérique absent",
-    errno.ENODEV: "périphérique absent",
-    errno.EBUSY: "fichier occupé (ouvert dans un autre programme ?)",
-    errno.EINVAL: "nom de fichier invalide",
-    errno.EMFILE: "trop de fichiers ouverts",
-    errno.ENFILE: "trop de fichiers ouverts",
-    errno.ETIMEDOUT: "le dossier réseau ne répond pas",
-    errno.ESTALE: "le dossier réseau n'est plus accessible",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """The French reason of an OS error (``strerror`` follows the C locale: English)."""
-    if isinstance(exc, PermissionError):
-        return "accès refusé"
-    reason = _OS_REASONS.get(exc.errno or -1)
-    if reason is not None:
-        return reason
-    return f"erreur du système n° {exc.errno}" if exc.errno else "erreur d'accès au fichier"
 
 
 def _damaged(name: str, detail: str) -> str:

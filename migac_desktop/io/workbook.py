@@ -30,6 +30,7 @@ from ..core import schema
 from ..core.numbers import NumberError, format_number, is_excel_error, parse_number
 from ..core.scenario import TABLES, Parameters, Scenario, empty_table
 from ..core.validation import ERROR, WARNING, Problem, errors_of, validate, warnings_of
+from ..oserrors import os_reason
 from . import formulas as live_formulas
 from . import safety
 from .headers import column_letter, normalize_header
@@ -144,7 +145,7 @@ def _check_readable(path: Path) -> None:
     except FileNotFoundError:
         _fail(f"Le fichier « {name} » est introuvable : vérifiez son nom et son dossier.", name)
     except OSError as exc:
-        _fail(f"Le fichier « {name} » ne peut pas être lu ({_reason(exc)}).", name)
+        _fail(f"Le fichier « {name} » ne peut pas être lu ({os_reason(exc)}).", name)
     if stat.S_ISDIR(st.st_mode):
         _fail(f"« {name} » est un dossier et non un fichier : choisissez un classeur .xlsx.", name)
     if not stat.S_ISREG(st.st_mode):
@@ -155,7 +156,7 @@ def _check_readable(path: Path) -> None:
         with open(path, "rb") as fh:
             head = fh.read(8192)
     except OSError as exc:
-        _fail(f"Le fichier « {name} » ne peut pas être lu ({_reason(exc)}) : "
+        _fail(f"Le fichier « {name} » ne peut pas être lu ({os_reason(exc)}) : "
               "vérifiez vos droits sur ce fichier.", name)
     if not head:
         _not_xlsx(name, "le fichier est vide")
@@ -171,10 +172,6 @@ def _fail(message: str, name: str):
 def _not_xlsx(name: str, reason: str):
     _fail(f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : {reason}. "
           f"{_SAVE_ADVICE}", name)
-
-
-def _reason(exc: OSError) -> str:
-    return safety.os_reason(exc)
 
 
 def _sheet_kind(title: str) -> tuple[str, str | None]:
@@ -842,11 +839,11 @@ def _write_error(name: str, folder: Path, exc: BaseException) -> WorkbookWriteEr
         return exc
     head = f"Impossible d'enregistrer « {name} »"
     code = getattr(exc, "errno", None)
-    if isinstance(exc, PermissionError) or getattr(exc, "errno", None) in (errno.EACCES, errno.EPERM):
+    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
         message = (f"{head} : accès refusé. Le dossier est peut-être protégé en écriture, ou le "
                    "fichier est ouvert dans Excel ou LibreOffice : fermez-le ou enregistrez sous "
                    "un autre nom.")
-    elif getattr(exc, "errno", None) in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+    elif code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         message = f"{head} : le disque est plein. Libérez de la place ou choisissez un autre dossier."
     elif isinstance(exc, FileNotFoundError):
         message = (f"{head} : le dossier « {folder} » n'existe pas ou n'est plus accessible. "
@@ -869,7 +866,7 @@ def _write_error(name: str, folder: Path, exc: BaseException) -> WorkbookWriteEr
         message = (f"{head} : erreur d'entrée-sortie du disque (support retiré, réseau coupé ?). "
                    "Vérifiez le disque ou enregistrez ailleurs. Le fichier précédent est intact.")
     elif isinstance(exc, OSError):
-        message = (f"{head} : erreur du système ({exc.strerror or exc}). Réessayez, ou enregistrez "
+        message = (f"{head} : {os_reason(exc)}. Réessayez, ou enregistrez "
                    "ailleurs avec « Enregistrer sous… ». Le fichier précédent est intact.")
     else:
         message = f"{head} : erreur inattendue ({type(exc).__name__} : {exc}). Le fichier précédent est intact."

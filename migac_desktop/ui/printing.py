@@ -1371,10 +1371,10 @@ class ReportPrinter(QObject):
             if layout is None:
                 return None
         except OSError as exc:
-            from ..cli import _os_reason
+            from ..oserrors import os_reason
             QMessageBox.critical(self.window, "Export impossible",
                                  f"Le rapport n'a pas pu être écrit dans « {path} » : "
-                                 f"{_os_reason(exc)}.")
+                                 f"{os_reason(exc)}.")
             return None
         self.window.show_message(f"Rapport exporté dans « {path.name} » "
                                  f"({layout.page_count} pages).")
