@@ -11,6 +11,15 @@ import pytest  # noqa: E402
 from migac_desktop.core import schema  # noqa: E402
 from migac_desktop.core.scenario import Scenario, make_table  # noqa: E402
 
+# The 26 ARS of 2014 (22 metropolitan regions and 4 overseas), in French order.
+REGIONS_2014 = [
+    "Alsace", "Aquitaine", "Auvergne", "Basse-Normandie", "Bourgogne", "Bretagne", "Centre",
+    "Champagne-Ardenne", "Corse", "Franche-Comté", "Guadeloupe", "Guyane", "Haute-Normandie",
+    "Île-de-France", "Languedoc-Roussillon", "Limousin", "Lorraine", "Martinique",
+    "Midi-Pyrénées", "Nord-Pas-de-Calais", "Océan Indien", "Pays de la Loire", "Picardie",
+    "Poitou-Charentes", "Provence-Alpes-Côte d'Azur", "Rhône-Alpes",
+]
+
 WORKED_EXAMPLE_ROWS = [
     dict(crra_id="SAMU-A1", label="SAMU A1", region="Alpha", departement="01", finess="010000001",
          establishment="CH A1", drm=45000, geo_coef=0.0, historic=1_900_000),

@@ -17,21 +17,13 @@ from migac_desktop.core.numbers import NBSP
 from migac_desktop.core.scenario import Scenario, make_table
 from migac_desktop.reporting import charts
 
-from conftest import worked_example
+from conftest import REGIONS_2014, worked_example
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SCREEN = dict(figsize=(9, 5), dpi=100)           # 900 × 500 px
 A4_LANDSCAPE = dict(figsize=(11.69, 8.27), dpi=100)
 
-# The 26 ARS of 2014: the long names are what the labels must survive.
-REGIONS_2014 = [
-    "Alsace", "Aquitaine", "Auvergne", "Basse-Normandie", "Bourgogne", "Bretagne", "Centre",
-    "Champagne-Ardenne", "Corse", "Franche-Comté", "Guadeloupe", "Guyane", "Haute-Normandie",
-    "Île-de-France", "Languedoc-Roussillon", "Limousin", "Lorraine", "Martinique",
-    "Midi-Pyrénées", "Nord-Pas-de-Calais", "Océan Indien", "Pays de la Loire", "Picardie",
-    "Poitou-Charentes", "Provence-Alpes-Côte d'Azur", "Rhône-Alpes",
-]
 
 
 def plain(text: str) -> str:

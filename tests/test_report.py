@@ -25,18 +25,11 @@ from migac_desktop.reporting import figures
 from migac_desktop.reporting.report import (Chart, ReportCancelled, Table, build_report,
                                             french_date, region_sort_key)
 
-from conftest import WORKED_EXAMPLE_ROWS, worked_example
+from conftest import REGIONS_2014, WORKED_EXAMPLE_ROWS, worked_example
 
 ROOT = Path(__file__).resolve().parents[1]
 NATIONAL = ROOT / "samples" / "scenario_national_2014.xlsx"
 REGIONAL = ROOT / "samples" / "scenario_region.xlsx"
-REGIONS_2014 = [
-    "Alsace", "Aquitaine", "Auvergne", "Basse-Normandie", "Bourgogne", "Bretagne", "Centre",
-    "Champagne-Ardenne", "Corse", "Franche-Comté", "Guadeloupe", "Guyane", "Haute-Normandie",
-    "Île-de-France", "Languedoc-Roussillon", "Limousin", "Lorraine", "Martinique",
-    "Midi-Pyrénées", "Nord-Pas-de-Calais", "Océan Indien", "Pays de la Loire", "Picardie",
-    "Poitou-Charentes", "Provence-Alpes-Côte d'Azur", "Rhône-Alpes",
-]
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
