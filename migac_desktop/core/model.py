@@ -50,6 +50,21 @@ class Results:
     finess_names: np.ndarray
     finess_codes: np.ndarray
     notified: dict[tuple[str, int], float] = field(default_factory=dict)
+    # Per year that has notified envelopes: each region's allocation before them (step 9).
+    before_envelopes: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def linear_regions(self, year: int) -> dict[str, float]:
+        """Each region's allocation of ``year`` before any notified envelope."""
+        sums = self.before_envelopes.get(year)
+        if sums is None:
+            sums = np.bincount(self.region_codes, weights=self.crra_arrays[alloc_key(year)],
+                               minlength=len(self.region_names))
+        return dict(zip((str(r) for r in self.region_names), (float(v) for v in sums)))
+
+    def envelope_effects(self) -> dict[int, tuple[float, float]]:
+        """For each year with notified envelopes: the national total before and after them."""
+        return {year: (float(sums.sum()), float(self.crra_arrays[alloc_key(year)].sum()))
+                for year, sums in self.before_envelopes.items()}
 
     # -- frames ------------------------------------------------------------
     @cached_property
@@ -201,6 +216,7 @@ def compute(scenario: Scenario, *, check: bool = True) -> Results:
         arrays[alloc_key(year)] = historic + share * effect
     # 10. Notified regional envelopes: rescale that year's allocations.
     notified: dict[tuple[str, int], float] = {}
+    before_envelopes: dict[int, np.ndarray] = {}
     env = scenario.envelopes
     if len(env):
         region_index = {name: i for i, name in enumerate(region_names)}
@@ -217,13 +233,14 @@ def compute(scenario: Scenario, *, check: bool = True) -> Results:
                     factors[i] = amount / sums[i] if sums[i] else float("nan")
                     touched = True
             if touched:
+                before_envelopes[year] = sums
                 arrays[alloc_key(year)] = col * factors[region_codes]
 
     return Results(
         years=years, calibration_factor=k, calibration_target=target, raw_total=raw_total,
         crra_arrays=arrays, region_names=np.asarray(region_names, dtype=object),
         region_codes=region_codes, finess_names=np.asarray(finess_names, dtype=object),
-        finess_codes=finess_codes, notified=notified)
+        finess_codes=finess_codes, notified=notified, before_envelopes=before_envelopes)
 
 
 def _band_labels(bands: pd.DataFrame) -> np.ndarray:

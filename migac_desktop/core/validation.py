@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .numbers import format_number, format_percent
+from .numbers import format_euros, format_number, format_percent
 from .scenario import TABLES, Scenario
 
 ERROR = "error"
@@ -251,6 +251,11 @@ def _check_crra(c: _Collector, s: Scenario) -> None:
     drm = crra["drm"].to_numpy(dtype="float64")
     for pos in np.flatnonzero(drm == 0):
         c.add(WARNING, "ce CRRA n'a aucun DRM : vérifiez son activité.", sheet, pos, "DRM", "drm")
+    with np.errstate(invalid="ignore"):
+        fractional = np.isfinite(drm) & (drm >= 0) & (drm != np.round(drm))
+    for pos in np.flatnonzero(fractional):
+        c.add(WARNING, _fractional_drm(crra["crra_id"].iat[pos], float(drm[pos])),
+              sheet, pos, "DRM", "drm")
     hist = crra["historic"].to_numpy(dtype="float64")
     for pos in np.flatnonzero(hist == 0):
         c.add(WARNING, "dotation historique nulle : l'effet revenu en % n'est pas défini.",
@@ -261,6 +266,17 @@ def _check_crra(c: _Collector, s: Scenario) -> None:
     for pos in high:
         c.add(WARNING, f"coefficient géographique élevé ({format_percent(geo[pos])}, plus de 35 %) : "
                        "vérifiez la saisie.", sheet, pos, "Coefficient géographique", "geo_coef")
+
+
+def _fractional_drm(crra_id, drm: float) -> str:
+    """A count of cases is whole: « 1.234 » was most likely 1 234 typed with a point."""
+    who = f"{crra_id} : " if isinstance(crra_id, str) and crra_id.strip() else ""
+    shown = format_number(drm, 3).rstrip("0").rstrip(",")
+    hint = ""
+    if drm < 1000 and round(drm * 1000) == drm * 1000:
+        hint = (f" ; si vous vouliez {format_number(drm * 1000)} (point tapé comme séparateur "
+                f"des milliers), saisissez {drm * 1000:.0f}")
+    return (f"{who}le nombre de DRM ({shown}) n'est pas un nombre entier de dossiers{hint}.")
 
 
 def _check_envelopes(c: _Collector, s: Scenario) -> None:
@@ -312,11 +328,39 @@ def _check_calibration(c: _Collector, s: Scenario):
                 "les montants modélisés ne peuvent pas être calculés : les coûts et frais saisis "
                 "sont quasi nuls ou démesurés. Vérifiez les paramètres nationaux.")
         return None
+    _check_notified(c, s, results)
+    return results
+
+
+def _check_notified(c: _Collector, s: Scenario, results) -> None:
+    """Envelopes that cannot be shared, that zero a funded region, or that raise a year."""
+    sheet = "Enveloppes régionales"
     regions = results.crra_arrays["region"]
-    for pos, (region, year) in enumerate(zip(s.envelopes["region"], s.envelopes["year"])):
+    for pos, (region, year, amount) in enumerate(zip(s.envelopes["region"], s.envelopes["year"],
+                                                     s.envelopes["amount"])):
         alloc = results.crra_arrays[f"alloc_{int(year)}"][regions == region]
         if not np.isfinite(alloc).all():
             c.add(ERROR, f"les dotations {int(year)} de « {region} » sont nulles : "
                          "l'enveloppe notifiée ne peut pas être répartie.",
-                  "Enveloppes régionales", pos, "Enveloppe notifiée", "amount")
-    return results
+                  sheet, pos, "Enveloppe notifiée", "amount")
+        elif amount == 0 and results.linear_regions(int(year)).get(region, 0.0) != 0:
+            before = results.linear_regions(int(year))[region]
+            c.add(WARNING, f"enveloppe notifiée de 0 € : la région « {region} » ne recevrait rien "
+                           f"en {int(year)} (dotation avant l'enveloppe : {format_euros(before)}). "
+                           "Saisissez le montant notifié ou supprimez la ligne.",
+                  sheet, pos, "Enveloppe notifiée", "amount")
+    for year, text in envelope_raises(results).items():
+        first = next(pos for pos, y in enumerate(s.envelopes["year"]) if int(y) == year)
+        c.add(WARNING, text, sheet, first, "Enveloppe notifiée", "amount")
+
+
+def envelope_raises(results) -> dict[int, str]:
+    """The years whose notified envelopes raise the national total, said in French
+    (a warning in the window, a line in the report)."""
+    out = {}
+    for year, (before, after) in results.envelope_effects().items():
+        if after - before > 0.01:
+            out[year] = (f"les enveloppes notifiées portent le total national {year} à "
+                         f"{format_euros(after)}, soit {format_euros(after - before)} de plus "
+                         f"qu'avant elles ({format_euros(before)}).")
+    return out
