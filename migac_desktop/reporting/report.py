@@ -32,6 +32,7 @@ from ..core.numbers import (
     format_euros, format_number, format_percent, format_signed_euros, format_signed_percent,
 )
 from ..core.scenario import Scenario
+from ..core.validation import envelope_raises
 from .figures import Chart, ReportCancelled, render_charts
 
 __all__ = [
@@ -169,6 +170,7 @@ class Report:
     region: str | None
     sections: list[Section]
     note: str = ""
+    unsaved: bool = False     # built from a scenario with changes not saved in ``source``
 
     @property
     def charts(self) -> list[Chart]:
@@ -184,7 +186,8 @@ class Report:
 
     @property
     def footer_text(self) -> str:
-        return f"MIGAC Desktop · {self.source} · rapport du {french_date(self.created)}"
+        text = f"MIGAC Desktop · {self.source} · rapport du {french_date(self.created)}"
+        return text + (f" · {UNSAVED}" if self.unsaved else "")
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:
@@ -288,11 +291,15 @@ def _join_fr(items: list[str]) -> str:
 
 
 # -- building ----------------------------------------------------------------------------
+UNSAVED = "modifications non enregistrées"
+NO_FILE = "scénario non enregistré"
+
+
 def build_report(scenario: Scenario, results: Results, *, region: str | None = None,
                  source: str | Path | None = None, created: date | None = None,
                  chart_format: str = "svg", parallel: bool = False,
                  progress: Callable[[int, int, str], bool | None] | None = None,
-                 render: bool = True) -> Report:
+                 render: bool = True, unsaved: bool = False) -> Report:
     """The report of ``scenario`` (computed as ``results``), national or for ``region``.
 
     ``source``: the scenario's file (its name is printed); ``chart_format``: "svg"
@@ -300,7 +307,9 @@ def build_report(scenario: Scenario, results: Results, *, region: str | None = N
     forked worker processes (see :func:`figures.render_charts`). ``progress(done,
     total, text)`` is called as the report is built; returning ``False`` stops it
     with :class:`ReportCancelled`. With ``render=False`` the charts are described
-    but not drawn (:func:`figures.render_charts` draws them later).
+    but not drawn (:func:`figures.render_charts` draws them later). ``unsaved``: the
+    scenario has changes that ``source`` does not hold; the title page and every
+    footer say so, so that a printed figure is never taken for the file's.
 
     A scenario with a single region, printed without ``region``, gets the report of
     that region: its national summary would repeat the region's section.
@@ -311,13 +320,13 @@ def build_report(scenario: Scenario, results: Results, *, region: str | None = N
     if region is None and len(names) == 1:
         region = names[0]
     created = created or date.today()
-    source_name = Path(source).name if source else "scénario non enregistré"
+    source_name = Path(source).name if source else NO_FILE
     p = scenario.parameters
     title = p.titre.strip() or (Path(source).stem if source else "Scénario sans titre")
     builder = _Builder(scenario, results, region)
     subtitle = ("Rapport national" if region is None else f"Rapport régional – Région {region}")
 
-    sections = [builder.title_section(title, subtitle, source_name, created)]
+    sections = [builder.title_section(title, subtitle, source_name, created, unsaved)]
     if region is None:
         sections.append(builder.contents_section())
     steps = 1 + (0 if region is not None else 1) + (1 if region else len(names))
@@ -342,7 +351,7 @@ def build_report(scenario: Scenario, results: Results, *, region: str | None = N
         sections.append(builder.region_section(region, detailed=True))
         step(f"Région {region}")
     report = Report(title=title, subtitle=subtitle, source=source_name, created=created,
-                    region=region, sections=sections, note=p.note.strip())
+                    region=region, sections=sections, note=p.note.strip(), unsaved=unsaved)
     if render:
         charts_list = report.charts
         total = done + len(charts_list)
@@ -372,7 +381,7 @@ class _Builder:
 
     # -- title page ------------------------------------------------------------------
     def title_section(self, title: str, subtitle: str, source_name: str,
-                      created: date) -> Section:
+                      created: date, unsaved: bool = False) -> Section:
         p = self.scenario.parameters
         r = self.results
         scope = self.crra if self.region is None else self.crra[self.crra["region"] == self.region]
@@ -398,6 +407,13 @@ class _Builder:
                                     f"({_count(len(years), 'année')})"))
         blocks: list = [Title("MIG SAMU (Q01) · Répartition entre les CRRA", title, subtitle),
                         KeyValues(info)]
+        if unsaved:
+            where = ("ne sont pas encore enregistrées dans un fichier"
+                     if source_name == NO_FILE else f"ne sont pas enregistrées dans « {source_name} »")
+            blocks.append(Notice(UNSAVED[0].upper() + UNSAVED[1:],
+                                 "Ce rapport montre le scénario tel qu'il est dans la fenêtre : "
+                                 f"ses dernières modifications {where}. Enregistrez le scénario "
+                                 "pour que le fichier et le rapport concordent."))
         if p.note.strip():
             blocks.append(Notice("Note du scénario", p.note.strip()))
         blocks.append(self._parameters_table())
@@ -537,6 +553,7 @@ class _Builder:
                         table]
         if r.notified:
             blocks.append(self._notified_table(None))
+            blocks += self._envelope_raise_notices()
         # The smoothing under the yearly allocations; the 26 regions' bars on a page.
         blocks.append(Chart("smoothing", CHART_WIDTH_MM, SMOOTHING_HEIGHT_MM,
                             "Lissage de l'effet revenu – France entière", level="national",
@@ -564,6 +581,10 @@ class _Builder:
         else:
             text += "Sans calage : les montants modélisés sont les montants bruts du référentiel."
         return text
+
+    def _envelope_raise_notices(self) -> list:
+        return [Notice(f"Avertissement – enveloppes {year}", text[0].upper() + text[1:])
+                for year, text in envelope_raises(self.results).items()]
 
     def _notified_table(self, region: str | None) -> Table:
         r = self.results
@@ -677,6 +698,8 @@ class _Builder:
                             note="Un établissement reçoit la somme des dotations de ses CRRA."))
         if any(name == region for name, _ in r.notified):
             blocks.append(self._notified_table(region))
+            if detailed:        # a regional report has no national section to say it
+                blocks += self._envelope_raise_notices()
         if detailed and len(crra) > 1:
             blocks.append(Chart("region_crra", CHART_WIDTH_MM, REGION_CRRA_HEIGHT_MM,
                                 f"Lissage par CRRA – Région {region}", level="region",
