@@ -5,16 +5,19 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from ..core import schema
-from ..core.commands import InsertRows, InvalidValue, RemoveRows, SetParameter, coerce_parameter
-from ..core.numbers import format_number
+from ..core.commands import (InsertRows, InvalidValue, RemoveRows, SetParameter, coerce_cell,
+                             coerce_parameter)
+from ..core.numbers import format_euros, format_number
 from .document import Document
-from .table_models import ScenarioTableModel
-from .views import ScenarioTableView
+from .table_models import ScenarioTableModel, text_sort_key
+from .views import CellDelegate, ScenarioTableView
+
+ENVELOPES = "Enveloppes régionales"
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #c0392b; background: #fdecea; }"
 
@@ -146,7 +149,15 @@ class TableEditor(QWidget):
         self.view.setModel(self.model)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.view.setAccessibleName(title)
+        if sheet == ENVELOPES:
+            self.view.setItemDelegate(EnvelopeDelegate(document, self.view))
+            self.view.delegate = self.view.itemDelegate()
+            self.view.delegate.message.connect(self.message)
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(self._fit_height)
+        self._fit_height()
         self.view.message.connect(self.message)
         self.model.rejected.connect(lambda text: self.message.emit(f"Valeur refusée — {text}"))
         layout.addWidget(self.view)
@@ -171,14 +182,24 @@ class TableEditor(QWidget):
             year = int(frame["year"].iat[-1]) + 1 if len(frame) else \
                 int(self.document.scenario.parameters.annee_historique) + 1
             row = dict(year=year, share=1.0)
-        elif self.sheet == "Enveloppes régionales":
-            regions = list(dict.fromkeys(self.document.scenario.crra["region"]))
-            years = self.document.scenario.years
-            if not regions or not years:
+        elif self.sheet == ENVELOPES:
+            # Asked whole in a dialog: a row with no amount yet would notify 0 €.
+            if not scenario_regions(self.document) or not self.document.scenario.years:
                 self.message.emit("Ajoutez d'abord des CRRA et des années de lissage.")
                 return
-            row = dict(region=regions[0], year=years[0], amount=0.0)
+            dialog = EnvelopeDialog(self.document, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            row = dialog.row()
         self.document.push(InsertRows(self.document.scenario, self.sheet, len(frame), [row]))
+        self.view.selectRow(self.model.row_of_position(len(frame)))
+
+    def _fit_height(self, *_args) -> None:
+        """As tall as its rows (3 to 9 shown), so that its buttons sit right under it."""
+        rows = min(max(self.model.rowCount(), 3), 9)
+        header = self.view.horizontalHeader().sizeHint().height()
+        height = header + rows * self.view.verticalHeader().defaultSectionSize()
+        self.view.setFixedHeight(height + 2 * self.view.frameWidth())
 
     def remove_rows(self) -> None:
         rows, _ = self.view.selected_block()
@@ -190,6 +211,9 @@ class TableEditor(QWidget):
 
 
 class ParametersPanel(QScrollArea):
+    """The national parameters on the left; the three small tables on the right, each as
+    tall as its rows, so that every button shows at 1366×768."""
+
     message = Signal(str)
 
     def __init__(self, document: Document, parent=None):
@@ -203,18 +227,146 @@ class ParametersPanel(QScrollArea):
         self.form = ParametersForm(document)
         box.addWidget(self.form)
         left.addWidget(group)
-        self.envelopes = TableEditor(document, "Enveloppes régionales", "envelopesTable",
-                                     "Enveloppes régionales notifiées", "Ajouter une enveloppe")
-        left.addWidget(self.envelopes, 1)
+        left.addStretch(1)
         layout.addLayout(left, 3)
         right = QVBoxLayout()
         self.bands = TableEditor(document, "Référentiel", "referentielTable",
                                  "Référentiel de moyens (tranches d'activité)", "Ajouter une tranche")
         self.smoothing = TableEditor(document, "Lissage", "lissageTable",
                                      "Lissage de l'effet revenu (parts cumulées)", "Ajouter une année")
+        self.envelopes = TableEditor(document, ENVELOPES, "envelopesTable",
+                                     "Enveloppes régionales notifiées", "Ajouter une enveloppe…")
         for editor in (self.form, self.bands, self.smoothing, self.envelopes):
             editor.message.connect(self.message)
-        right.addWidget(self.bands, 3)
-        right.addWidget(self.smoothing, 2)
+        for editor in (self.bands, self.smoothing, self.envelopes):
+            right.addWidget(editor)
+        right.addStretch(1)
         layout.addLayout(right, 4)
         self.setWidget(inner)
+
+def scenario_regions(document: Document) -> list[str]:
+    """The scenario's regions in French order (« Île-de-France » after « Haute-Normandie »)."""
+    return sorted({r for r in document.scenario.crra["region"] if isinstance(r, str) and r.strip()},
+                  key=text_sort_key)
+
+
+class EnvelopeDelegate(CellDelegate):
+    """The envelope table's region and year are chosen from the scenario's, not typed."""
+
+    def __init__(self, document: Document, parent=None):
+        super().__init__(parent)
+        self.document = document
+
+    def _choices(self, index) -> list[str] | None:
+        key = index.model().columns[index.column()].key
+        if key == "region":
+            return scenario_regions(self.document)
+        if key == "year":
+            return [str(y) for y in self.document.scenario.years]
+        return None
+
+    def createEditor(self, parent, option, index):
+        choices = self._choices(index)
+        if choices is None:
+            return super().createEditor(parent, option, index)
+        editor = QComboBox(parent)
+        editor.addItems(choices)
+        editor.setAccessibleName(index.model().columns[index.column()].header)
+        return editor
+
+    def setEditorData(self, editor, index) -> None:
+        if isinstance(editor, QComboBox):
+            editor.setCurrentIndex(max(editor.findText(index.data(Qt.ItemDataRole.EditRole) or ""), 0))
+            return
+        super().setEditorData(editor, index)
+
+    def setModelData(self, editor, model, index) -> None:
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+            return
+        super().setModelData(editor, model, index)
+
+
+class EnvelopeDialog(QDialog):
+    """A notified envelope asked whole: region and year from the scenario, then the amount."""
+
+    def __init__(self, document: Document, parent=None):
+        super().__init__(parent)
+        self.setObjectName("envelopeDialog")
+        self.setWindowTitle("Ajouter une enveloppe notifiée")
+        self.document = document
+        self.amount: float | None = None
+        form = QFormLayout(self)
+        self.region = QComboBox()
+        self.region.setObjectName("envelopeRegion")
+        self.region.addItems(scenario_regions(document))
+        working = getattr(document, "working_region", None)
+        if working and self.region.findText(working) >= 0:
+            self.region.setCurrentText(working)
+        self.year = QComboBox()
+        self.year.setObjectName("envelopeYear")
+        self.year.addItems([str(y) for y in document.scenario.years])
+        self.amount_edit = QLineEdit()
+        self.amount_edit.setObjectName("envelopeAmount")
+        self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.amount_edit.setPlaceholderText("montant notifié, en euros")
+        for label, field, name in (("&Région :", self.region, "Région de l'enveloppe"),
+                                   ("&Année :", self.year, "Année de l'enveloppe"),
+                                   ("&Enveloppe notifiée (€) :", self.amount_edit,
+                                    "Montant de l'enveloppe notifiée, en euros")):
+            field.setAccessibleName(name)
+            caption = QLabel(label)
+            caption.setBuddy(field)
+            form.addRow(caption, field)
+        self.info = QLabel()
+        self.info.setObjectName("envelopeInfo")
+        self.info.setWordWrap(True)
+        self.info.setMinimumWidth(420)
+        form.addRow(self.info)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Ajouter")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        for signal in (self.region.currentIndexChanged, self.year.currentIndexChanged,
+                       self.amount_edit.textChanged):
+            signal.connect(self._update)
+        self.amount_edit.setFocus()
+        self._update()
+
+    def _existing_row(self) -> int | None:
+        env = self.document.scenario.envelopes
+        for pos, (region, year) in enumerate(zip(env["region"], env["year"])):
+            if region == self.region.currentText() and str(int(year)) == self.year.currentText():
+                return self.document.scenario.excel_row(ENVELOPES, pos)
+        return None
+
+    def _update(self) -> None:
+        region, year = self.region.currentText(), self.year.currentText()
+        lines, self.amount = [], None
+        results = self.document.results
+        if results is not None and year:
+            before = results.linear_regions(int(year)).get(region)
+            if before is not None:
+                lines.append(f"Dotations {year} de la région avant toute enveloppe : "
+                             f"{format_euros(before)}.")
+        existing = self._existing_row()
+        if existing is not None:
+            lines.append(f"Une enveloppe est déjà notifiée à « {region} » pour {year} (ligne "
+                         f"{existing}) : modifiez-la dans le tableau.")
+        elif self.amount_edit.text().strip():
+            try:
+                self.amount = coerce_cell(ENVELOPES, "amount", self.amount_edit.text())
+            except InvalidValue as exc:
+                lines.append(f"Montant refusé — {exc}")
+        else:
+            lines.append("Saisissez le montant notifié à la région pour cette année.")
+        self.info.setText("\n".join(lines))
+        self.ok.setEnabled(self.amount is not None)
+
+    def row(self) -> dict:
+        return dict(region=self.region.currentText(), year=int(self.year.currentText()),
+                    amount=float(self.amount))
