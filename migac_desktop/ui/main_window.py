@@ -6,9 +6,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox,
-                               QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QGroupBox,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow,
+                               QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from .. import __version__
 from ..core.commands import InsertRows, RemoveRows
@@ -17,7 +18,9 @@ from ..core.scenario import Scenario
 from .document import Document
 from .panels import ComparisonPanel, ExplainPanel, ProblemsPanel, SmoothingPanel
 from .parameters_panel import ParametersPanel
+from .edit_keys import OWN_UNDO, EditKeys, commit_pending_edit, redo_keys, undo_keys
 from .recovery import RecoveryController, ask_before_overwriting
+from .translations import install_french_qt
 from .table_models import ScenarioTableModel
 from .views import FrozenTableView, select_cell
 
@@ -196,6 +199,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
+        install_french_qt()         # Qt's own dialogs in French from the first one
         self.settings = QSettings()
         self.document = Document(self)
         self._build_actions()
@@ -244,13 +248,26 @@ class MainWindow(QMainWindow):
         self.actionSave = self._action("actionSave", "&Enregistrer", self.save, K.Save)
         self.actionSaveAs = self._action("actionSaveAs", "Enregistrer &sous…", self.save_as, K.SaveAs)
         self.actionQuit = self._action("actionQuit", "&Quitter", self.close, K.Quit)
+        # Qt keeps the texts (« Annuler : modifier DRM de SAMU-075 ») and enabled states;
+        # triggering commits a field being edited first (ui/edit_keys.py).
         stack = self.document.undo_stack
         self.actionUndo = stack.createUndoAction(self, "Annuler :")
         self.actionUndo.setObjectName("actionUndo")
-        self.actionUndo.setShortcut(K.Undo)
+        self.actionUndo.setShortcuts(undo_keys())
         self.actionRedo = stack.createRedoAction(self, "Rétablir :")
         self.actionRedo.setObjectName("actionRedo")
-        self.actionRedo.setShortcut(K.Redo)
+        self.actionRedo.setShortcuts(redo_keys())
+        for action, slot in ((self.actionUndo, self.undo), (self.actionRedo, self.redo)):
+            action.triggered.disconnect()
+            action.triggered.connect(slot)
+        self.edit_keys = EditKeys(self, self.undo, self.redo)
+        self.actionFind = self._action("actionFind", "&Rechercher un CRRA…", self.find_crra, K.Find,
+                                       "Aller au champ de recherche du tableau des CRRA")
+        self.clipboard_actions = [
+            self._action("actionCut", "Co&uper", lambda: self._clipboard("cut"), K.Cut),
+            self._action("actionCopy", "&Copier", lambda: self._clipboard("copy"), K.Copy),
+            self._action("actionPaste", "C&oller", lambda: self._clipboard("paste"), K.Paste),
+        ]
         self.actionAbout = self._action("actionAbout", "À &propos de MIGAC Desktop", self.about)
         # The report (ui/printing.py, imported on first use): national or one region.
         self.actionPrintPreview = self._action(
@@ -276,6 +293,7 @@ class MainWindow(QMainWindow):
         for panel in (self.crra_panel, self.parameters_panel):
             panel.message.connect(self.show_message)
         self.comparison_panel.regionSelected.connect(self.crra_panel.set_region)
+        self.crra_panel.search.setProperty(OWN_UNDO, True)     # Ctrl+Z undoes the typing
         self.explain_panel = self.crra_panel.explain
 
     def _build_docks(self) -> None:
@@ -285,7 +303,6 @@ class MainWindow(QMainWindow):
         self.problems_dock.setObjectName("problemsDock")
         self.problems_dock.setWidget(self.problems_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
-        self.resizeDocks([self.problems_dock], [80], Qt.Orientation.Vertical)
         self.problems_panel.countChanged.connect(self._problems_counted)
         self.problems_panel.refresh()
 
@@ -296,6 +313,17 @@ class MainWindow(QMainWindow):
         if warnings:
             parts.append(f"{warnings} avertissement(s)")
         self.problems_dock.setWindowTitle("Problèmes" + (f" — {', '.join(parts)}" if parts else ""))
+        # « Aucun problème » takes one line; problems that appear get room for four.
+        panel, empty = self.problems_panel, not parts
+        if empty == getattr(self, "_problems_empty", None):
+            return
+        self._problems_empty = empty
+        line = panel.fontMetrics().height() + 6
+        if empty:
+            panel.setMaximumHeight(line + 2 * panel.frameWidth() + 2)
+        else:
+            panel.setMaximumHeight(16777215)
+            self.resizeDocks([self.problems_dock], [4 * line + 30], Qt.Orientation.Vertical)
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Fichier")
@@ -318,6 +346,10 @@ class MainWindow(QMainWindow):
         edit.addAction(self.actionUndo)
         edit.addAction(self.actionRedo)
         edit.addSeparator()
+        for action in self.clipboard_actions:
+            edit.addAction(action)
+        edit.addSeparator()
+        edit.addAction(self.actionFind)
         fill = self._action("actionFillDown", "Recopier vers le &bas", self.crra_panel.view.fill_down,
                             QKeySequence("Ctrl+D"))
         edit.addAction(fill)
@@ -325,6 +357,30 @@ class MainWindow(QMainWindow):
         view.addAction(self.problems_dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Aide")
         help_menu.addAction(self.actionAbout)
+
+    # -- editing -------------------------------------------------------------------
+    def undo(self) -> None:
+        commit_pending_edit(QApplication.focusWidget())
+        self.document.undo_stack.undo()
+
+    def redo(self) -> None:
+        commit_pending_edit(QApplication.focusWidget())
+        self.document.undo_stack.redo()
+
+    def find_crra(self) -> None:
+        self.tabs.setCurrentWidget(self.crra_panel)
+        self.crra_panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.crra_panel.search.selectAll()
+
+    def _clipboard(self, operation: str) -> None:
+        """Couper / Copier / Coller of the Édition menu, on whatever has the focus."""
+        focus = QApplication.focusWidget()
+        while focus is not None and not hasattr(focus, operation):
+            focus = focus.parentWidget()
+        if focus is None:
+            self.show_message("Sélectionnez d'abord des cellules d'un tableau ou un champ.")
+            return
+        getattr(focus, operation)()
 
     # -- title, status -------------------------------------------------------------
     def _update_title(self) -> None:
@@ -575,5 +631,6 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.edit_keys.uninstall()
         event.accept()
         self.closed.emit()

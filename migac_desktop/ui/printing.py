@@ -1065,32 +1065,29 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QVBoxLayout)
 
 from .busy import gui_keeps_up  # noqa: E402
+from .translations import install_french_qt  # noqa: E402
 
 NATIONAL = "Rapport national"
 PDF_FILTER = "Documents PDF (*.pdf)"
 
 
-_qt_french = None
+def fit_to_screen(widget, width: int, height: int):
+    """A dialog's size, no larger than the available screen of ``widget`` (1366×768
+    laptops: the preview's page buttons stay on screen)."""
+    from PySide6.QtCore import QSize
+
+    screen = (widget.screen() if widget is not None else None) or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry() if screen is not None else None
+    if room is None:
+        return QSize(width, height)
+    return QSize(min(width, room.width() - 40), min(height, room.height() - 60))
 
 
 def ensure_french_qt_dialogs() -> None:
     """Qt's own print preview and print dialogs in French (« Mise en page »,
-    « Imprimer », « Pages de … à … »): Qt's French catalogue, installed once.
-
-    The application does not install it at start-up yet; doing so there would put
-    every standard dialog in French (noted for the window's owner)."""
-    global _qt_french
-    app = QGuiApplication.instance()
-    if _qt_french is not None or app is None:
-        return
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(QLocale.Language.French, QLocale.Country.France), "qtbase", "_",
-                       folder):
-        app.installTranslator(translator)
-    _qt_french = translator
+    « Imprimer », « Pages de … à … »); the window installs the catalogue at start-up,
+    this covers a printer used without it (tests, embedding)."""
+    install_french_qt()
 
 
 class ReportScopeDialog(QDialog):
@@ -1205,7 +1202,8 @@ class ReportPrinter(QObject):
         results = self.document.results
         # Built once, shown three ways: the same results and region give the same report
         # (results are replaced, never changed, by a recompute).
-        key = (region, str(self.document.path or ""))
+        unsaved = self.document.modified
+        key = (region, str(self.document.path or ""), unsaved)
         if self._cached is not None and self._cached[0] is results and self._cached[1] == key:
             return self._cached[2]
         for name in ("crra", "regions", "establishments"):
@@ -1216,7 +1214,7 @@ class ReportPrinter(QObject):
         def job(progress):
             from ..reporting.report import build_report
             return build_report(scenario, results, region=region, source=source,
-                                chart_format=fmt, progress=progress)
+                                chart_format=fmt, progress=progress, unsaved=unsaved)
 
         report = self.run_job(job, "Préparation du rapport", "Le rapport n'a pas pu être préparé")
         if report is not None:
@@ -1308,7 +1306,7 @@ class ReportPrinter(QObject):
         dialog.paintRequested.connect(
             lambda device: paint_report(report, device, cache=self._layouts,
                                         pages=None))
-        dialog.resize(1000, 900)
+        dialog.resize(fit_to_screen(self.window, 1000, 900))
         self.last_preview = dialog
         if modal:
             dialog.exec()
