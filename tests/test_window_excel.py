@@ -244,6 +244,14 @@ def test_edit_menu_has_clipboard_actions(window):
 def test_qt_dialogs_are_french_once_the_window_exists(window):
     assert QCoreApplication.translate("QMessageBox", "Show Details...") == "Montrer les détails…"
     assert plain(QCoreApplication.translate("QFileDialog", "Look in:")) == "Voir dans :"
+    # Labels Qt's catalogue lacks: completed by the application.
+    from PySide6.QtWidgets import QFileDialog, QLabel
+    dialog = QFileDialog(window, "Ouvrir")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    labels = [plain(w.text()) for w in dialog.findChildren(QLabel) if w.text()]
+    assert "&Voir dans :" in labels and "&Type de fichier :" in labels
+    assert not [t for t in labels if "Look" in t or "Files of" in t]
+    dialog.deleteLater()
 
 
 # -- 16. the problems panel shrinks when empty ------------------------------------------------

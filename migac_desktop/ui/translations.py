@@ -11,6 +11,26 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 _installed: list[QTranslator] = []
 
+# Strings of Qt 6's dialogs that its French catalogue lacks (found by listing every label of
+# the file, print and page-setup dialogs with the catalogue installed).
+MISSING = {
+    ("QFileDialog", "&Look in:"): "&Voir dans\u00a0:",
+    ("QFileDialog", "Files of &type:"): "&Type de fichier\u00a0:",
+    ("QPrintSettingsOutput", "Page &Set:"): "&Jeu de pages\u00a0:",
+    ("QPageSetupWidget", "Page &order:"): "&Ordre des pages\u00a0:",
+    ("QPageSetupWidget", "Pages &per sheet:"): "&Pages par feuille\u00a0:",
+}
+
+
+class _Missing(QTranslator):
+    """Asked after Qt's catalogue, for the few strings it does not translate."""
+
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: ARG002
+        return MISSING.get((context, source), "")
+
+    def isEmpty(self) -> bool:
+        return False
+
 
 def install_french_qt() -> bool:
     """Install Qt's French catalogue in the running application (once); True if loaded."""
@@ -24,6 +44,8 @@ def install_french_qt() -> bool:
     if not translator.load(QLocale(QLocale.Language.French, QLocale.Country.France),
                            "qtbase", "_", folder):
         return False
+    fallback = _Missing(app)
+    app.installTranslator(fallback)         # the last installed is asked first
     app.installTranslator(translator)
-    _installed.append(translator)
+    _installed.extend([fallback, translator])
     return True
