@@ -191,6 +191,7 @@ class ComparisonPanel(QWidget):
         self._shape = None
         self._adopted_region: str | None = None    # the working region last started on
         self._splitter_fitted = False
+        self._selected_crra: str | None = None
         self._chart_timer = chart_timer(self, self._redraw_chart)
         self.level.currentIndexChanged.connect(self.refresh)
         self.region.currentIndexChanged.connect(self.refresh)
@@ -323,6 +324,7 @@ class ComparisonPanel(QWidget):
         level = self.level.currentData()
 
         year = int(self.document.scenario.parameters.annee_historique)
+        selected = self._selected_crra if level == "crra" else None
 
         def draw(fig):
             from ..reporting import charts
@@ -334,13 +336,22 @@ class ComparisonPanel(QWidget):
                 charts.draw_revenue_effect(fig, results, level=level,
                                            region=region if level != "region" else None)
             else:
-                charts.draw_scatter(fig, results, highlight_region=region, historic_year=year)
+                charts.draw_scatter(fig, results, highlight_region=region, historic_year=year,
+                                    selected=selected)
         self.chart.set_drawer(draw)
 
     def _row_changed(self, current, _previous) -> None:
-        if not current.isValid() or self.level.currentData() != "region":
+        if not current.isValid():
             return
         source = self.proxy.mapToSource(current)
+        level = self.level.currentData()
+        if level == "crra":             # the scatter names the CRRA selected here
+            self._selected_crra = self.model.value(source.row(), "crra_id")
+            if self.chart_kind.currentData() == "scatter":
+                self._chart_timer.start()
+            return
+        if level != "region":
+            return
         region = self.model.value(source.row(), "region")
         # Chosen here, the region need not be adopted back when this tab is shown again.
         self._adopted_region = region
