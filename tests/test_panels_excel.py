@@ -209,8 +209,14 @@ def test_explanation_empty_when_the_crra_is_hidden(window):
     panel.set_region(None)
     view.setCurrentIndex(model.index(row, 0))
     assert "SAMU-029" in plain(window.explain_panel)
+    # Ctrl+arrows move the current cell off the selection: the selected CRRA stays.
+    other = next(r for r in range(model.rowCount()) if r != row)
+    view.selectionModel().setCurrentIndex(model.index(other, 0),
+                                          QItemSelectionModel.SelectionFlag.NoUpdate)
+    assert "SAMU-029" in plain(window.explain_panel)
     view.selectionModel().select(view.currentIndex(),
                                  QItemSelectionModel.SelectionFlag.Clear)
+    view.selectionModel().clearSelection()
     assert not view.selectionModel().hasSelection()
     assert plain(window.explain_panel) == NO_SELECTION
 

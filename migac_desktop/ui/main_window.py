@@ -197,9 +197,14 @@ class CrraPanel(QWidget):
     def _current_position(self) -> int | None:
         """The scenario row of the current CRRA, if the table shows and selects it."""
         index = self.view.currentIndex()
-        if not index.isValid() or not self.view.selectionModel().hasSelection():
+        selection = self.view.selectionModel()
+        if index.isValid() and selection.isSelected(index):
+            row = index.row()
+        elif selection.hasSelection():      # the current cell moved off the selection
+            row = min(r.top() for r in selection.selection())
+        else:
             return None
-        position = self.model.position(index.row())
+        position = self.model.position(row)
         return position if 0 <= position < len(self.document.scenario.crra) else None
 
     def current_crra(self) -> str | None:
