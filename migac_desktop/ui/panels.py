@@ -387,7 +387,7 @@ class SmoothingPanel(QWidget):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         completer.setMaxVisibleItems(15)
         self.entity.setCompleter(completer)
-        self._entity_keys: list = []
+        self._entity_signature = None
         self._adopted_region: str | None = None
         self.all_crra = QCheckBox("Tous les CRRA de la région")
         self.all_crra.setObjectName("smoothingAllCrra")
@@ -467,6 +467,23 @@ class SmoothingPanel(QWidget):
         items.sort(key=lambda item: (item[2] != working, sort_key(item[2]), sort_key(item[0])))
         return [(text, key) for text, key, _ in items]
 
+    def _signature(self):
+        """What the list depends on, cheap to compare after each edit (no sorting)."""
+        results = self.document.results
+        level = self.level.currentData()
+        if results is None or level == "national":
+            return (level,)
+        if level == "region":
+            return level, tuple(results.region_names)
+        if level == "establishment":
+            frame = results.establishments
+            columns = ("finess", "establishment", "region")
+        else:
+            frame = results.crra
+            columns = ("crra_id", "label", "region")
+        return (level, self.document.working_region,
+                *(tuple(frame[c].to_numpy(dtype=object)) for c in columns))
+
     def _working_count(self) -> int:
         """How many entities at the top of the list are the working region's."""
         region = self.document.working_region
@@ -485,7 +502,7 @@ class SmoothingPanel(QWidget):
         self.entity.clear()
         for label, key in entities:
             self.entity.addItem(label, key)
-        self._entity_keys = [key for _, key in entities]
+        self._entity_signature = self._signature()
         index = self.entity.findData(current) if current is not None else -1
         level = self.level.currentData()
         working = self.document.working_region
@@ -510,7 +527,7 @@ class SmoothingPanel(QWidget):
             self._dirty = True
             return
         self._dirty = False
-        if self._entity_keys != [key for _, key in self._entities()]:
+        if self._entity_signature != self._signature():
             self._fill_entities()
         else:
             self.refresh()
