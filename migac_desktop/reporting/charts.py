@@ -343,28 +343,6 @@ def _fit_value_labels(fig: Figure, ax, lo: float, hi: float,
     ax.set_xlim(*bounds(u_high))
 
 
-def _declutter(fig: Figure, annotations: list, step_pt: float = 4.0) -> None:
-    """Move annotations vertically, away from their point, until none overlaps another."""
-    if len(annotations) < 2:
-        return
-    _layout(fig)
-
-    def text_box(ann):
-        ann.get_window_extent()               # places the text for the current layout
-        return Text.get_window_extent(ann)    # the text alone, without its arrow
-
-    placed = []
-    for ann in annotations:
-        direction = 1.0 if ann.xyann[1] >= 0 else -1.0
-        for _ in range(12):
-            box = text_box(ann).expanded(1.04, 1.2)
-            if not any(box.overlaps(other) for other in placed):
-                break
-            x_off, y_off = ann.xyann
-            ann.xyann = (x_off, y_off + direction * step_pt)
-        placed.append(text_box(ann))
-
-
 def entity_title(results, level: str, key: object = None) -> str:
     """The entity in French: « France entière », « Région Bretagne »,
     « CRRA SAMU-075 (SAMU 75 – Paris) », « Établissement 750100042 – AP-HP »."""
@@ -555,14 +533,81 @@ def draw_revenue_effect(fig: Figure, results, level: str = "region", region: str
 
 
 # -- 3. modelled against historic, per CRRA ----------------------------------
+def crra_short_names(labels, ids) -> list[str]:
+    """What a reader recognises a CRRA by on a chart: its département, the part of the
+    label after the dash (« SAMU 29 – Finistère » → « Finistère »), else the label,
+    else the identifier; the identifier added where two CRRA would read the same."""
+    names = []
+    for label, ident in zip(labels, ids):
+        text = " ".join(str(label).split()) if label is not None else ""
+        for dash in (" – ", " — ", " - "):
+            if dash in text:
+                text = text.split(dash, 1)[1].strip()
+                break
+        names.append(_shorten(text, 26) if text else str(ident))
+    counts: dict[str, int] = {}
+    for n in names:
+        counts[n] = counts.get(n, 0) + 1
+    return [f"{n} ({i})" if counts[n] > 1 and n != str(i) else n for n, i in zip(names, ids)]
+
+
+def _place_labels(fig: Figure, ax, annotations: list, obstacles: list, points) -> None:
+    """Greedy placement, most important label first: each label takes the first of a
+    few positions around its point whose box stays in the axes and meets no label
+    placed before (nor the legend or the note; nor, if possible, another point);
+    a label that finds none is left out rather than drawn over another."""
+    if not annotations:
+        return
+    _layout(fig)
+    inside = ax.get_window_extent()
+    placed = list(obstacles)
+    for ann, up in annotations:
+        # Winners up-left of their point (away from the diagonal), losers down-right.
+        spots = [(-8, 9, "right", "bottom"), (8, -9, "left", "top"),
+                 (8, 9, "left", "bottom"), (-8, -9, "right", "top"),
+                 (-8, 20, "right", "bottom"), (8, -20, "left", "top"),
+                 (10, 0, "left", "center"), (-10, 0, "right", "center")]
+        if not up:
+            spots[0], spots[1] = spots[1], spots[0]
+            spots[4], spots[5] = spots[5], spots[4]
+        own = ann.xy
+        others = [p for p in points if p[2] != own]
+        chosen = None
+        for avoid_points in (True, False):
+            for dx, dy, ha, va in spots:
+                ann.xyann = (dx, dy)
+                ann.set_ha(ha)
+                ann.set_va(va)
+                ann.get_window_extent()
+                box = Text.get_window_extent(ann).expanded(1.06, 1.15)
+                if not (inside.x0 <= box.x0 and box.x1 <= inside.x1
+                        and inside.y0 <= box.y0 and box.y1 <= inside.y1):
+                    continue
+                if any(box.overlaps(other) for other in placed):
+                    continue
+                if avoid_points and any(box.x0 <= px <= box.x1 and box.y0 <= py <= box.y1
+                                        for px, py, _ in others):
+                    continue
+                chosen = box
+                break
+            if chosen is not None:
+                break
+        if chosen is None:
+            ann.remove()
+        else:
+            placed.append(chosen)
+
+
 def draw_scatter(fig: Figure, results, highlight_region: str | None = None,
-                 *, annotate: int = 5, historic_year: int = 2013) -> Figure:
+                 *, annotate: int = 5, historic_year: int = 2013,
+                 selected: str | None = None) -> Figure:
     """Montant modélisé against dotation historique, one point per CRRA.
 
     The diagonal (« Modèle = historique ») separates the winners (above) from
     the losers (below). With ``highlight_region`` that region's CRRA are drawn
     in colour over the others in grey. The ``annotate`` largest gaps (of the
-    highlighted region if any) are labelled with their identifiers.
+    highlighted region if any), and the ``selected`` CRRA, are labelled with
+    their département (:func:`crra_short_names`), without overlaps.
     """
     _start(fig)
     crra = results.crra
@@ -572,6 +617,7 @@ def draw_scatter(fig: Figure, results, highlight_region: str | None = None,
     y = crra["modelled"].to_numpy(dtype=float)
     effect = crra["revenue_effect"].to_numpy(dtype=float)
     ids = crra["crra_id"].to_numpy(dtype=object)
+    names = crra_short_names(crra["label"], ids)
     region_col = crra["region"].to_numpy(dtype=object)
     ax = fig.add_subplot()
     _style_axes(ax, "both")
@@ -606,23 +652,27 @@ def draw_scatter(fig: Figure, results, highlight_region: str | None = None,
         axis.set_major_formatter(FrenchFormatter("euros"))
     _axis_label(ax.xaxis, f"Dotation historique {historic_year}")
     _axis_label(ax.yaxis, "Montant modélisé")
-    ax.text(0.02, 0.98, "Au-dessus de la diagonale : CRRA gagnants\n"
-            "en dessous : CRRA perdants", transform=ax.transAxes, ha="left", va="top",
-            fontsize=NOTE_SIZE, color=TEXT_GREY, fontfamily=FONT)
-    # The largest gaps, labelled: winners up-left of their point, losers down-right.
+    note = ax.text(0.02, 0.98, "Au-dessus de la diagonale : CRRA gagnants\n"
+                   "en dessous : CRRA perdants", transform=ax.transAxes, ha="left", va="top",
+                   fontsize=NOTE_SIZE, color=TEXT_GREY, fontfamily=FONT)
+    # The largest gaps (and the selected CRRA first), labelled by their département.
     candidates = np.flatnonzero(focus)
-    order = candidates[np.argsort(-np.abs(effect[candidates]), kind="stable")][:max(annotate, 0)]
+    order = list(candidates[np.argsort(-np.abs(effect[candidates]), kind="stable")][:max(annotate, 0)])
+    if selected is not None:
+        chosen = [int(i) for i in np.flatnonzero(ids == selected)]
+        order = chosen[:1] + [i for i in order if i not in chosen[:1]]
     annotations = []
-    for i in sorted(order, key=lambda j: -y[j]):
+    for i in order:
         up = effect[i] > 0
         ann = ax.annotate(
-            _plain(ids[i]), xy=(x[i], y[i]), xytext=(-8, 9) if up else (8, -9),
+            _plain(names[i]), xy=(x[i], y[i]), xytext=(-8, 9) if up else (8, -9),
             textcoords="offset points", ha="right" if up else "left",
             va="bottom" if up else "top", fontsize=NOTE_SIZE, fontfamily=FONT,
             color=GAIN_COLOUR if up else LOSS_COLOUR,
+            fontweight="bold" if ids[i] == selected else "normal",
             arrowprops=dict(arrowstyle="-", color="#888888", linewidth=0.7,
-                            shrinkA=0, shrinkB=3), zorder=5)
-        annotations.append(ann)
+                            shrinkA=0, shrinkB=3), zorder=5, gid=f"label:{ids[i]}")
+        annotations.append((ann, up))
     subtitle = ("Chaque point est un CRRA ; les plus forts écarts sont nommés"
                 if highlight_region is None else
                 f"Région {highlight_region} en couleur ; ses plus forts écarts sont nommés")
@@ -630,7 +680,11 @@ def draw_scatter(fig: Figure, results, highlight_region: str | None = None,
     legend = ax.legend(loc="lower right", prop=_legend_font(), frameon=True, framealpha=0.9,
                        edgecolor="#dddddd")
     legend.set_zorder(6)
-    _declutter(fig, annotations)
+    _layout(fig)
+    to_pixels = ax.transData.transform
+    points = [(px, py, (xi, yi)) for (px, py), xi, yi in zip(to_pixels(np.column_stack([x, y])), x, y)]
+    _place_labels(fig, ax, annotations, [legend.get_window_extent(), note.get_window_extent()],
+                  points)
     return fig
 
 

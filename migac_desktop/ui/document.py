@@ -38,6 +38,7 @@ class Document(QObject):
     edited = Signal(object)          # a Change (inputs), before results refresh
     recomputed = Signal()            # results and problems are new
     pathChanged = Signal()
+    workingRegionChanged = Signal(object)   # the region name, or None for every region
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -47,6 +48,7 @@ class Document(QObject):
         self.problems: list[Problem] = []
         self.undo_stack = QUndoStack(self)
         self._read_warnings: list[Problem] = []
+        self._working_region: str | None = None
         self._recompute()
 
     # -- state ---------------------------------------------------------------
@@ -57,6 +59,23 @@ class Document(QObject):
     @property
     def errors(self) -> list[Problem]:
         return errors_of(self.problems)
+
+    @property
+    def working_region(self) -> str | None:
+        """The region the modeller works on (chosen in the CRRA tab), None for all:
+        the comparison, the smoothing tab and the report start on it."""
+        return self._working_region
+
+    def set_working_region(self, region: str | None) -> None:
+        region = region or None
+        if region != self._working_region:
+            self._working_region = region
+            self.workingRegionChanged.emit(region)
+
+    def region_names(self) -> list[str]:
+        """The scenario's regions in French order (every drop-down lists them so)."""
+        from ..core.french import sorted_french
+        return sorted_french({str(r) for r in self.scenario.crra["region"] if r})
 
     def display_name(self) -> str:
         if self.path is not None:

@@ -97,8 +97,10 @@ class CrraPanel(QWidget):
         self.fill_button.clicked.connect(self.view.fill_down)
         document.reset.connect(self._on_reset)
         document.edited.connect(self._on_edited)
-        self.view.selectionModel().currentChanged.connect(
-            lambda *_: self.explain.show_crra(self.current_crra()))
+        # The explanation follows the selection, and only a CRRA the table shows.
+        self.view.selectionModel().currentChanged.connect(self._sync_explanation)
+        self.view.selectionModel().selectionChanged.connect(self._sync_explanation)
+        self.model.modelReset.connect(self._sync_explanation)
         self._on_reset()
 
     def _on_reset(self) -> None:
@@ -110,10 +112,11 @@ class CrraPanel(QWidget):
         if change.sheet == "CRRA" and (change.structural or "region" in change.columns):
             self._fill_regions()
         self._update_count()
+        self._sync_explanation()
 
     def _fill_regions(self) -> None:
         current = self.region.currentData()
-        regions = sorted({r for r in self.document.scenario.crra["region"] if r}, key=str.casefold)
+        regions = self.document.region_names()          # French order: Île-de-France under I
         self.region.blockSignals(True)
         self.region.clear()
         self.region.addItem("Toutes les régions", None)
@@ -129,8 +132,17 @@ class CrraPanel(QWidget):
         self.region.setCurrentIndex(max(index, 0))
 
     def _apply_filter(self) -> None:
+        # The CRRA shown before stays current if the new filter keeps it.
+        kept = self._current_position()
+        column = max(self.view.currentIndex().column(), 0)
         self.model.set_filter(self.region.currentData(), self.search.text())
+        row = self.model.row_of_position(kept) if kept is not None else -1
+        if row >= 0:
+            self.view.setCurrentIndex(self.model.index(row, column))
         self._update_count()
+        self._sync_explanation()
+        # The region chosen here is the one the other tabs and the report start on.
+        self.document.set_working_region(self.region.currentData())
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), len(self.document.scenario.crra)
@@ -185,11 +197,27 @@ class CrraPanel(QWidget):
         positions = [self.model.position(r) for r in rows]
         self.document.push(RemoveRows(self.document.scenario, "CRRA", positions))
 
-    def current_crra(self) -> str | None:
+    def _current_position(self) -> int | None:
+        """The scenario row of the current CRRA, if the table shows and selects it."""
         index = self.view.currentIndex()
-        if not index.isValid():
+        selection = self.view.selectionModel()
+        if index.isValid() and selection.isSelected(index):
+            row = index.row()
+        elif selection.hasSelection():      # the current cell moved off the selection
+            row = min(r.top() for r in selection.selection())
+        else:
             return None
-        return self.document.scenario.crra["crra_id"].iat[self.model.position(index.row())]
+        position = self.model.position(row)
+        return position if 0 <= position < len(self.document.scenario.crra) else None
+
+    def current_crra(self) -> str | None:
+        position = self._current_position()
+        if position is None:
+            return None
+        return self.document.scenario.crra["crra_id"].iat[position]
+
+    def _sync_explanation(self, *_args) -> None:
+        self.explain.show_crra(self.current_crra())
 
 
 class MainWindow(QMainWindow):

@@ -10,10 +10,11 @@ import html
 import math
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView,
-                               QLabel, QListWidget, QListWidgetItem, QSplitter, QStyle,
-                               QTableView, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QCompleter, QHBoxLayout,
+                               QHeaderView, QLabel, QListWidget, QListWidgetItem, QSplitter,
+                               QStyle, QTableView, QTextBrowser, QVBoxLayout, QWidget)
 
+from ..core.french import sort_key, sorted_french
 from ..core.numbers import (format_euros, format_number, format_percent, format_signed_euros,
                             format_signed_percent)
 from .charts import ChartView
@@ -51,10 +52,12 @@ ALL_REGIONS = "Toutes les régions"
 
 
 def _amount_columns(years: list[int], historic_year: int) -> list[ColumnDef]:
+    # Short headers (the tooltip says it in full): at 1366 px the table shows the
+    # effet revenu beside the chart without scrolling.
     cols = [
-        ColumnDef("historic", f"Dotation historique {historic_year}", "euros",
-                  help="Dotation de l'année historique."),
-        ColumnDef("modelled", "Montant modélisé", "euros", help="Montant donné par le modèle."),
+        ColumnDef("historic", f"Historique {historic_year}", "euros",
+                  help=f"Dotation historique {historic_year}."),
+        ColumnDef("modelled", "Modélisé", "euros", help="Montant modélisé : donné par le modèle."),
         ColumnDef("revenue_effect", "Effet revenu", "signed_euros",
                   help="Montant modélisé − dotation historique."),
         ColumnDef("revenue_effect_pct", "Effet revenu (%)", "signed_percent",
@@ -72,13 +75,14 @@ def comparison_rows(results, level: str, region: str | None, historic_year: int)
     if level == "region":
         frame = results.regions
         head = [ColumnDef("region", "Région", "text"),
-                ColumnDef("n_crra", "Nombre de CRRA", "drm")]
+                ColumnDef("n_crra", "CRRA", "drm", help="Nombre de CRRA.")]
     elif level == "establishment":
         frame = results.establishments
         if region:
             frame = frame[frame["region"] == region]
         head = [ColumnDef("finess", "FINESS", "text"), ColumnDef("establishment", "Établissement", "text"),
-                ColumnDef("region", "Région", "text"), ColumnDef("n_crra", "Nombre de CRRA", "drm")]
+                ColumnDef("region", "Région", "text"),
+                ColumnDef("n_crra", "CRRA", "drm", help="Nombre de CRRA.")]
     else:
         frame = results.crra
         if region:
@@ -91,6 +95,31 @@ def comparison_rows(results, level: str, region: str | None, historic_year: int)
     values = {c.key: list(frame[c.key]) for c in columns if c.key != "status"}
     values["status"] = ["Gagnant" if s > 0 else "Perdant" if s < 0 else "Stable" for s in status]
     return columns, values, status
+
+
+UNITS = {"region": "région(s)", "crra": "CRRA", "establishment": "établissement(s)"}
+
+
+def comparison_summary(results, level: str, region: str | None, status) -> str:
+    """The summary under the table, of the level shown: France entière, or the region
+    whose CRRA or hospitals are listed (its totals beside its winners and losers)."""
+    if level == "region" or region is None:
+        scope, totals = "France entière", results.national
+    else:
+        rows = results.regions[results.regions["region"] == region]
+        if not len(rows):
+            return f"La région « {html.escape(region)} » n'a plus de CRRA."
+        scope, totals = f"Région {region}", rows.iloc[0]
+    winners = sum(1 for s in status if s > 0)
+    losers = sum(1 for s in status if s < 0)
+    pct = format_signed_percent(float(totals["revenue_effect_pct"]))
+    effect = format_signed_euros(float(totals["revenue_effect"])) + (f" ({pct})" if pct else "")
+    return (f"<b>{html.escape(scope)}</b> : {len(status)} {UNITS[level]} · historique "
+            f"{format_euros(float(totals['historic']))} · modélisé "
+            f"{format_euros(float(totals['modelled']))} · effet revenu {effect} · "
+            f"<span style='color:#1b6e2a'>{winners} gagnant(s)</span>, "
+            f"<span style='color:#a61b1b'>{losers} perdant(s)</span> · facteur de calage "
+            f"national {format_number(results.calibration_factor, 6)}")
 
 
 class ComparisonPanel(QWidget):
@@ -108,7 +137,9 @@ class ComparisonPanel(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.level = add_choice(bar, "Niveau :", "comparisonLevel", LEVELS)
+        self.level.setAccessibleName("Niveau de la comparaison")
         self.region = add_choice(bar, "Région :", "comparisonRegion")
+        self.region.setAccessibleName("Région de la comparaison")
         self.region.setMinimumContentsLength(24)
         bar.addStretch(1)
         layout.addLayout(bar)
@@ -151,10 +182,16 @@ class ComparisonPanel(QWidget):
         bottom_layout.addWidget(self.chart)
         splitter.addWidget(bottom)
         splitter.setSizes([640, 560])
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.splitter = splitter
         layout.addWidget(splitter)
 
         self._dirty = False
         self._shape = None
+        self._adopted_region: str | None = None    # the working region last started on
+        self._splitter_fitted = False
+        self._selected_crra: str | None = None
         self._chart_timer = chart_timer(self, self._redraw_chart)
         self.level.currentIndexChanged.connect(self.refresh)
         self.region.currentIndexChanged.connect(self.refresh)
@@ -172,8 +209,30 @@ class ComparisonPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._dirty:
+        if not self.adopt_working_region() and self._dirty:
             self.refresh()
+        if not self._splitter_fitted and self.model.columns:
+            self._fit_splitter()
+
+    def adopt_working_region(self) -> bool:
+        """Start on the region chosen in the CRRA tab, if it changed since: its CRRA
+        (the national level lists regions only). True if the view was redrawn."""
+        region = self.document.working_region
+        if region == self._adopted_region:
+            return False
+        index = self.region.findData(region) if region is not None else 0
+        if index < 0:
+            return False
+        self._adopted_region = region
+        for combo in (self.level, self.region):
+            combo.blockSignals(True)
+        self.region.setCurrentIndex(index)
+        if region is not None and self.level.currentData() == "region":
+            self.level.setCurrentIndex(self.level.findData("crra"))
+        for combo in (self.level, self.region):
+            combo.blockSignals(False)
+        self.refresh()
+        return True
 
     def _on_reset(self) -> None:
         self.region.blockSignals(True)
@@ -182,7 +241,7 @@ class ComparisonPanel(QWidget):
         self.region.addItem(ALL_REGIONS, None)
         results = self.document.results
         if results is not None:
-            for name in sorted(results.region_names, key=str.casefold):
+            for name in sorted_french(str(r) for r in results.region_names):
                 self.region.addItem(name, name)
         index = self.region.findText(current)
         self.region.setCurrentIndex(max(index, 0))
@@ -213,20 +272,50 @@ class ComparisonPanel(QWidget):
         self.model.set_rows(columns, values, status)
         if sort_column >= 0:
             self.proxy.sort(sort_column, sort_order)
+        # One region shown: its name in every row says nothing the drop-down does not.
+        one_region = level != "region" and self.selected_region() is not None
+        for c, col in enumerate(columns):
+            self.table.setColumnHidden(c, one_region and col.key == "region")
         shape = (level, self.selected_region(), len(columns))
         if shape != self._shape:            # widths once per layout, not per edit
             self._shape = shape
-            self.table.resizeColumnsToContents()
-        n = results.national
-        winners = sum(1 for s in status if s > 0)
-        losers = sum(1 for s in status if s < 0)
-        self.totals.setText(
-            f"<b>France entière</b> : historique {format_euros(n['historic'])} · modélisé "
-            f"{format_euros(n['modelled'])} · effet revenu {format_signed_euros(n['revenue_effect'])} "
-            f"· facteur de calage {format_number(results.calibration_factor, 6)} · "
-            f"<span style='color:#1b6e2a'>{winners} gagnant(s)</span>, "
-            f"<span style='color:#a61b1b'>{losers} perdant(s)</span>")
+            self._fit_columns(columns)
+            self._splitter_fitted = False
+        if self.isVisible() and not self._splitter_fitted:
+            self._fit_splitter()
+        self.totals.setText(comparison_summary(results, level, self.selected_region(), status))
         self._chart_timer.start()
+
+    MAX_TEXT_WIDTH = 210
+
+    def _fit_columns(self, columns) -> None:
+        """Widths from the content, long names capped; then room for the table up to
+        « Effet revenu (%) » if the chart can give it (the window at 1366 px)."""
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for c, col in enumerate(columns):
+            if not col.numeric and header.sectionSize(c) > self.MAX_TEXT_WIDTH:
+                header.resizeSection(c, self.MAX_TEXT_WIDTH)
+
+    def _fit_splitter(self) -> None:
+        """Once per layout, shown: widen the table up to « Effet revenu (%) » included
+        if the chart keeps its minimum width (the user's own drag is kept otherwise)."""
+        self._splitter_fitted = True
+        keys = [col.key for col in self.model.columns]
+        if "revenue_effect_pct" not in keys:
+            return
+        header = self.table.horizontalHeader()
+        last = keys.index("revenue_effect_pct")
+        need = sum(header.sectionSize(c) for c in range(last + 1) if not self.table.isColumnHidden(c))
+        need += self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth() + 4
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        if len(sizes) == 2 and sizes[0] < need:
+            table = min(need, total - self.MIN_CHART_WIDTH)
+            if table > sizes[0]:
+                self.splitter.setSizes([table, total - table])
+
+    MIN_CHART_WIDTH = 420
 
     def _redraw_chart(self) -> None:
         results = self.document.results
@@ -235,6 +324,7 @@ class ComparisonPanel(QWidget):
         level = self.level.currentData()
 
         year = int(self.document.scenario.parameters.annee_historique)
+        selected = self._selected_crra if level == "crra" else None
 
         def draw(fig):
             from ..reporting import charts
@@ -246,14 +336,25 @@ class ComparisonPanel(QWidget):
                 charts.draw_revenue_effect(fig, results, level=level,
                                            region=region if level != "region" else None)
             else:
-                charts.draw_scatter(fig, results, highlight_region=region, historic_year=year)
+                charts.draw_scatter(fig, results, highlight_region=region, historic_year=year,
+                                    selected=selected)
         self.chart.set_drawer(draw)
 
     def _row_changed(self, current, _previous) -> None:
-        if not current.isValid() or self.level.currentData() != "region":
+        if not current.isValid():
             return
         source = self.proxy.mapToSource(current)
+        level = self.level.currentData()
+        if level == "crra":             # the scatter names the CRRA selected here
+            self._selected_crra = self.model.value(source.row(), "crra_id")
+            if self.chart_kind.currentData() == "scatter":
+                self._chart_timer.start()
+            return
+        if level != "region":
+            return
         region = self.model.value(source.row(), "region")
+        # Chosen here, the region need not be adopted back when this tab is shown again.
+        self._adopted_region = region
         self.regionSelected.emit(region)
 
 
@@ -269,10 +370,28 @@ class SmoothingPanel(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.level = add_choice(bar, "Niveau :", "smoothingLevel", self.ENTITY_LEVELS)
+        self.level.setAccessibleName("Niveau du lissage")
         self.entity = add_choice(bar, "", "smoothingEntity")
-        self.entity.setMinimumContentsLength(34)
+        self.entity.setMinimumContentsLength(40)
+        # Typed text finds an entity by any part of its name or code (FINESS, identifier).
+        self.entity.setEditable(True)
+        self.entity.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.entity.lineEdit().setPlaceholderText("Rechercher par nom ou FINESS…")
+        self.entity.lineEdit().editingFinished.connect(self._restore_entity_text)
+        self.entity.setAccessibleName("Entité du lissage (recherche par nom ou code)")
+        self.entity.setToolTip("Tapez une partie du nom, du FINESS ou de l'identifiant, puis "
+                               "choisissez dans la liste.")
+        completer = QCompleter(self.entity.model(), self.entity)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setMaxVisibleItems(15)
+        self.entity.setCompleter(completer)
+        self._entity_signature = None
+        self._adopted_region: str | None = None
         self.all_crra = QCheckBox("Tous les CRRA de la région")
         self.all_crra.setObjectName("smoothingAllCrra")
+        self.all_crra.setAccessibleName("Tous les CRRA de la région")
         bar.addWidget(self.all_crra)
         bar.addStretch(1)
         layout.addLayout(bar)
@@ -300,8 +419,26 @@ class SmoothingPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._dirty:
+        if self.adopt_working_region():
+            self._dirty = False
+        elif self._dirty:
             self._on_recomputed()
+
+    def adopt_working_region(self) -> bool:
+        """Start on the region chosen in the CRRA tab, if it changed since: the region
+        itself, or at the hospital and CRRA levels its entities listed first."""
+        region = self.document.working_region
+        if region == self._adopted_region or self.document.results is None:
+            return False
+        self._adopted_region = region
+        level = self.level.currentData()
+        if region is None:
+            self._fill_entities()
+        elif level in ("national", "region"):
+            self.show_entity("region", region)
+        else:
+            self._fill_entities(prefer_region=True)
+        return True
 
     def show_entity(self, level: str, key) -> None:
         self.level.setCurrentIndex(self.level.findData(level))
@@ -310,37 +447,87 @@ class SmoothingPanel(QWidget):
             self.entity.setCurrentIndex(index)
 
     def _entities(self) -> list[tuple[str, object]]:
+        """(text, key) of the level's entities: regions in French order; hospitals and
+        CRRA of the working region first, then the others by region, in French order."""
         results = self.document.results
         level = self.level.currentData()
         if results is None or level == "national":
             return []
         if level == "region":
-            return [(r, r) for r in sorted(results.region_names, key=str.casefold)]
+            return [(r, r) for r in sorted_french(str(r) for r in results.region_names)]
         if level == "establishment":
             frame = results.establishments
-            return [(f"{f} – {e}" if e else f, f) for f, e in zip(frame["finess"], frame["establishment"])]
-        frame = results.crra
-        return [(f"{i} – {lab}" if lab else i, i) for i, lab in zip(frame["crra_id"], frame["label"])]
+            items = [(f"{f} – {e}" if e else str(f), f, r)
+                     for f, e, r in zip(frame["finess"], frame["establishment"], frame["region"])]
+        else:
+            frame = results.crra
+            items = [(f"{i} – {lab}" if lab else str(i), i, r)
+                     for i, lab, r in zip(frame["crra_id"], frame["label"], frame["region"])]
+        working = self.document.working_region
+        items.sort(key=lambda item: (item[2] != working, sort_key(item[2]), sort_key(item[0])))
+        return [(text, key) for text, key, _ in items]
 
-    def _fill_entities(self) -> None:
+    def _signature(self):
+        """What the list depends on, cheap to compare after each edit (no sorting)."""
+        results = self.document.results
+        level = self.level.currentData()
+        if results is None or level == "national":
+            return (level,)
+        if level == "region":
+            return level, tuple(results.region_names)
+        if level == "establishment":
+            frame = results.establishments
+            columns = ("finess", "establishment", "region")
+        else:
+            frame = results.crra
+            columns = ("crra_id", "label", "region")
+        return (level, self.document.working_region,
+                *(tuple(frame[c].to_numpy(dtype=object)) for c in columns))
+
+    def _working_count(self) -> int:
+        """How many entities at the top of the list are the working region's."""
+        region = self.document.working_region
+        level = self.level.currentData()
+        results = self.document.results
+        if region is None or results is None or level not in ("establishment", "crra"):
+            return 0
+        frame = results.establishments if level == "establishment" else results.crra
+        return int((frame["region"] == region).sum())
+
+    def _fill_entities(self, *_args, prefer_region: bool = False) -> None:
         current = self.entity.currentData()
+        entities = self._entities()
+        first = self._working_count()
         self.entity.blockSignals(True)
         self.entity.clear()
-        for label, key in self._entities():
+        for label, key in entities:
             self.entity.addItem(label, key)
-        index = self.entity.findData(current)
+        self._entity_signature = self._signature()
+        index = self.entity.findData(current) if current is not None else -1
+        level = self.level.currentData()
+        working = self.document.working_region
+        if level == "region" and (index < 0 or prefer_region) and working is not None:
+            index = self.entity.findData(working)
+        elif first and (index < 0 or (prefer_region and index >= first)):
+            index = 0                  # the first of the working region's entities
         self.entity.setCurrentIndex(max(index, 0))
         self.entity.setEnabled(self.entity.count() > 0)
         self.entity.blockSignals(False)
-        self.all_crra.setEnabled(self.level.currentData() == "region")
+        self.all_crra.setEnabled(level == "region")
         self.refresh()
+
+    def _restore_entity_text(self) -> None:
+        """Typed text that names no entity gives way to the entity shown."""
+        index = self.entity.currentIndex()
+        if index >= 0 and self.entity.currentText() != self.entity.itemText(index):
+            self.entity.setEditText(self.entity.itemText(index))
 
     def _on_recomputed(self) -> None:
         if not self.isVisible():
             self._dirty = True
             return
         self._dirty = False
-        if self.entity.count() != len(self._entities()):
+        if self._entity_signature != self._signature():
             self._fill_entities()
         else:
             self.refresh()
@@ -389,6 +576,9 @@ class SmoothingPanel(QWidget):
         self.table_model.set_rows(columns, values)
 
 
+NO_SELECTION = "Sélectionnez un CRRA pour voir le détail de son calcul."
+
+
 class ExplainPanel(QTextBrowser):
     """The chain of MODEL.md with one CRRA's numbers, to justify an amount."""
 
@@ -403,6 +593,8 @@ class ExplainPanel(QTextBrowser):
         self.refresh()
 
     def show_crra(self, crra_id: str | None) -> None:
+        if crra_id == self.crra_id:
+            return                      # selection moved within the same row
         self.crra_id = crra_id
         self.refresh()
 
@@ -412,7 +604,7 @@ class ExplainPanel(QTextBrowser):
     def explanation(self) -> str:
         results = self.document.results
         if self.crra_id is None:
-            return "<p>Sélectionnez un CRRA dans le tableau pour voir le détail de son calcul.</p>"
+            return f"<p>{NO_SELECTION}</p>"
         if results is None:
             return ("<p>Le calcul est indisponible : corrigez d'abord les erreurs listées dans "
                     "le panneau « Problèmes ».</p>")
@@ -460,22 +652,43 @@ class ExplainPanel(QTextBrowser):
                 f"{format_signed_euros(arrays['revenue_effect'][i])} "
                 f"({format_signed_percent(arrays['revenue_effect_pct'][i]) or 'non défini'})", True),
         ]
+        # Steps 9 and 10 of MODEL.md: one line per smoothing year under each number.
         region = arrays["region"][i]
         shares = list(self.document.scenario.smoothing["share"])
-        for year, share in zip(results.years, shares):
-            note = ""
-            if (region, year) in results.notified:
-                note = (f" ; enveloppe notifiée à la région : "
-                        f"{format_euros(results.notified[(region, year)])}")
-            rows.append(row(f"9. Dotation {year}",
-                            f"historique + {format_percent(share)} × effet revenu{note}",
-                            format_euros(arrays[f'alloc_{year}'][i]), True))
+        notified = [y for y in results.years if (region, y) in results.notified]
+        rows.append(row("9. Dotation par année de lissage",
+                        "historique + part cumulée × effet revenu", ""))
+        for n, (year, share) in enumerate(zip(results.years, shares)):
+            linear = arrays["historic"][i] + share * arrays["revenue_effect"][i]
+            final = year not in notified
+            rows.append(row(f"&nbsp;&nbsp;&nbsp;9{_letter(n)}. Dotation {year}",
+                            f"historique + {format_percent(share)} × effet revenu",
+                            format_euros(arrays[f'alloc_{year}'][i] if final else linear), final))
+        if notified:
+            rows.append(row("10. Enveloppes notifiées",
+                            f"les dotations des CRRA de {e(region)} ramenées à l'enveloppe, "
+                            "au prorata", ""))
+            for n, year in enumerate(notified):
+                rows.append(row(f"&nbsp;&nbsp;&nbsp;10{_letter(n)}. Dotation {year} notifiée",
+                                f"enveloppe notifiée à la région : "
+                                f"{format_euros(results.notified[(region, year)])}",
+                                format_euros(arrays[f'alloc_{year}'][i]), True))
         title = e(f"{arrays['crra_id'][i]} – {arrays['label'][i]}") if arrays["label"][i] else e(arrays["crra_id"][i])
         where = e(f"{region} · FINESS {arrays['finess'][i]} {arrays['establishment'][i]}")
         return (f"<h3>{title}</h3><p>{where}</p>"
                 "<table cellspacing='0' cellpadding='3' width='100%'>"
                 "<tr><th align='left'>Étape et calcul</th><th align='right'>Valeur</th></tr>"
                 + "".join(rows) + "</table>")
+
+
+def _letter(n: int) -> str:
+    """a, b, … z, then aa, ab…: sub-steps of one numbered step."""
+    text = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        text = chr(ord("a") + r) + text
+    return text
 
 
 class ProblemsPanel(QListWidget):

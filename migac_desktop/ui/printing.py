@@ -1167,16 +1167,16 @@ class ReportPrinter(QObject):
 
     # -- choosing and building ----------------------------------------------------------
     def regions(self) -> list[str]:
-        from ..reporting.report import region_sort_key
+        from ..core.french import sorted_french
 
         results = self.document.results
         if results is None:
             return []
-        return sorted((str(r) for r in results.region_names), key=region_sort_key)
+        return sorted_french(str(r) for r in results.region_names)
 
     def default_region(self) -> str | None:
-        panel = getattr(self.window, "crra_panel", None)
-        region = panel.region.currentData() if panel is not None else None
+        """The working region (chosen in the CRRA tab) is the report proposed first."""
+        region = self.document.working_region
         return region if region in self.regions() else None
 
     def choose_region(self, title: str):

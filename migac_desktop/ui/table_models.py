@@ -11,14 +11,13 @@ edit.
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ..core import schema
+from ..core import french, schema
 from ..core.commands import InvalidValue, SetCells, coerce_cell
 from ..core.numbers import (format_euros, format_number, format_percent, format_signed_euros,
                             format_signed_percent)
@@ -63,8 +62,7 @@ class ColumnDef:
 
 def text_sort_key(value) -> str:
     """French reading order: accents and case ignored (« Île » sorts with « I »)."""
-    text = unicodedata.normalize("NFKD", "" if value is None else str(value))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return french.sort_key(value)
 
 
 def format_value(kind: str, value) -> str:
