@@ -38,6 +38,7 @@ def test_envelope_dialog_changes_nothing_until_its_amount_is_typed(window, qtbot
         seen["years"] = [dialog.year.itemText(i) for i in range(dialog.year.count())]
         seen["ok_without_amount"] = dialog.ok.isEnabled()
         seen["info"] = dialog.info.text()
+        seen["region"] = dialog.region.currentText()
         dialog.region.setCurrentText("Bêta")
         dialog.amount_edit.setText("8 300 000")
         seen["ok_with_amount"] = dialog.ok.isEnabled()
@@ -47,6 +48,7 @@ def test_envelope_dialog_changes_nothing_until_its_amount_is_typed(window, qtbot
     window.parameters_panel.envelopes.add_button.click()
     assert seen["regions"] == ["Alpha", "Bêta"] and seen["years"] == ["2014", "2015", "2016"]
     assert not seen["ok_without_amount"] and seen["ok_with_amount"]
+    assert seen["region"] == "Alpha"            # the first region: no working region chosen
     assert "5 037 869 €" in plain(seen["info"])          # Alpha's 2014 allocation (MODEL.md)
     env = window.document.scenario.envelopes
     assert list(env["region"]) == ["Bêta"] and list(env["amount"]) == [8_300_000]
@@ -55,6 +57,14 @@ def test_envelope_dialog_changes_nothing_until_its_amount_is_typed(window, qtbot
     window.actionUndo.trigger()
     assert len(window.document.scenario.envelopes) == 0
     assert alloc(window, "Bêta") == pytest.approx(before["Bêta"])
+
+
+def test_envelope_dialog_starts_on_the_working_region(window, qtbot):
+    window.crra_panel.set_region("Bêta")
+    dialog = EnvelopeDialog(window.document, window)
+    qtbot.addWidget(dialog)
+    assert dialog.region.currentText() == "Bêta"
+    assert dialog.focusWidget() in (None, dialog.amount_edit)
 
 
 def test_envelope_dialog_cancelled_adds_nothing(window, monkeypatch):

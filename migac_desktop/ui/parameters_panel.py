@@ -12,9 +12,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from ..core import schema
 from ..core.commands import (InsertRows, InvalidValue, RemoveRows, SetParameter, coerce_cell,
                              coerce_parameter)
+from ..core.french import sorted_french
 from ..core.numbers import format_euros, format_number
 from .document import Document
-from .table_models import ScenarioTableModel, text_sort_key
+from .table_models import ScenarioTableModel
 from .views import CellDelegate, ScenarioTableView
 
 ENVELOPES = "Enveloppes régionales"
@@ -246,8 +247,8 @@ class ParametersPanel(QScrollArea):
 
 def scenario_regions(document: Document) -> list[str]:
     """The scenario's regions in French order (« Île-de-France » after « Haute-Normandie »)."""
-    return sorted({r for r in document.scenario.crra["region"] if isinstance(r, str) and r.strip()},
-                  key=text_sort_key)
+    return sorted_french({r for r in document.scenario.crra["region"]
+                          if isinstance(r, str) and r.strip()})
 
 
 class EnvelopeDelegate(CellDelegate):
@@ -300,9 +301,8 @@ class EnvelopeDialog(QDialog):
         self.region = QComboBox()
         self.region.setObjectName("envelopeRegion")
         self.region.addItems(scenario_regions(document))
-        working = getattr(document, "working_region", None)
-        if working and self.region.findText(working) >= 0:
-            self.region.setCurrentText(working)
+        if document.working_region and self.region.findText(document.working_region) >= 0:
+            self.region.setCurrentText(document.working_region)
         self.year = QComboBox()
         self.year.setObjectName("envelopeYear")
         self.year.addItems([str(y) for y in document.scenario.years])
