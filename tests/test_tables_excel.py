@@ -301,11 +301,18 @@ def test_export_dialog_and_refusal_in_french(window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog, QMessageBox
     table = window.comparison_panel.table
     target = tmp_path / "comparaison"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(target), "Fichier CSV (*.csv)"))
+    offered = []
+
+    def save_name(_parent, title, start, filters):
+        offered.append((title, start, filters))
+        return str(target), "Fichier CSV (*.csv)"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
     assert table.export_dialog()
     assert (tmp_path / "comparaison.csv").read_text(encoding="utf-8").startswith("Région,")
     assert "comparaison.csv" in status(window)
+    title, start, filters = offered[0]
+    assert title == "Exporter le tableau" and start.endswith("comparaison.xlsx")
+    assert filters == "Classeur Excel (*.xlsx);;Fichier CSV (*.csv)"
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
     monkeypatch.setattr(QFileDialog, "getSaveFileName",

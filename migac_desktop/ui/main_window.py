@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
         self.selection_summary = QLabel()        # « Somme : … » of the selected numbers
         self.selection_summary.setObjectName("selectionSummary")
         self.selection_summary.setAccessibleName("Somme, moyenne et nombre de la sélection")
+        self.selection_summary.setContentsMargins(0, 0, 16, 0)
         self.statusBar().insertPermanentWidget(0, self.selection_summary)
         connect_table_views(self, self.selection_summary, self.show_message)
         self.recovery = RecoveryController(self)    # autosave of unsaved changes, recovery

@@ -112,7 +112,7 @@ def selection_summary(values_by_kind: dict[str, list[np.ndarray]], region: str |
         return ""
     prefix = f"{region} : " if region else ""
     if len(merged) > 1:
-        return f"{prefix}Nombre : {count} (unités différentes : ni somme ni moyenne)"
+        return f"{prefix}Nombre : {count} (unités différentes)"
     unit, values = next(iter(merged.items()))
     total, mean = float(values.sum()), float(values.mean())
     if unit == "euros":
@@ -260,6 +260,13 @@ def export_view(view, path) -> None:
     from ..io.table_export import write_table
     headers, kinds, values = table_contents(view)
     write_table(path, headers, kinds, values)
+
+
+def export_name(view) -> str:
+    """The file name offered for a table: « Tableau du lissage » → « lissage »."""
+    import re
+    name = re.sub(r"^Tableau (des |du |de la |de l'|de )?", "", view.accessibleName() or "")
+    return re.sub(r"[^\w-]+", "_", name).strip("_") or "tableau"
 
 
 def ask_export_path(view, suggested: str) -> str:

@@ -54,6 +54,7 @@ class ExcelTableView(QTableView):
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionsMovable(True)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)    # « Coefficient géo… », not clipped
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._show_context_menu)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -264,8 +265,7 @@ class ExcelTableView(QTableView):
     def export_dialog(self) -> bool:
         """« Exporter le tableau… »: the rows as shown, to .xlsx or .csv."""
         from ..io.table_export import TableExportError
-        name = (self.accessibleName() or "tableau").replace("Tableau des ", "").replace(" ", "_")
-        path = table_actions.ask_export_path(self, f"{name}.xlsx")
+        path = table_actions.ask_export_path(self, f"{table_actions.export_name(self)}.xlsx")
         if not path:
             return False
         try:
