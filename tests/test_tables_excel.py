@@ -209,6 +209,9 @@ def test_context_menu_of_parameter_and_result_tables(window):
     texts = [a.text() for a in build_context_menu(bands).actions() if not a.isSeparator()]
     assert texts[:4] == ["Copier", "Couper", "Coller", "Recopier vers le bas"]
     assert "Exporter le tableau…" in texts
+    assert texts[4:6] == ["Ajouter une tranche", "Supprimer la sélection"]
+    action(build_context_menu(bands), "Ajouter une tranche").trigger()
+    assert len(window.document.scenario.bands) == 8
     table = window.comparison_panel.table
     assert isinstance(table, ReadOnlyTableView)
     texts = [a.text() for a in build_context_menu(table).actions() if not a.isSeparator()]

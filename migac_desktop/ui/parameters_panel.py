@@ -148,6 +148,7 @@ class TableEditor(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.view.message.connect(self.message)
+        self.view.set_row_handlers(self.add_row, self.remove_rows, add_label, "Supprimer la sélection")
         self.model.rejected.connect(lambda text: self.message.emit(f"Valeur refusée — {text}"))
         layout.addWidget(self.view)
         buttons = QHBoxLayout()
