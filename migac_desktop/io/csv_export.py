@@ -159,7 +159,15 @@ def _write_atomic(path: Path, header: Sequence[str], columns: list[list[str]]) -
     lines = [",".join(csv_quote(list(header)))]
     lines.extend(map(",".join, zip(*columns)))
     lines.append("")
-    data = "\n".join(lines).encode("utf-8")
+    write_bytes_atomic(path, "\n".join(lines).encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary sibling, then move it over ``path``.
+
+    A reader never sees half a file; a failed write leaves the previous file intact.
+    """
+    path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         # "xb": a new file with the usual permissions (umask), not mkstemp's 0600.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow,
                                QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout,
@@ -16,12 +16,13 @@ from ..core.commands import InsertRows, RemoveRows
 from ..core.numbers import format_euros, format_signed_euros
 from ..core.scenario import Scenario
 from .document import Document
+from .edit_keys import OWN_UNDO, EditKeys, commit_pending_edit, redo_keys, undo_keys
 from .panels import ComparisonPanel, ExplainPanel, ProblemsPanel, SmoothingPanel
 from .parameters_panel import ParametersPanel
-from .edit_keys import OWN_UNDO, EditKeys, commit_pending_edit, redo_keys, undo_keys
 from .recovery import RecoveryController, ask_before_overwriting
-from .translations import install_french_qt
+from .table_actions import CRRA_FIRST_COLUMNS, CRRA_TEXT_WIDTHS, connect_table_views
 from .table_models import ScenarioTableModel
+from .translations import install_french_qt
 from .views import FrozenTableView, select_cell
 
 XLSX_FILTER = "Classeurs Excel (*.xlsx)"
@@ -70,7 +71,10 @@ class CrraPanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.view = FrozenTableView(self)
         self.view.setObjectName("crraTable")
+        self.view.setAccessibleName("Tableau des CRRA")
         self.view.setModel(self.model)
+        self.view.set_row_handlers(self.add_crra, self.remove_selected, "Ajouter un CRRA",
+                                   "Supprimer les CRRA sélectionnés")
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicatorShown(True)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -149,10 +153,11 @@ class CrraPanel(QWidget):
         self.count.setText(f"{shown} CRRA affiché(s) sur {total}" if shown != total else f"{total} CRRA")
 
     def _resize_columns(self) -> None:
-        """Widths from the header and a sample of the content: nothing clipped."""
-        header = self.view.horizontalHeader()
-        metrics = self.view.fontMetrics()
+        """Widths from the header and a sample of the content; the figures first and
+        identity texts narrow (table_actions), the user's own layout over that."""
+        metrics = QFontMetrics(self.view.font())
         sample = range(min(self.model.rowCount(), 300))
+        widths = {}
         for c, col in enumerate(self.model.columns):
             width = metrics.horizontalAdvance(col.header) + 30
             for r in sample:
@@ -160,7 +165,9 @@ class CrraPanel(QWidget):
                 width = max(width, metrics.horizontalAdvance(text) + 18)
             if col.result and col.kind in ("euros", "signed_euros"):
                 width = max(width, metrics.horizontalAdvance("−12 345 678 €") + 18)
-            header.resizeSection(c, min(width, 280))
+            widths[col.key] = min(width, CRRA_TEXT_WIDTHS.get(col.key, 280))
+        allocations = tuple(c.key for c in self.model.columns if c.key.startswith("alloc_"))
+        self.view.set_default_columns(widths, first=CRRA_FIRST_COLUMNS + allocations)
 
     def add_crra(self) -> None:
         """Add a CRRA hosted like the selected one (region, hospital), to be completed."""
@@ -238,6 +245,12 @@ class MainWindow(QMainWindow):
         self.totals = QLabel()
         self.totals.setObjectName("nationalTotals")
         self.statusBar().addPermanentWidget(self.totals)
+        self.selection_summary = QLabel()        # « Somme : … » of the selected numbers
+        self.selection_summary.setObjectName("selectionSummary")
+        self.selection_summary.setAccessibleName("Somme, moyenne et nombre de la sélection")
+        self.selection_summary.setContentsMargins(0, 0, 16, 0)
+        self.statusBar().insertPermanentWidget(0, self.selection_summary)
+        connect_table_views(self, self.selection_summary, self.show_message)
         self.recovery = RecoveryController(self)    # autosave of unsaved changes, recovery
         self.document.undo_stack.cleanChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._update_title)

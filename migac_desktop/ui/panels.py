@@ -20,6 +20,7 @@ from ..core.numbers import (format_euros, format_number, format_percent, format_
 from .charts import ChartView
 from .document import Document
 from .table_models import SORT_ROLE, ColumnDef, FrameModel
+from .views import ReadOnlyTableView
 
 CHART_DELAY_MS = 120
 
@@ -152,13 +153,12 @@ class ComparisonPanel(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView()
+        self.table = ReadOnlyTableView(accessible_name="Tableau de comparaison")
         self.table.setObjectName("comparisonTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -400,7 +400,7 @@ class SmoothingPanel(QWidget):
         self.chart.setObjectName("smoothingChart")
         splitter.addWidget(self.chart)
         self.table_model = FrameModel(self)
-        self.table = QTableView()
+        self.table = ReadOnlyTableView(accessible_name="Tableau du lissage")
         self.table.setObjectName("smoothingTable")
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()

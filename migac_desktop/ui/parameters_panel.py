@@ -160,6 +160,7 @@ class TableEditor(QWidget):
             signal.connect(self._fit_height)
         self._fit_height()
         self.view.message.connect(self.message)
+        self.view.set_row_handlers(self.add_row, self.remove_rows, add_label, "Supprimer la sélection")
         self.model.rejected.connect(lambda text: self.message.emit(f"Valeur refusée — {text}"))
         layout.addWidget(self.view)
         buttons = QHBoxLayout()

@@ -235,6 +235,18 @@ class ScenarioTableModel(QAbstractTableModel):
     def column_of_key(self, key: str) -> int:
         return self._col_index.get(key, -1)
 
+    @property
+    def total_rows(self) -> int:
+        """Rows of the table, shown or not (the filter hides some)."""
+        return self._n
+
+    def view_values(self, column: int, start: int, stop: int) -> np.ndarray:
+        """Raw values of view rows ``start:stop`` of a numeric column (status-bar sum)."""
+        values = self._column_values(self.columns[column])
+        if not len(values):
+            return np.full(max(0, stop - start), np.nan)
+        return np.asarray(values[self._order[start:stop]], dtype="float64")
+
     def data(self, index, role=DISPLAY):
         # Called for every visible cell and role on each repaint: unhandled
         # roles leave first, roles compare as plain ints.
@@ -474,6 +486,8 @@ class FrameModel(QAbstractTableModel):
         col = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._strings[index.column()][index.row()]
+        if role == Qt.ItemDataRole.EditRole:      # what is copied: numbers Excel reads
+            return edit_text(col.kind, self._values[index.column()][index.row()])
         if role == SORT_ROLE:
             value = self._values[index.column()][index.row()]
             return text_sort_key(value) if not col.numeric else value

@@ -1,44 +1,457 @@
-"""Table views: a frozen identifier column, copy/paste with Excel, fill-down."""
+"""Table views that behave as Excel: clipboard, fill-down, Enter and Tab, zoom,
+right-click menus, a column chooser, the selection's sum in the status bar, and a
+frozen identifier column for the CRRA table."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLineEdit, QStyledItemDelegate,
-                               QTableView, QToolTip)
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeaderView, QLineEdit,
+                               QMessageBox, QStyledItemDelegate, QTableView, QToolTip)
 
 from ..core.commands import InvalidValue, SetCells, coerce_cell, fill_down_cells
-from .table_models import ScenarioTableModel
+from . import table_actions
+from .table_actions import (clipboard_text, column_defs, decimal_point_hint, parse_clipboard,
+                            plural, selection_summary, source_model)
+from .table_models import SORT_ROLE, ScenarioTableModel
 
+__all__ = ["ExcelTableView", "ScenarioTableView", "FrozenTableView", "ReadOnlyTableView",
+           "RowHandlers", "CellDelegate", "parse_clipboard", "select_cell"]
 
 INVALID_EDITOR_STYLE = "QLineEdit { border: 2px solid #c0392b; background: #fdecea; }"
+HINT_EDITOR_STYLE = "QLineEdit { border: 2px solid #b7950b; background: #fdf6dc; }"
+ZOOM_MIN, ZOOM_MAX, ZOOM_STEP = 50, 200, 10
+EDIT_ROLE = Qt.ItemDataRole.EditRole
 
 
-def parse_clipboard(text: str) -> list[list[str]]:
-    """Tab-separated rows as Excel and LibreOffice put them on the clipboard."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.endswith("\n"):
-        text = text[:-1]
-    return [line.split("\t") for line in text.split("\n")] if text else []
+@dataclass
+class RowHandlers:
+    """What « Insérer » and « Supprimer des lignes » do in a table that has them."""
+    insert: Callable[[], None]
+    remove: Callable[[], None]
+    insert_label: str = "Insérer une ligne"
+    remove_label: str = "Supprimer les lignes sélectionnées"
 
 
-class ScenarioTableView(QTableView):
+class ExcelTableView(QTableView):
+    """What every table of the window shares: copy as Excel reads it, the right-click
+    menu, zoom (Ctrl+molette, Ctrl++ / Ctrl+- / Ctrl+0), Enter moving down, the column
+    chooser on the header's right-click, the column layout remembered, and the
+    selection's « Somme / Moyenne / Nombre » for the status bar."""
+
+    message = Signal(str)             # a French status message for the window
+    selectionSummary = Signal(str)    # « Somme : … · Moyenne : … · Nombre : … » or ""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setWordWrap(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)    # « Coefficient géo… », not clipped
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._show_context_menu)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._show_header_menu)
+        self.row_handlers: RowHandlers | None = None
+        self.zoom = 100
+        self._base_font = QFont(self.font())
+        self.summary_enabled = True
+        self._last_summary = ""
+        self._default_widths: dict[str, int] = {}     # column key → px at 100 %
+        self._default_first: tuple[str, ...] = ()     # column keys shown first
+        self._default_hidden: frozenset[str] = frozenset()
+        self._layout_keys: list[str] | None = None
+        self._restoring = False
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(400)
+        self._save_timer.timeout.connect(self.save_columns)
+        header.sectionResized.connect(self._columns_changed)
+        header.sectionMoved.connect(self._columns_changed)
+
+    # -- model and selection ---------------------------------------------------------
+    def setModel(self, model) -> None:
+        super().setModel(model)
+        if model is not None:
+            model.modelReset.connect(self._model_reset)
+            self._connect_selection()
+            self.apply_columns()
+
+    def setSelectionModel(self, selection_model) -> None:
+        super().setSelectionModel(selection_model)
+        self._connect_selection()
+
+    def _connect_selection(self) -> None:
+        selection = self.selectionModel()
+        if selection is not None:
+            selection.selectionChanged.connect(self._update_summary)
+
+    def is_editable(self) -> bool:
+        return False
+
+    def selected_block(self) -> tuple[list[int], list[int]]:
+        """Rows and (visible) columns of the selection, columns in their order on screen."""
+        indexes = self.selectionModel().selectedIndexes() if self.selectionModel() else []
+        header = self.horizontalHeader()
+        rows = sorted({i.row() for i in indexes})
+        cols = sorted({i.column() for i in indexes if not header.isSectionHidden(i.column())},
+                      key=header.visualIndex)
+        return rows, cols
+
+    def visible_columns(self) -> list[int]:
+        header = self.horizontalHeader()
+        return [c for c in sorted(range(header.count()), key=header.visualIndex)
+                if not header.isSectionHidden(c)]
+
+    # -- clipboard -------------------------------------------------------------------
+    def copy(self) -> str:
+        """The selection to the clipboard as Excel reads it: tab-separated, numbers
+        without « € » nor thousands separator, decimal comma. Returns the text."""
+        rows, cols = self.selected_block()
+        model = self.model()
+        if not rows or not cols or model is None:
+            return ""
+        selected = {(i.row(), i.column()) for i in self.selectionModel().selectedIndexes()}
+        lines = []
+        for r in rows:
+            line = []
+            for c in cols:
+                value = model.data(model.index(r, c), EDIT_ROLE) if (r, c) in selected else ""
+                line.append("" if value is None else str(value))
+            lines.append(line)
+        text = clipboard_text(lines)
+        QGuiApplication.clipboard().setText(text)
+        self.message.emit(f"Copié : {plural(len(rows), 'ligne')} × {plural(len(cols), 'colonne')}.")
+        return text[:-1] if text.endswith("\n") else text
+
+    copy_selection = copy
+
+    def paste(self) -> bool:
+        return self.paste_text(QGuiApplication.clipboard().text())
+
+    def paste_text(self, text: str) -> bool:
+        self.message.emit("Ce tableau est calculé (lecture seule) : rien n'a été collé.")
+        return False
+
+    def cut(self) -> str:
+        """A read-only table cannot be cut: the selection is copied, nothing cleared."""
+        text = self.copy()
+        self.message.emit("Ce tableau est calculé (lecture seule) : la sélection est copiée, "
+                          "rien n'est effacé.")
+        return text
+
+    def fill_down(self) -> bool:
+        self.message.emit("Ce tableau est calculé (lecture seule).")
+        return False
+
+    # -- keys, wheel -----------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:
+        editing = self.state() == QAbstractItemView.State.EditingState
+        if not editing:
+            if event.matches(QKeySequence.StandardKey.Copy):
+                self.copy()
+                return
+            if event.matches(QKeySequence.StandardKey.Paste):
+                self.paste()
+                return
+            if event.matches(QKeySequence.StandardKey.Cut):
+                self.cut()
+                return
+            if self._zoom_key(event):
+                return
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+                    event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier
+                                          | Qt.KeyboardModifier.KeypadModifier)):
+                self.move_after_edit(up=bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
+                return
+        super().keyPressEvent(event)
+
+    def _zoom_key(self, event) -> bool:
+        modifiers = event.modifiers() & ~(Qt.KeyboardModifier.KeypadModifier
+                                          | Qt.KeyboardModifier.ShiftModifier)
+        if modifiers != Qt.KeyboardModifier.ControlModifier:
+            return False
+        key = event.key()
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.set_zoom(self.zoom + ZOOM_STEP)
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.set_zoom(self.zoom - ZOOM_STEP)
+        elif key == Qt.Key.Key_0:
+            self.set_zoom(100)
+        else:
+            return False
+        return True
+
+    def wheelEvent(self, event) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120
+            if steps:
+                self.set_zoom(self.zoom + ZOOM_STEP * (1 if steps > 0 else -1))
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def move_after_edit(self, up: bool = False, right: int = 0) -> None:
+        """Enter moves down (Shift+Enter up), Tab right, Shift+Tab left: as in Excel."""
+        current = self.currentIndex()
+        if not current.isValid():
+            return
+        if right:
+            action = (QAbstractItemView.CursorAction.MoveRight if right > 0
+                      else QAbstractItemView.CursorAction.MoveLeft)
+        else:
+            action = QAbstractItemView.CursorAction.MoveUp if up else QAbstractItemView.CursorAction.MoveDown
+        target = self.moveCursor(action, Qt.KeyboardModifier.NoModifier)
+        if target.isValid() and target != current:
+            self.selectionModel().setCurrentIndex(
+                target, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | (QItemSelectionModel.SelectionFlag.Rows
+                   if self.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows
+                   else QItemSelectionModel.SelectionFlag.NoUpdate))
+            self.scrollTo(target)
+
+    # -- zoom --------------------------------------------------------------------------
+    def set_zoom(self, percent: int) -> None:
+        percent = max(ZOOM_MIN, min(ZOOM_MAX, int(percent)))
+        if percent == self.zoom:
+            return
+        ratio = percent / self.zoom
+        self.zoom = percent
+        font = QFont(self._base_font)
+        if self._base_font.pointSizeF() > 0:
+            font.setPointSizeF(self._base_font.pointSizeF() * percent / 100)
+        else:
+            font.setPixelSize(max(4, round(self._base_font.pixelSize() * percent / 100)))
+        self._apply_zoom_font(font, ratio)
+        self.message.emit(f"Zoom du tableau : {percent} % (Ctrl+0 : 100 %).")
+
+    def _apply_zoom_font(self, font: QFont, ratio: float) -> None:
+        self.setFont(font)
+        self.horizontalHeader().setFont(font)
+        self.verticalHeader().setFont(font)
+        self.verticalHeader().setDefaultSectionSize(QFontMetrics(font).height() + 8)
+        header = self.horizontalHeader()
+        self._restoring = True
+        try:
+            for c in range(header.count()):
+                if not header.isSectionHidden(c):
+                    header.resizeSection(c, max(20, round(header.sectionSize(c) * ratio)))
+        finally:
+            self._restoring = False
+
+    # -- menus ---------------------------------------------------------------------------
+    def context_menu(self):
+        return table_actions.build_context_menu(self)
+
+    def header_menu(self):
+        return table_actions.build_header_menu(self)
+
+    def _show_context_menu(self, pos) -> None:
+        index = self.indexAt(pos)
+        if index.isValid() and not self.selectionModel().isSelected(index):
+            self.setCurrentIndex(index)
+        self.context_menu().exec(self.viewport().mapToGlobal(pos))
+
+    def _show_header_menu(self, pos) -> None:
+        self.header_menu().exec(self.horizontalHeader().mapToGlobal(pos))
+
+    def export_dialog(self) -> bool:
+        """« Exporter le tableau… »: the rows as shown, to .xlsx or .csv."""
+        from ..io.table_export import TableExportError
+        path = table_actions.ask_export_path(self, f"{table_actions.export_name(self)}.xlsx")
+        if not path:
+            return False
+        try:
+            table_actions.export_view(self, path)
+        except TableExportError as exc:
+            QMessageBox.warning(self, "Export impossible", str(exc))
+            return False
+        from pathlib import Path
+        self.message.emit(f"Tableau exporté dans « {Path(path).name} » "
+                          f"({plural(self.model().rowCount(), 'ligne')}).")
+        return True
+
+    # -- columns: chooser and remembered layout --------------------------------------------
+    def fixed_columns(self) -> set[int]:
+        """Columns that cannot be hidden or moved (the frozen identifier)."""
+        return set()
+
+    def column_keys(self) -> list[str]:
+        model = self.model()
+        defs = column_defs(model) if model is not None else []
+        if defs:
+            return [c.key for c in defs]
+        return [str(model.headerData(c, Qt.Orientation.Horizontal) or c)
+                for c in range(model.columnCount())] if model is not None else []
+
+    def set_default_columns(self, widths: dict[str, int] | None = None, first=(), hidden=()) -> None:
+        """The layout « Rétablir les colonnes par défaut » comes back to; the user's
+        remembered layout (QSettings) is applied over it."""
+        self._default_widths = dict(widths or {})
+        self._default_first = tuple(first)
+        self._default_hidden = frozenset(hidden)
+        self.apply_columns()
+
+    def set_column_shown(self, column: int, shown: bool) -> None:
+        if column in self.fixed_columns():
+            return
+        if not shown and len(self.visible_columns()) <= 1:
+            return
+        self.horizontalHeader().setSectionHidden(column, not shown)
+        self.save_columns()
+        self._update_summary()
+
+    def reset_columns(self) -> None:
+        table_actions.save_columns(self.objectName(), None)
+        self.apply_columns(use_saved=False)
+        self.message.emit("Colonnes rétablies : ordre, largeurs et colonnes affichées par défaut.")
+
+    def apply_columns(self, use_saved: bool = True) -> None:
+        model = self.model()
+        if model is None:
+            return
+        keys = self.column_keys()
+        saved = table_actions.load_columns(self.objectName()) if use_saved else None
+        header = self.horizontalHeader()
+        fixed = self.fixed_columns()
+        order = list(saved.get("order", [])) if saved else list(self._default_first)
+        if saved and not order:
+            order = list(self._default_first)
+        wanted = [keys[c] for c in sorted(fixed)] + [k for k in order if k in keys]
+        final = list(dict.fromkeys(wanted + keys))
+        hidden = set(saved.get("hidden", [])) if saved else set(self._default_hidden)
+        widths = dict(self._default_widths)
+        if saved and isinstance(saved.get("widths"), dict):
+            widths.update({k: v for k, v in saved["widths"].items() if isinstance(v, (int, float))})
+        self._restoring = True
+        try:
+            for visual, key in enumerate(final):
+                logical = keys.index(key)
+                if header.visualIndex(logical) != visual:
+                    header.moveSection(header.visualIndex(logical), visual)
+            for logical, key in enumerate(keys):
+                header.setSectionHidden(logical, key in hidden and logical not in fixed)
+            interactive = header.sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive \
+                if header.count() else False
+            if interactive:
+                for logical, key in enumerate(keys):
+                    width = widths.get(key)
+                    if width:
+                        header.resizeSection(logical, max(20, round(width * self.zoom / 100)))
+        finally:
+            self._restoring = False
+        self._layout_keys = keys
+
+    def _model_reset(self) -> None:
+        if self.column_keys() != self._layout_keys:
+            self.apply_columns()
+        self._update_summary()
+
+    def _columns_changed(self, *_args) -> None:
+        if self._restoring:
+            return
+        fixed = self.fixed_columns()
+        header = self.horizontalHeader()
+        for c in fixed:                          # the frozen column stays first
+            if header.visualIndex(c) != 0:
+                self._restoring = True
+                header.moveSection(header.visualIndex(c), 0)
+                self._restoring = False
+        if self.objectName():
+            self._save_timer.start()
+
+    def save_columns(self) -> None:
+        name = self.objectName()
+        model = self.model()
+        if not name or model is None or self._restoring:
+            return
+        keys = self.column_keys()
+        header = self.horizontalHeader()
+        previous = table_actions.load_columns(name) or {}
+        widths = dict(previous.get("widths", {})) if isinstance(previous.get("widths"), dict) else {}
+        if header.count() and header.sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive:
+            for logical, key in enumerate(keys):
+                if not header.isSectionHidden(logical) and header.sectionSize(logical) > 0:
+                    widths[key] = round(header.sectionSize(logical) * 100 / self.zoom)
+        state = {"order": [keys[c] for c in sorted(range(len(keys)), key=header.visualIndex)],
+                 "hidden": [k for c, k in enumerate(keys) if header.isSectionHidden(c)],
+                 "widths": widths}
+        table_actions.save_columns(name, state)
+
+    # -- the selection's sum, for the status bar ------------------------------------------------
+    def summary_text(self) -> str:
+        selection = self.selectionModel()
+        model = self.model()
+        if selection is None or model is None:
+            return ""
+        defs = column_defs(model)
+        header = self.horizontalHeader()
+        source = source_model(model)
+        ranges = list(selection.selection())
+        values: dict[str, list] = {}
+
+        def numeric(c: int) -> bool:
+            return c < len(defs) and defs[c].kind != "text" and not header.isSectionHidden(c)
+
+        if len(ranges) == 1 and source is model and hasattr(model, "view_values"):
+            rng = ranges[0]
+            for c in range(rng.left(), rng.right() + 1):
+                if numeric(c):
+                    values.setdefault(defs[c].kind, []).append(
+                        model.view_values(c, rng.top(), rng.bottom() + 1))
+        else:
+            cells = {(r, c) for rng in ranges for c in range(rng.left(), rng.right() + 1)
+                     if numeric(c) for r in range(rng.top(), rng.bottom() + 1)}
+            for r, c in cells:
+                v = model.data(model.index(r, c), SORT_ROLE)
+                values.setdefault(defs[c].kind, []).append(
+                    [math.nan if v is None or isinstance(v, str) else float(v)])
+        return selection_summary(values, getattr(source, "region_filter", None))
+
+    def _update_summary(self, *_args, force: bool = False) -> None:
+        if not self.summary_enabled:
+            return
+        text = self.summary_text()
+        if force or text != self._last_summary:
+            self._last_summary = text
+            self.selectionSummary.emit(text)
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self._update_summary(force=True)
+
+
+class ReadOnlyTableView(ExcelTableView):
+    """A table of results (comparison, smoothing): rows selected whole, copied and
+    exported, never edited."""
+
+    def __init__(self, parent=None, accessible_name: str = ""):
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        if accessible_name:
+            self.setAccessibleName(accessible_name)
+
+
+class ScenarioTableView(ExcelTableView):
     """A view of a :class:`ScenarioTableModel` that edits like a spreadsheet."""
-
-    message = Signal(str)      # a French status message for the window
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                              | QAbstractItemView.EditTrigger.EditKeyPressed
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.setAlternatingRowColors(False)
-        self.setWordWrap(False)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.horizontalHeader().setHighlightSections(False)
+        self.navigator: ExcelTableView = self      # who moves after Enter / Tab
         self.delegate = CellDelegate(self)
         self.delegate.message.connect(self.message)
         self.setItemDelegate(self.delegate)
@@ -46,59 +459,99 @@ class ScenarioTableView(QTableView):
     def scenario_model(self) -> ScenarioTableModel:
         return self.model()
 
-    # -- selection helpers -----------------------------------------------------
-    def selected_block(self) -> tuple[list[int], list[int]]:
-        indexes = self.selectionModel().selectedIndexes() if self.selectionModel() else []
-        rows = sorted({i.row() for i in indexes})
-        cols = sorted({i.column() for i in indexes})
-        return rows, cols
+    def is_editable(self) -> bool:
+        return True
+
+    def set_row_handlers(self, insert, remove, insert_label: str = "Insérer une ligne",
+                         remove_label: str = "Supprimer les lignes sélectionnées") -> None:
+        """Offer « Insérer » / « Supprimer » in the right-click menu (tables that have them)."""
+        self.row_handlers = RowHandlers(insert, remove, insert_label, remove_label)
+
+    # -- editing: Enter down, Tab right ----------------------------------------------------
+    def closeEditor(self, editor, hint) -> None:
+        Hint = QAbstractItemDelegate.EndEditHint
+        refused = bool(editor.property("refused")) if editor is not None else False
+        if hint in (Hint.SubmitModelCache, Hint.EditNextItem, Hint.EditPreviousItem):
+            super().closeEditor(editor, Hint.NoHint)
+            if refused:
+                return              # stay on the refused cell: the reason is on screen
+            if hint == Hint.SubmitModelCache:
+                up = bool(QGuiApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self.navigator.move_after_edit(up=up)
+            else:
+                self.navigator.move_after_edit(right=1 if hint == Hint.EditNextItem else -1)
+            return
+        super().closeEditor(editor, hint)
 
     # -- clipboard ---------------------------------------------------------------
-    def copy_selection(self) -> str:
-        rows, cols = self.selected_block()
-        model = self.model()
-        selected = {(i.row(), i.column()) for i in self.selectionModel().selectedIndexes()}
-        lines = []
-        for r in rows:
-            lines.append("\t".join(
-                model.data(model.index(r, c), Qt.ItemDataRole.EditRole) or "" if (r, c) in selected else ""
-                for c in cols))
-        text = "\n".join(lines)
-        QGuiApplication.clipboard().setText(text + "\n" if text else "")
-        return text
-
     def paste_text(self, text: str) -> bool:
-        """Paste a block at the current cell as one undoable edit; all or nothing."""
+        """Paste a block at the current cell as one undoable edit; all or nothing.
+
+        Cells go to the columns shown, in their order on screen. What did not fit (rows
+        past the end of the table, columns past the last one, calculated columns) is said.
+        """
         model = self.scenario_model()
         block = parse_clipboard(text)
         current = self.currentIndex()
         if not block or not current.isValid():
+            self.message.emit("Rien à coller : le presse-papiers est vide." if not block
+                              else "Collage : sélectionnez d'abord la cellule de départ.")
             return False
         rows, cols = self.selected_block()
+        notes = []
         # One value pasted into a larger selection fills the whole selection.
         if len(block) == 1 and len(block[0]) == 1 and len(rows) * len(cols) > 1:
-            targets = [(r, c, block[0][0]) for r in rows for c in cols]
+            targets = [(i.row(), i.column(), block[0][0])
+                       for i in self.selectionModel().selectedIndexes()
+                       if not self.horizontalHeader().isSectionHidden(i.column())]
         else:
-            top, left = current.row(), current.column()
-            targets = []
-            for i, line in enumerate(block):
-                for j, value in enumerate(line):
-                    r, c = top + i, left + j
-                    if r < model.rowCount() and c < model.columnCount():
-                        targets.append((r, c, value))
+            columns = self.visible_columns()
+            start = columns.index(current.column()) if current.column() in columns else 0
+            columns = columns[start:]
+            top = current.row()
+            n_rows, n_cols = len(block), max(len(line) for line in block)
+            fit_rows = min(n_rows, model.rowCount() - top)
+            fit_cols = min(n_cols, len(columns))
+            targets = [(top + i, columns[j], value)
+                       for i, line in enumerate(block[:fit_rows])
+                       for j, value in enumerate(line[:fit_cols])]
+            if fit_rows < n_rows:
+                last = model.headerData(model.rowCount() - 1, Qt.Orientation.Vertical)
+                where = "le tableau affiché s'arrête" if model.rowCount() != model.total_rows else "la table s'arrête"
+                notes.append(f"{fit_rows} ligne{'s' if fit_rows > 1 else ''} collée"
+                             f"{'s' if fit_rows > 1 else ''} sur {n_rows} : {where} à la ligne {last}")
+            if fit_cols < n_cols:
+                header = model.headerData(columns[-1], Qt.Orientation.Horizontal)
+                notes.append(f"{fit_cols} colonne{'s' if fit_cols > 1 else ''} collée"
+                             f"{'s' if fit_cols > 1 else ''} sur {n_cols} : le tableau s'arrête "
+                             f"à la colonne « {header} »")
         editable = [(r, c, v) for r, c, v in targets if not model.columns[c].result]
         skipped = len(targets) - len(editable)
         try:
             cells = model.coerce_cells(editable)
         except InvalidValue as exc:
-            self.message.emit(f"Collage refusé : {exc}")
+            self.message.emit(f"Collage refusé, rien n'a été modifié : {exc}")
             return False
+        n = len(editable)
         if cells:
-            label = "coller 1 cellule" if len(cells) == 1 else f"coller {len(cells)} cellules"
-            model.document.push(SetCells(model.document.scenario, model.sheet, cells, label=label))
-        note = f" ({skipped} cellule(s) calculée(s) ignorée(s))" if skipped else ""
-        self.message.emit(f"{len(cells)} cellule(s) collée(s){note}.")
+            model.document.push(SetCells(model.document.scenario, model.sheet, cells,
+                                         label=f"coller {plural(n, 'cellule')}"))
+        head = f"{plural(n, 'cellule')} collée{'s' if n > 1 else ''}"
+        if n and len(cells) != n:
+            head += (f" ({len(cells)} modifiée{'s' if len(cells) > 1 else ''}, les autres "
+                     "avaient déjà cette valeur)" if cells else " (elles avaient déjà ces valeurs)")
+        if skipped:
+            notes.append(f"{plural(skipped, 'cellule calculée', 'cellules calculées')} "
+                         "ignorée(s) : résultats du modèle, en lecture seule")
+        self.message.emit(head + "".join(f" ; {note}" for note in notes) + ".")
         return True
+
+    def cut(self) -> str:
+        """Copy, then clear the editable cells of the selection as one undoable edit."""
+        text = ExcelTableView.copy(self)
+        if text:
+            self._clear_selection_cells(label="couper")
+        return text
 
     def fill_down(self) -> bool:
         rows, cols = self.selected_block()
@@ -116,35 +569,32 @@ class ScenarioTableView(QTableView):
         return True
 
     def keyPressEvent(self, event) -> None:
-        if event.matches(QKeySequence.StandardKey.Copy):
-            self.copy_selection()
-            return
-        if event.matches(QKeySequence.StandardKey.Paste):
-            self.paste_text(QGuiApplication.clipboard().text())
-            return
-        if event.key() == Qt.Key.Key_D and event.modifiers() == Qt.KeyboardModifier.ControlModifier:
-            self.fill_down()
-            return
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.state() != \
-                QAbstractItemView.State.EditingState:
-            rows, cols = self.selected_block()
-            if rows and cols:
-                self._clear_selection_cells()
+        if self.state() != QAbstractItemView.State.EditingState:
+            if event.key() == Qt.Key.Key_D and event.modifiers() == Qt.KeyboardModifier.ControlModifier:
+                self.fill_down()
                 return
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                rows, cols = self.selected_block()
+                if rows and cols:
+                    self._clear_selection_cells()
+                    return
         super().keyPressEvent(event)
 
-    def _clear_selection_cells(self) -> None:
+    def _clear_selection_cells(self, label: str = "effacer") -> None:
         model = self.scenario_model()
+        header = self.horizontalHeader()
         targets = [(i.row(), i.column(), "") for i in self.selectionModel().selectedIndexes()
-                   if not model.columns[i.column()].result]
+                   if not model.columns[i.column()].result and not header.isSectionHidden(i.column())]
         try:
             cells = model.coerce_cells(targets)
         except InvalidValue as exc:
-            self.message.emit(f"Effacement refusé : {exc}")
+            verb = "Couper : la sélection est copiée mais pas effacée" if label == "couper" \
+                else "Effacement refusé"
+            self.message.emit(f"{verb} : {exc}")
             return
         if cells:
             model.document.push(SetCells(model.document.scenario, model.sheet, cells,
-                                         label=f"effacer {len(cells)} cellule(s)"))
+                                         label=f"{label} {plural(len(cells), 'cellule')}"))
 
 
 class FrozenTableView(ScenarioTableView):
@@ -158,16 +608,34 @@ class FrozenTableView(ScenarioTableView):
         super().__init__(parent)
         self.frozen = ScenarioTableView(self)
         self.frozen.setObjectName("crraTableFrozen")
+        self.frozen.navigator = self
+        self.frozen.summary_enabled = False
         self.frozen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.frozen.verticalHeader().hide()
+        self.frozen.horizontalHeader().setSectionsMovable(False)
         self.frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.frozen.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.frozen.setStyleSheet("QTableView { border: none; border-right: 2px solid #8a9bb0; }")
         self.frozen.message.connect(self.message)
+        self.frozen.customContextMenuRequested.disconnect()
+        self.frozen.customContextMenuRequested.connect(
+            lambda pos: self._show_context_menu(self.viewport().mapFromGlobal(
+                self.frozen.viewport().mapToGlobal(pos))))
+        self.frozen.horizontalHeader().customContextMenuRequested.disconnect()
+        self.frozen.horizontalHeader().customContextMenuRequested.connect(
+            lambda pos: self.header_menu().exec(self.frozen.horizontalHeader().mapToGlobal(pos)))
+        self.horizontalHeader().setFirstSectionMovable(False)
         self.horizontalHeader().sectionResized.connect(self._section_resized)
         self.verticalHeader().sectionResized.connect(self._row_resized)
         self.frozen.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
         self.verticalScrollBar().valueChanged.connect(self.frozen.verticalScrollBar().setValue)
+
+    def fixed_columns(self) -> set[int]:
+        return {0}
+
+    def set_row_handlers(self, *args, **kwargs) -> None:
+        super().set_row_handlers(*args, **kwargs)
+        self.frozen.row_handlers = self.row_handlers
 
     def setModel(self, model) -> None:
         super().setModel(model)
@@ -188,6 +656,14 @@ class FrozenTableView(ScenarioTableView):
         self.frozen.setColumnWidth(0, self.columnWidth(0))
         self._update_geometry()
         self.frozen.show()
+
+    def _apply_zoom_font(self, font: QFont, ratio: float) -> None:
+        super()._apply_zoom_font(font, ratio)
+        self.frozen.setFont(font)
+        self.frozen.horizontalHeader().setFont(font)
+        self.frozen.verticalHeader().setDefaultSectionSize(self.verticalHeader().defaultSectionSize())
+        self.frozen.setColumnWidth(0, self.columnWidth(0))
+        self._update_geometry()
 
     def _section_resized(self, index, _old, new) -> None:
         if index == 0:
@@ -238,6 +714,8 @@ class CellDelegate(QStyledItemDelegate):
 
     The reason for a refusal shows at once (red border, tooltip, status bar);
     a refused value is never written: the model's ``setData`` refuses it too.
+    A count typed with a point (``1.234``) is accepted, and the editor says how it
+    was read (1,234, not 1 234).
     """
 
     message = Signal(str)
@@ -248,20 +726,36 @@ class CellDelegate(QStyledItemDelegate):
         model = index.model()
         if isinstance(model, ScenarioTableModel):
             col = model.columns[index.column()]
+            editor.setAccessibleName(f"Modifier « {col.header} »")
             if col.numeric:
                 editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            editor.textEdited.connect(lambda text, e=editor, m=model, k=col.key: self._check(e, m, k, text))
+            editor.textEdited.connect(lambda text, e=editor, m=model, c=col: self._check(e, m, c, text))
         return editor
 
-    def _check(self, editor: QLineEdit, model: ScenarioTableModel, key: str, text: str) -> None:
+    def _check(self, editor: QLineEdit, model: ScenarioTableModel, col, text: str) -> None:
         try:
-            coerce_cell(model.sheet, key, text)
+            coerce_cell(model.sheet, col.key, text)
         except InvalidValue as exc:
+            editor.setProperty("refused", True)
             editor.setStyleSheet(INVALID_EDITOR_STYLE)
             editor.setToolTip(str(exc))
             QToolTip.showText(editor.mapToGlobal(editor.rect().bottomLeft()), str(exc), editor)
             self.message.emit(f"Valeur refusée — {exc}")
             return
-        editor.setStyleSheet("")
-        editor.setToolTip("")
-        QToolTip.hideText()
+        editor.setProperty("refused", False)
+        hint = decimal_point_hint(col.kind, text)
+        editor.setStyleSheet(HINT_EDITOR_STYLE if hint else "")
+        editor.setToolTip(hint)
+        if hint:
+            QToolTip.showText(editor.mapToGlobal(editor.rect().bottomLeft()), hint, editor)
+            self.message.emit(f"{col.header} : {hint}")
+        else:
+            QToolTip.hideText()
+
+    def setModelData(self, editor, model, index) -> None:
+        super().setModelData(editor, model, index)
+        if isinstance(model, ScenarioTableModel) and isinstance(editor, QLineEdit):
+            col = model.columns[index.column()]
+            hint = decimal_point_hint(col.kind, editor.text())
+            if hint:
+                self.message.emit(f"{col.header} : {hint}")
