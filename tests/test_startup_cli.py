@@ -9,6 +9,7 @@ bundle carries the command line too: a ``migac`` executable made from the same l
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import types
@@ -164,3 +165,101 @@ def test_the_bundle_spec_makes_a_migac_console_executable_beside_the_window(monk
     assert collect.kwargs["name"] == "migac-desktop"
     (analysis,) = made["Analysis"]
     assert analysis.args[0] == [str(LAUNCHER)]
+
+
+def test_the_suite_leaves_nothing_in_the_system_temporary_folder(tmp_path):
+    """A part of the suite that writes temporary files (a child process importing the
+    test helpers, openpyxl's write-only sheets, a window's recovery copies, LibreOffice),
+    run with a system temporary folder of its own: only pytest's folder is left there."""
+    if os.environ.get("MIGAC_NESTED_SUITE"):
+        pytest.skip("déjà dans la suite imbriquée")
+    system = tmp_path / "tmp"
+    system.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("MIGAC_RECOVERY_DIR",)}
+    env.update(TMPDIR=str(system), PYTHONPATH=str(ROOT), MIGAC_NESTED_SUITE="1",
+               QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/test_recovery.py::test_a_dead_process_leaves_an_orphan_that_is_offered_once",
+         "tests/test_recovery.py::test_unsaved_changes_are_autosaved_and_removed_once_saved",
+         "tests/test_print_setup.py::test_header_text_is_escaped_and_bounded",
+         "tests/test_print_setup.py::test_libreoffice_prints_the_national_sample_readably"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stdout[-3000:]
+    left = sorted(p.name for p in system.iterdir())
+    assert [name for name in left if not name.startswith("pytest-of-")] == []
+
+
+# -- the set-up scripts' messages ------------------------------------------------------
+
+SETUP = ROOT / "scripts" / "_setup.sh"
+BASH = "/bin/bash"
+
+
+def fake_system(tmp_path: Path, sudo: bool) -> Path:
+    """A PATH where no package is installed, the user is not root and sudo may be absent."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stubs = {"dpkg-query": "exit 1", "id": "echo 1000", "python3": "exit 0"}
+    if sudo:
+        stubs["sudo"] = "exit 0"
+    for name, body in stubs.items():
+        (bin_dir / name).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_dir / name).chmod(0o755)
+    (bin_dir / "dirname").symlink_to(shutil.which("dirname"))
+    return bin_dir
+
+
+def run_setup(tmp_path: Path, command: str, sudo: bool) -> subprocess.CompletedProcess:
+    env = {"PATH": str(fake_system(tmp_path, sudo)), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    return subprocess.run([BASH, "-c", f"source {str(SETUP)!r}; {command}"], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path, env=env)
+
+
+@pytest.mark.skipif(not Path(BASH).exists() or shutil.which("dirname") is None,
+                    reason="bash absent")
+@pytest.mark.parametrize("sudo", [False, True])
+def test_missing_packages_are_told_with_su_where_sudo_is_absent(tmp_path, sudo):
+    done = run_setup(tmp_path, "migac_ensure_system_packages libegl1 libgl1", sudo)
+    assert done.returncode == 1
+    assert "[migac] Il manque des paquets système : libegl1 libgl1\n" in done.stderr
+    su = "    su -c 'apt-get update && apt-get install -y --no-install-recommends libegl1 libgl1'\n"
+    assert su in done.stderr
+    with_sudo = "    sudo apt-get update && sudo apt-get install -y --no-install-recommends libegl1 libgl1\n"
+    assert (with_sudo in done.stderr) is sudo
+    if not sudo:
+        assert "sudo n'est pas installé" in done.stderr
+
+
+@pytest.mark.skipif(not Path(BASH).exists() or shutil.which("dirname") is None,
+                    reason="bash absent")
+def test_run_sh_without_display_names_itself_by_its_real_path(tmp_path):
+    done = run_setup(tmp_path, "migac_no_display_hint 'mon scénario.xlsx'", sudo=False)
+    assert done.returncode == 0
+    real = (ROOT / "scripts" / "run.sh").resolve()
+    assert f"    xvfb-run -a bash {real} mon\\ scénario.xlsx\n" in done.stdout
+    # xvfb-run is not on this PATH: how to install it, without sudo.
+    assert "    su -c 'apt-get update && apt-get install -y --no-install-recommends xvfb xauth'\n" \
+        in done.stdout
+
+
+@pytest.mark.skipif(not Path(BASH).exists(), reason="bash absent")
+def test_run_sh_installs_no_test_tools_and_test_sh_does(tmp_path):
+    run_sh = (ROOT / "scripts" / "run.sh").read_text(encoding="utf-8")
+    test_sh = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
+    assert "\nmigac_ensure_venv\n" in run_sh and "\nmigac_ensure_venv test\n" in test_sh
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    log = tmp_path / "pip.log"
+    python = venv / "bin" / "python"                  # answers pip, logs what it installs
+    python.write_text(f'#!/bin/sh\ncase "$*" in *install*) echo "$*" >> {log} ;; esac\n')
+    python.chmod(0o755)
+    (venv / "bin" / "migac-desktop").write_text("#!/bin/sh\n")
+    (venv / "bin" / "migac-desktop").chmod(0o755)
+    steps = "migac_ensure_venv; migac_ensure_venv test; migac_ensure_venv; migac_ensure_venv test"
+    done = subprocess.run(
+        [BASH, "-c", f"source {str(SETUP)!r}; MIGAC_VENV={str(venv)!r}; "
+                     f"MIGAC_STAMP=$MIGAC_VENV/.migac-install-stamp; {steps}"],
+        capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert log.read_text().splitlines() == ["-m pip install -e .", "-m pip install -e .[test]"]
