@@ -145,3 +145,15 @@ def test_libreoffice_prints_the_national_sample_readably(national, tmp_path):
                         (results_pages[-1][0], "Dotation")):
         heights = [h for w, h in _words(pdf, page) if w == probe]
         assert heights and min(heights) >= 6, (page, probe, heights)
+
+
+def test_wrapped_line_count_is_never_below_textwrap_on_words():
+    import textwrap
+
+    from migac_desktop.io.workbook import _line_count
+
+    note = open_scenario(NATIONAL).scenario.parameters.note
+    for chars in (12, 30, 44, 49):
+        assert _line_count(note, chars) >= len(textwrap.wrap(note, chars, break_on_hyphens=False))
+    assert _line_count("CH de Melun\nSite de Marne-la-Vallée", 44) == 2
+    assert _line_count("x" * 100, 44) == 3
