@@ -190,5 +190,14 @@ def command_line(option: str) -> int:
           "Pour en faire le programme par défaut des classeurs .xlsx :\n"
           f"  xdg-mime default {DESKTOP_FILE} {XLSX_MIME}\n"
           f"Pour le retirer du menu : {program} --uninstall-desktop-entry\n"
-          "Si vous déplacez ou recréez l'environnement Python, relancez l'installation.")
+          f"{reinstall_advice()}")
     return 0
+
+
+def reinstall_advice() -> str:
+    """When to install the entry again: it names the program by its absolute path."""
+    if getattr(sys, "frozen", False):
+        folder = Path(os.path.abspath(sys.executable)).parent
+        return (f"Si vous déplacez ou remplacez le dossier du programme ({folder}), relancez "
+                "cette commande depuis son nouvel emplacement.")
+    return "Si vous déplacez ou recréez l'environnement Python, relancez l'installation."

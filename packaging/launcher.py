@@ -1,4 +1,9 @@
-"""Entry script of the stand-alone program (PyInstaller): the same as the ``migac-desktop`` command."""
+"""Entry script of the stand-alone program (PyInstaller), for its two executables.
+
+The bundle's folder holds ``migac-desktop`` (the window, the same as the
+``migac-desktop`` command) and ``migac`` (the command line, the same as ``migac``),
+built from this one script: the executable's own name says which one runs.
+"""
 
 import os
 import sys
@@ -28,8 +33,16 @@ def _persistent_matplotlib_cache() -> None:
     os.environ["MPLCONFIGDIR"] = str(folder)
 
 
+def _is_command_line(executable: str) -> bool:
+    """``migac`` / ``migac.exe``: the command line; anything else opens the window."""
+    return Path(executable).name.lower() in ("migac", "migac.exe")
+
+
 if __name__ == "__main__":
     if getattr(sys, "frozen", False):
         _persistent_matplotlib_cache()
-    from migac_desktop.ui.app import main
+    if _is_command_line(sys.executable if getattr(sys, "frozen", False) else sys.argv[0]):
+        from migac_desktop.cli import main
+    else:
+        from migac_desktop.ui.app import main
     sys.exit(main())

@@ -6,8 +6,9 @@
 #   missing, installs them with apt-get if we are root, or prints the exact command and
 #   stops otherwise;
 # - creates the virtual environment .venv/ at the repository root and installs the project
-#   into it (`pip install -e ".[test]"`), which is skipped when nothing changed since the
-#   last install (stamp file newer than pyproject.toml).
+#   into it (`pip install -e .` for run.sh, `pip install -e ".[test]"` with the test tools
+#   for test.sh), which is skipped when nothing changed since the last install (stamp file
+#   newer than pyproject.toml).
 #
 # Every list of system packages lives here, and only here.
 
@@ -53,6 +54,20 @@ MIGAC_VENV="$MIGAC_ROOT/.venv"
 MIGAC_STAMP="$MIGAC_VENV/.migac-install-stamp"
 
 migac_say() { printf '[migac] %s\n' "$*"; }
+
+# migac_install_hint PKG... : prints (stdout) the command that installs the packages with
+# administrator rights: with sudo, and with `su -c '…'` (root's password), the only way
+# on a Debian installed without sudo.
+migac_install_hint() {
+    local install="apt-get update && apt-get install -y --no-install-recommends $*"
+    if command -v sudo >/dev/null 2>&1; then
+        printf '    sudo apt-get update && sudo apt-get install -y --no-install-recommends %s\n\n' "$*"
+        printf '[migac] ou, sans droits sudo, avec le mot de passe de root :\n\n'
+    else
+        printf '[migac] (sudo n'\''est pas installé : la commande passe par su, avec le mot de passe de root)\n\n'
+    fi
+    printf "    su -c '%s'\n\n" "$install"
+}
 migac_die() {
     printf '\n[migac] ERREUR : %s\n' "$*" >&2
     exit 1
@@ -76,6 +91,28 @@ migac_check_python() {
         || migac_die "python3 est introuvable. Installez Python 3.11 ou plus récent (Debian : apt-get install python3)."
     python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
         || migac_die "MIGAC Desktop demande Python 3.11 ou plus récent ; python3 est en version $(python3 -c 'import platform; print(platform.python_version())')."
+}
+
+# migac_no_display_hint [ARG...] : what run.sh says without a graphical session, naming
+# the script by its real path (it can be run from any folder) with the same arguments.
+migac_no_display_hint() {
+    local script args=""
+    script="$(cd "$MIGAC_ROOT/scripts" && pwd -P)/run.sh"
+    [ "$#" -gt 0 ] && args="$(printf ' %q' "$@")"
+    printf '\n[migac] L'\''environnement est prêt, mais aucune session graphique n'\''est ouverte\n'
+    printf '[migac] (variables DISPLAY et WAYLAND_DISPLAY vides) : MIGAC Desktop a besoin d'\''un écran.\n'
+    printf '[migac] Lancez cette commande depuis le bureau (terminal d'\''une session graphique), ou,\n'
+    printf '[migac] sur un serveur sans écran, dans un écran virtuel :\n\n'
+    if ! command -v xvfb-run >/dev/null 2>&1; then
+        if [ "$(id -u)" -eq 0 ]; then
+            printf '    apt-get install -y xvfb xauth   # une seule fois\n\n'
+        else
+            printf '[migac] une seule fois, l'\''écran virtuel (paquets xvfb et xauth) :\n\n'
+            migac_install_hint xvfb xauth
+            printf '[migac] puis :\n\n'
+        fi
+    fi
+    printf '    xvfb-run -a bash %q%s\n\n' "$script" "$args"
 }
 
 # migac_ensure_system_packages PKG... : installs the missing ones (root) or stops with the
@@ -107,14 +144,20 @@ migac_ensure_system_packages() {
         {
             printf '\n[migac] Il manque des paquets système : %s\n' "${missing[*]}"
             printf '[migac] Installez-les avec la commande suivante (droits administrateur), puis relancez ce script :\n\n'
-            printf '    sudo apt-get update && sudo apt-get install -y --no-install-recommends %s\n\n' "${missing[*]}"
+            migac_install_hint "${missing[@]}"
         } >&2
         exit 1
     fi
 }
 
-# Creates .venv/ if needed and installs the project in it (editable, with the test extras).
+# migac_ensure_venv [test] : creates .venv/ if needed and installs the project in it
+# (editable), with the test tools (pytest, pytest-qt, hypothesis) when asked for.
 migac_ensure_venv() {
+    local extras="${1:-}" target="." stamp="$MIGAC_STAMP"
+    if [ -n "$extras" ]; then
+        target=".[$extras]"
+        stamp="$MIGAC_STAMP-$extras"
+    fi
     cd "$MIGAC_ROOT" || exit 1
     # A venv whose interpreter or pip no longer works (python3 upgraded, venv creation
     # interrupted, directory copied from another machine) is rebuilt.
@@ -127,14 +170,22 @@ migac_ensure_venv() {
         python3 -m venv "$MIGAC_VENV" \
             || migac_die "La création de l'environnement .venv/ a échoué."
     fi
-    if [ -f "$MIGAC_STAMP" ] && [ "$MIGAC_STAMP" -nt "$MIGAC_ROOT/pyproject.toml" ] \
-        && [ -x "$MIGAC_VENV/bin/migac-desktop" ]; then
-        return 0
+    # An install with the test tools serves run.sh too.
+    local done_stamp
+    for done_stamp in "$stamp" "$MIGAC_STAMP-test"; do
+        if [ -f "$done_stamp" ] && [ "$done_stamp" -nt "$MIGAC_ROOT/pyproject.toml" ] \
+            && [ -x "$MIGAC_VENV/bin/migac-desktop" ]; then
+            return 0
+        fi
+    done
+    if [ -n "$extras" ]; then
+        migac_say "Installation de MIGAC Desktop, de ses dépendances et des outils de test dans .venv/ (la première fois, quelques minutes)"
+    else
+        migac_say "Installation de MIGAC Desktop et de ses dépendances dans .venv/ (la première fois, quelques minutes)"
     fi
-    migac_say "Installation de MIGAC Desktop et de ses dépendances dans .venv/ (la première fois, quelques minutes)"
-    rm -f "$MIGAC_STAMP"
+    rm -f "$stamp"
     PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
-        "$MIGAC_VENV/bin/python" -m pip install -e ".[test]" \
+        "$MIGAC_VENV/bin/python" -m pip install -e "$target" \
         || migac_die "L'installation des dépendances Python a échoué (voir les messages de pip ci-dessus)."
-    touch "$MIGAC_STAMP"
+    touch "$stamp"
 }

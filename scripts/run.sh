@@ -27,14 +27,7 @@ fi
 # "could not connect to display" abort. QT_QPA_PLATFORM set by the user (offscreen, vnc…)
 # is left alone.
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
-    {
-        printf '\n[migac] L'\''environnement est prêt, mais aucune session graphique n'\''est ouverte\n'
-        printf '[migac] (variables DISPLAY et WAYLAND_DISPLAY vides) : MIGAC Desktop a besoin d'\''un écran.\n'
-        printf '[migac] Lancez cette commande depuis le bureau (terminal d'\''une session graphique), ou,\n'
-        printf '[migac] sur un serveur sans écran, dans un écran virtuel :\n\n'
-        printf '    apt-get install -y xvfb xauth   # une seule fois (avec sudo si vous n'\''êtes pas root)\n'
-        printf '    xvfb-run -a bash scripts/run.sh\n\n'
-    } >&2
+    migac_no_display_hint "$@" >&2
     exit 1
 fi
 

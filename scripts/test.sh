@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh"
 
 migac_check_python
 migac_ensure_system_packages "${MIGAC_RUNTIME_PACKAGES[@]}" "${MIGAC_TEST_PACKAGES[@]}"
-migac_ensure_venv
+migac_ensure_venv test
 
 cd "$MIGAC_ROOT"
 migac_say "Lancement des tests (QT_QPA_PLATFORM=offscreen)"

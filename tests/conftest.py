@@ -1,12 +1,35 @@
 """Shared fixtures. Qt runs offscreen: without a display it would abort."""
 
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Autosave and recovery copies of the tests go to a throw-away folder, never the user's.
-os.environ.setdefault("MIGAC_RECOVERY_DIR", __import__("tempfile").mkdtemp(prefix="migac-recovery-"))
 
 import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _scratch_folders(tmp_path_factory):
+    """Nothing of the suite lands in the system's temporary folder, nor in the user's.
+
+    Temporary files (openpyxl's per-sheet files, LibreOffice's, the programs the tests
+    start: ``TMPDIR`` is inherited) and the autosave and recovery copies go under
+    pytest's own folder for this run. Nothing here runs on import: subprocesses import
+    this module for its helpers.
+    """
+    system = tempfile.gettempdir()
+    scratch = tmp_path_factory.mktemp("tmpdir")
+    saved = {k: os.environ.get(k) for k in ("TMPDIR", "MIGAC_RECOVERY_DIR")}
+    os.environ["TMPDIR"] = str(scratch)
+    os.environ.setdefault("MIGAC_RECOVERY_DIR", str(tmp_path_factory.mktemp("recovery")))
+    tempfile.tempdir = str(scratch)
+    yield
+    tempfile.tempdir = system
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 from migac_desktop.core import schema  # noqa: E402
 from migac_desktop.core.scenario import Scenario, make_table  # noqa: E402

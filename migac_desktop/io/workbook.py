@@ -939,15 +939,18 @@ class _Book:
         self._header_fill = PatternFill("solid", fgColor="DCE6F1")
         self._header_align = Alignment(wrap_text=True, vertical="center")
         self._header_border = Border(bottom=Side(style="thin", color="808080"))
+        self._wrap_align = Alignment(wrap_text=True)
+        self.print_title = "Scénario MIG SAMU"      # the printed pages' header
         self.bodies: dict[object, list[str]] = {}      # sheet → XML chunks of rows
         self.strings: dict[str, int] = {}
         self._probe = None
         self._date_styles: dict[type, int] = {}
 
     # -- styles ------------------------------------------------------------
-    def style(self, ws, fmt: str | None, bold: bool = False, header: bool = False):
-        """(StyleArray, style id) of a number format, bold or header look."""
-        key = (fmt, bold, header)
+    def style(self, ws, fmt: str | None, bold: bool = False, header: bool = False,
+              wrap: bool = False):
+        """(StyleArray, style id) of a number format, bold, header or wrapped-text look."""
+        key = (fmt, bold, header, wrap)
         if key not in self._style_cache:
             cell = self._cell_class(ws, row=1, column=1)
             if fmt:
@@ -958,6 +961,8 @@ class _Book:
                 cell.fill = self._header_fill
                 cell.alignment = self._header_align
                 cell.border = self._header_border
+            elif wrap:
+                cell.alignment = self._wrap_align
             self._style_cache[key] = (cell._style, cell.style_id if cell.has_style else 0)
         return self._style_cache[key]
 
@@ -977,8 +982,12 @@ class _Book:
             cells.append(cell)
         ws.append(cells)
 
-    def add_rows(self, ws, start: int, columns: list[list], style_ids: list[int]) -> int:
-        """Append rows (given column-wise) as XML; returns the next free row number."""
+    def add_rows(self, ws, start: int, columns: list[list], style_ids: list[int],
+                 heights: dict[int, float] | None = None) -> int:
+        """Append rows (given column-wise) as XML; returns the next free row number.
+
+        ``heights``: row (0-based in ``columns``) → height in points, for wrapped texts.
+        """
         if not columns:
             return start
         letters = _letters(len(columns))
@@ -987,9 +996,11 @@ class _Book:
         chunk: list[str] = []
         chunks = self.bodies.setdefault(ws, [])
         row_number = start
+        heights = heights or {}
         for row in zip(*columns):
             n = str(row_number)
-            parts = [f'<row r="{n}">']
+            ht = heights.get(row_number - start)
+            parts = [f'<row r="{n}">' if ht is None else _row_tag(n, ht)]
             for letter, s_attr, value in zip(letters, s_attrs, row):
                 if value is None:
                     continue
@@ -1036,7 +1047,8 @@ class _Book:
         return f'<c r="{ref}"{s_attr} t="s"><v>{index}</v></c>'
 
     def add_formula_rows(self, ws, start: int, columns: list[list], style_ids: list[int],
-                         formulas: list[list[str] | None]) -> int:
+                         formulas: list[list[str] | None],
+                         heights: dict[int, float] | None = None) -> int:
         """Like :meth:`add_rows`, with formula columns (output sheets only).
 
         ``formulas[i]`` is None for a column of values, else one formula per row
@@ -1061,10 +1073,13 @@ class _Book:
                 else _formula_cell(f"{letter}{n}", s_attr, f, v)
                 for n, f, v in zip(rows, forms, values)])
         chunks = self.bodies.setdefault(ws, [])
+        tags = [f'<row r="{n}">' for n in rows]
+        for i, ht in (heights or {}).items():
+            tags[i] = _row_tag(rows[i], ht)
         for at in range(0, len(rows), 2000):
             block = zip(*(c[at:at + 2000] for c in by_column))
-            chunks.append("".join(f'<row r="{n}">{"".join(cells)}</row>'
-                                  for n, cells in zip(rows[at:at + 2000], block)))
+            chunks.append("".join(f'{tag}{"".join(cells)}</row>'
+                                  for tag, cells in zip(tags[at:at + 2000], block)))
         return start + len(rows)
 
     def _value_cell(self, ws, ref: str, s_attr: str, value) -> str:
@@ -1154,6 +1169,10 @@ class _Book:
             fh.write(tail.encode("utf-8"))
 
 
+def _row_tag(n: str, height: float) -> str:
+    return f'<row r="{n}" ht="{height:g}" customHeight="1">'
+
+
 def _legal_text(text: str) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -1184,6 +1203,127 @@ def _plain(value):
     return str(value)
 
 
+# Printing (Excel, LibreOffice): A4 landscape, the scenario's title and the sheet's name
+# in the header, the file's name and « Page n sur N » in the footer, cell grid printed.
+# A sheet is fit to the page's width only when that keeps it at _MIN_SCALE or more; a
+# wider one prints over several pages, its header row and its identity columns repeated
+# on each page, pages of the same rows following each other.
+_PAGE_WIDTH_PX = (297 / 25.4 - 2 * 0.4) * 96      # A4 landscape inside 0,4 in margins
+_MIN_SCALE = 0.65                                   # Calibri 11 printed at about 7 pt
+_PRINT_TITLE_COLUMNS = {                            # first and last column repeated, 0-based
+    "CRRA": (0, 1), "Résultats CRRA": (0, 1), "Synthèse établissements": (0, 1),
+    "Trajectoires": (1, 2),
+}
+_HEADER_TITLE_CHARS = 100                           # Excel refuses headers over 255 characters
+
+
+def _column_px(width: float) -> float:
+    """A column's printed width at 100 %, in pixels at 96 dpi (Calibri 11: 7 px a character)."""
+    return 7 * width + 5
+
+
+def _header_text(text: str) -> str:
+    """Literal text for a header or footer: ``&`` starts a code there, so it is doubled."""
+    text = " ".join(str(text).split())
+    if len(text) > _HEADER_TITLE_CHARS:
+        text = text[:_HEADER_TITLE_CHARS - 1].rstrip() + "…"
+    return text.replace("&", "&&")
+
+
+def _page_setup(ws, title: str) -> None:
+    """What every sheet prints with, fit or not (see :func:`_fit_or_repeat`)."""
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.pageOrder = "overThenDown"
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.75, bottom=0.75,
+                                  header=0.3, footer=0.3)
+    ws.print_options.gridLines = True
+    ws.oddHeader.left.text = _header_text(title)
+    ws.oddHeader.right.text = "&A"
+    ws.oddFooter.left.text = "&F"
+    ws.oddFooter.right.text = "Page &P sur &N"
+
+
+def _fit_or_repeat(ws, widths: list[float], title_columns: tuple[int, int]) -> None:
+    """Fit to one page's width if it stays readable, else to as many pages as it takes at
+    _MIN_SCALE, the identity columns repeated (Excel and LibreOffice then choose a scale
+    of _MIN_SCALE or more; a fixed scale makes LibreOffice print blank pages)."""
+    from openpyxl.utils import get_column_letter
+
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    page = _PAGE_WIDTH_PX / _MIN_SCALE                 # what a page holds, at 100 %
+    px = [_column_px(w) for w in widths]
+    if sum(px) <= page:
+        ws.page_setup.fitToWidth = 1
+        return
+    first, last = title_columns
+    last = min(last, len(widths) - 1)
+    while last > first and sum(px[first:last + 1]) > 0.4 * page:
+        last -= 1                                       # repeated columns: 40 % at most
+    repeated = 0.0
+    if first <= last and sum(px[first:last + 1]) <= 0.4 * page:
+        ws.print_title_cols = f"{get_column_letter(first + 1)}:{get_column_letter(last + 1)}"
+        repeated = sum(px[first:last + 1])
+    pages, used = 1, 0.0
+    for i, width in enumerate(px):
+        if first <= i <= last and repeated:
+            used += width if pages == 1 else 0         # printed once on the first page
+            continue
+        if used + width > page and used > repeated:
+            pages, used = pages + 1, repeated
+        used += width
+    ws.page_setup.fitToWidth = pages
+
+
+def _wraps(values: list, width: float) -> bool:
+    """A text column wraps when one of its texts is longer than the column is wide."""
+    return any(type(v) is str and len(v) > width - 1 for v in values)
+
+
+_LINE_POINTS = 15           # Calibri 11: the default row height
+
+
+def _line_count(text: str, chars: int) -> int:
+    """Lines of ``text`` wrapped word by word at ``chars`` characters (textwrap's count,
+    a long word broken), without textwrap's cost: 10 000 CRRA have 25 000 long names."""
+    lines = 0
+    for part in text.splitlines() or [""]:
+        count, used = 1, 0
+        for word in part.split():
+            size = len(word)
+            if used and used + 1 + size <= chars:
+                used += 1 + size
+                continue
+            if used:
+                count += 1
+            count += (size - 1) // chars if size > chars else 0
+            used = size - chars * ((size - 1) // chars) if size > chars else size
+        lines += count
+    return lines
+
+
+def _wrapped_heights(columns: list[list], wrap: list[bool], widths: list[float]) -> dict[int, float]:
+    """Row → height of its wrapped texts' lines (points): written, since neither
+    LibreOffice nor Excel is sure to grow a row on opening. Counted word by word at
+    one character a unit of width, which errs on the tall side."""
+    heights: dict[int, float] = {}
+    for values, wraps, width in zip(columns, wrap, widths):
+        if not wraps:
+            continue
+        chars = max(int(width) - 1, 1)
+        counted: dict[str, int] = {}
+        for i, v in enumerate(values):
+            if type(v) is str and len(v) > chars:
+                lines = counted.get(v)
+                if lines is None:
+                    lines = counted[v] = _line_count(v, chars)
+                heights[i] = max(heights.get(i, 0), min(lines, 27) * _LINE_POINTS)
+    return heights
+
+
 class _SheetWriter:
     """One sheet: layout and header through openpyxl, rows through the book."""
 
@@ -1192,27 +1332,27 @@ class _SheetWriter:
         self.ws = book.wb.create_sheet(title)
         self.ws.calculate_dimension = None
         self.next_row = 1
+        self.widths: list[float] = []
+        _page_setup(self.ws, book.print_title)
 
     def layout(self, headers: list[str], formats: list[str | None], n_rows: int,
-               widths: list[float] | None = None, landscape: bool = True,
-               autofilter: bool = True) -> None:
+               widths: list[float] | None = None, autofilter: bool = True) -> None:
         from openpyxl.utils import get_column_letter
 
         ws = self.ws
+        final = []
         for i, header in enumerate(headers):
             width = widths[i] if widths else _WIDTHS.get(formats[i], 14)
-            width = max(width, min(len(str(header)) + 2, 30))
-            ws.column_dimensions[get_column_letter(i + 1)].width = min(width, 60)
+            width = min(max(width, min(len(str(header)) + 2, 30)), 60)
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
+            final.append(width)
+        self.widths = final
         self.dimension(len(headers), n_rows + 1)
         ws.freeze_panes = "A2"
         if headers and autofilter:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(n_rows + 1, 1)}"
         ws.print_title_rows = "1:1"
-        ws.page_setup.orientation = "landscape" if landscape else "portrait"
-        ws.page_setup.paperSize = 9  # A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        _fit_or_repeat(ws, final, _PRINT_TITLE_COLUMNS.get(ws.title, (0, 0)))
 
     def print_area(self, n_cols: int, n_rows: int) -> None:
         """Print the table (and what follows it) and nothing else."""
@@ -1236,13 +1376,18 @@ class _SheetWriter:
         self.next_row = 2
 
     def columns(self, columns: list[list], formats: list[str | None], bold: bool = False,
-                formulas: list[list[str] | None] | None = None) -> None:
-        ids = [self.book.style(self.ws, fmt, bold)[1] if (fmt or bold) else 0 for fmt in formats]
+                formulas: list[list[str] | None] | None = None,
+                wrap: list[bool] | None = None) -> None:
+        """Rows given column-wise; ``wrap[i]``: column i's texts wrap within its width."""
+        wrap = wrap or [False] * len(formats)
+        ids = [self.book.style(self.ws, fmt, bold, wrap=w)[1] if (fmt or bold or w) else 0
+               for fmt, w in zip(formats, wrap)]
+        heights = _wrapped_heights(columns, wrap, self.widths) if any(wrap) else None
         if formulas is not None and any(f is not None for f in formulas):
             self.next_row = self.book.add_formula_rows(self.ws, self.next_row, columns, ids,
-                                                       formulas)
+                                                       formulas, heights)
         else:
-            self.next_row = self.book.add_rows(self.ws, self.next_row, columns, ids)
+            self.next_row = self.book.add_rows(self.ws, self.next_row, columns, ids, heights)
 
     def rows(self, rows: list[tuple]) -> None:
         """Untyped rows (extra sheets, extra parameters), values as they are."""
@@ -1302,6 +1447,7 @@ def _build_workbook(scenario: Scenario, results) -> _Book:
 def _fill_workbook(book: _Book, scenario: Scenario, results) -> None:
     book.wb.properties.creator = "MIGAC Desktop"
     book.wb.properties.title = _legal_text(str(scenario.parameters.titre or "Scénario MIG SAMU"))
+    book.print_title = book.wb.properties.title
     _write_parameters(book, scenario)
     for sheet in _INPUT_ORDER[1:]:
         _write_table(book, scenario, sheet, TABLES[sheet])
@@ -1317,8 +1463,8 @@ def _fill_workbook(book: _Book, scenario: Scenario, results) -> None:
 def _write_parameters(book: _Book, scenario: Scenario) -> None:
     w = _SheetWriter(book, schema.PARAMETERS_SHEET)
     n_rows = len(schema.PARAMETERS) + len(scenario.extra_parameters)
-    w.layout(list(schema.PARAMETER_HEADERS), [None] * 4, n_rows, widths=[26, 46, 22, 8],
-             landscape=False, autofilter=False)
+    widths = [26, 46, 50, 8]
+    w.layout(list(schema.PARAMETER_HEADERS), [None] * 4, n_rows, widths=widths, autofilter=False)
     widest = max((len(r) for r in scenario.extra_parameters), default=4)
     w.dimension(max(widest, 4), n_rows + 1)
     w.header(list(schema.PARAMETER_HEADERS))
@@ -1333,7 +1479,8 @@ def _write_parameters(book: _Book, scenario: Scenario) -> None:
                 fmt = EURO if float(value) == int(value) else EURO_CENTS
             elif spec.unit == "ETP":
                 fmt = ETP
-        w.columns([[spec.key], [spec.label], [value], [spec.unit or None]], [None, None, fmt, None])
+        w.columns([[spec.key], [spec.label], [value], [spec.unit or None]], [None, None, fmt, None],
+                  wrap=[False, _wraps([spec.label], widths[1]), _wraps([value], widths[2]), False])
     w.rows(scenario.extra_parameters)
 
 
@@ -1349,7 +1496,8 @@ def _write_table(book: _Book, scenario: Scenario, sheet: str, table) -> None:
     w = _SheetWriter(book, sheet)
     w.layout(headers, formats, len(frame), widths)
     w.header(headers)
-    w.columns(columns, formats)
+    w.columns(columns, formats, wrap=[fmt is None and _wraps(values, width)
+                                      for values, fmt, width in zip(columns, formats, w.widths)])
 
 
 def _result_layout(keys: list[str]) -> tuple[list[str], list[str | None]]:
@@ -1499,7 +1647,9 @@ def _write_result_sheet(book, title, headers, formats, columns, total=None, form
         w.ws.auto_filter.ref = f"A1:{column_letter(len(headers) - 1)}{body_rows + 1}"
     w.print_area(len(headers), n_rows + 1)
     w.header(headers)
-    w.columns(columns, formats, formulas=formulas)
+    w.columns(columns, formats, formulas=formulas,
+              wrap=[fmt is None and _wraps(values, width)
+                    for values, fmt, width in zip(columns, formats, w.widths)])
     if total is not None:
         w.columns([[v] for v in total], formats, bold=True,
                   formulas=None if total_formulas is None
@@ -1549,4 +1699,6 @@ def _write_trajectories(book, headers, formats, results, allocs, layout) -> None
     w.layout(headers, formats, len(level), widths)
     w.print_area(len(headers), len(level) + 1)
     w.header(headers)
-    w.columns(columns, formats, formulas=[None] * 4 + [live[k] for k in keys])
+    w.columns(columns, formats, formulas=[None] * 4 + [live[k] for k in keys],
+              wrap=[False, False, _wraps(label, w.widths[2]), _wraps(region, w.widths[3])]
+              + [False] * len(keys))
