@@ -43,6 +43,8 @@ MIGAC_RUNTIME_PACKAGES=(
 # shellcheck disable=SC2034  # used by test.sh
 MIGAC_TEST_PACKAGES=(
     xvfb xauth poppler-utils
+    # xdotool: keys and clicks sent through the X server to the real program (tests/test_real_program.py)
+    xdotool
     libreoffice-calc-nogui
     # desktop-file-validate and update-desktop-database, for the Linux desktop entry
     desktop-file-utils
