@@ -303,3 +303,17 @@ def test_window_report_follows_the_modified_flag(window, tmp_path):
     doc.push(SetCells(doc.scenario, "CRRA", [(0, "drm", 46000.0)], label="modifier DRM"))
     assert printer.build(None).unsaved
     assert not math.isnan(doc.results.national["modelled"])
+
+
+def test_comparison_levels_keep_their_own_column_order(window):
+    """The remembered column order of one level does not push another level's identity
+    columns to the end (the CRRA level once opened on « Région », « Historique »)."""
+    panel = window.comparison_panel
+    window.tabs.setCurrentWidget(panel)
+    panel.level.setCurrentIndex(panel.level.findData("region"))
+    panel.table.save_columns()
+    panel.level.setCurrentIndex(panel.level.findData("crra"))
+    header, model = panel.table.horizontalHeader(), panel.table.model()
+    by_visual = sorted(range(model.columnCount()), key=header.visualIndex)
+    names = [model.headerData(c, Qt.Orientation.Horizontal) for c in by_visual]
+    assert names[:2] == ["Identifiant", "Libellé"]

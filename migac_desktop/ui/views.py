@@ -321,11 +321,18 @@ class ExcelTableView(QTableView):
         saved = table_actions.load_columns(self.objectName()) if use_saved else None
         header = self.horizontalHeader()
         fixed = self.fixed_columns()
-        order = list(saved.get("order", [])) if saved else list(self._default_first)
-        if saved and not order:
-            order = list(self._default_first)
-        wanted = [keys[c] for c in sorted(fixed)] + [k for k in order if k in keys]
-        final = list(dict.fromkeys(wanted + keys))
+        order = list(saved.get("order", [])) if saved else []
+        first = [keys[c] for c in sorted(fixed)]
+        if order:
+            # The saved order is applied to the columns it knows, each taking the place of
+            # one of them: a column it does not know (a new year, another level's columns
+            # in the comparison) stays where the model puts it.
+            known = [k for k in keys if k in order]
+            moved = iter(sorted(known, key=order.index))
+            final = list(dict.fromkeys(first + [next(moved) if k in order else k for k in keys]))
+        else:
+            wanted = first + [k for k in self._default_first if k in keys]
+            final = list(dict.fromkeys(wanted + keys))
         hidden = set(saved.get("hidden", [])) if saved else set(self._default_hidden)
         widths = dict(self._default_widths)
         if saved and isinstance(saved.get("widths"), dict):
