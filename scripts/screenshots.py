@@ -57,11 +57,27 @@ def main() -> None:
             panel.chart_kind.setCurrentIndex(panel.chart_kind.findData(kind))
         return run
 
-    steps += [select_crra, shot("crra"), tab(1), shot("parametres"), tab(2), shot("comparaison"),
+    def region_sum():
+        # The working region, and « Somme » of three DRM cells in the status bar.
+        from PySide6.QtCore import QItemSelection, QItemSelectionModel
+        window.tabs.setCurrentIndex(0)
+        panel = window.crra_panel
+        panel.set_region("Bretagne")
+        c = panel.model.column_of_key("drm")
+        panel.view.setCurrentIndex(panel.model.index(0, c))
+        block = QItemSelection(panel.model.index(0, c), panel.model.index(2, c))
+        panel.view.selectionModel().select(block, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        panel.view.setFocus()
+
+    steps += [select_crra, shot("crra"), region_sum, shot("crra-region-somme"),
+              tab(2), shot("comparaison-region"), lambda: panel_all(window), tab(1), shot("parametres"), tab(2), shot("comparaison"),
               comparison_chart("effect"), shot("comparaison-effet"),
               comparison_chart("scatter"), shot("comparaison-nuage"),
               tab(3), shot("lissage-national"), smoothing_region, shot("lissage-region"),
               smoothing_all, shot("lissage-region-crra")]
+
+    def panel_all(window):
+        window.crra_panel.set_region(None)
 
     def next_step():
         if not steps:

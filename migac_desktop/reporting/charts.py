@@ -242,6 +242,12 @@ def chart_title(fig: Figure) -> str:
     return " ".join(line for line in lines if line).replace(r"\$", "$")
 
 
+def _x_bins(fig, most: int) -> int:
+    """As many x ticks as fit: the bars take about half the figure's width beside the
+    names, and a label such as « −35 M€ » needs about 0.6 inch (no « 5 M€10 M€ »)."""
+    return max(3, min(most, int(fig.get_figwidth() * 0.5 / 0.6)))
+
+
 def _axis_label(axis, text: str) -> None:
     axis.set_label_text(_plain(text), fontsize=LABEL_SIZE, fontfamily=FONT, color="#333333")
 
@@ -327,6 +333,12 @@ def _fit_value_labels(fig: Figure, ax, lo: float, hi: float,
         return l_, r
 
     slope = max([0.0] + [e for _, e in right]) + max([0.0] + [e for _, e in left])
+    if width <= slope + 1 and any(" (" in text.get_text() for text, _, _ in labels):
+        # A narrow chart: « −387 150 € (−15,6 %) » becomes « −387 150 € ».
+        for text, _, _ in labels:
+            text.set_text(text.get_text().split(" (")[0])
+        _fit_value_labels(fig, ax, lo, hi, labels, pad_px)
+        return
     if width <= slope + 1:
         # The labels cannot fit whatever the scale: keep the bars, give some room.
         span = hi - lo
@@ -407,7 +419,7 @@ def draw_comparison_bars(fig: Figure, results, historic_year: int = 2013) -> Fig
     ax.set_yticks(y, [_plain(r) for r in df["region"]], fontsize=size, fontfamily=FONT)
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(n - 0.5, -0.5)          # first (largest) region on top
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=9, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=_x_bins(fig, 9), steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(FrenchFormatter("euros"))
     labels = []
     pct = df["revenue_effect_pct"].to_numpy(dtype=float)
@@ -512,7 +524,7 @@ def draw_revenue_effect(fig: Figure, results, level: str = "region", region: str
         t = _bar_label(ax, v, yi, _effect_text(e, p, percent_first=percent), side,
                        max(size - 0.5, 6.0))
         labels.append((t, v, side))
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=_x_bins(fig, 8), steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(FrenchFormatter("percent" if percent else "euros", signed=True))
     _fit_value_labels(fig, ax, float(values.min()), float(values.max()), labels)
     one, many = _LEVEL_NAMES[level]
