@@ -214,7 +214,7 @@ def test_openpyxl_alone_refuses_the_billion_laughs(corpus):
 
 
 def test_reader_without_preflight_still_refuses_entities(corpus, monkeypatch):
-    monkeypatch.setattr(safety, "check_file", lambda path, skip=None: safety.Plan())
+    monkeypatch.setattr(safety, "check_file", lambda path, *args, **kwargs: safety.Plan())
     with pytest.raises(WorkbookError, match="endommagé"):
         read_scenario(corpus["laughs_textes.xlsx"])
 
