@@ -245,6 +245,8 @@ def read_date_styles(pkg: Package, part: str | None, limit: int | None = None) -
                         raise TooManyFormats(part, limit)
                 if name == inside:
                     inside = None
+                    if name == "cellXfs":
+                        break       # the number formats come first: the named styles are never parsed
                 if inside is None or name == "xf":
                     el.clear()
     except TooManyFormats:
