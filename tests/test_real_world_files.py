@@ -304,3 +304,30 @@ def test_numbers_document_is_named(tmp_path):
     assert "Word" not in text and "OpenDocument" not in text
     done = _migac("validate", path)
     assert done.returncode == 2 and "Numbers (Apple)" in done.stderr + done.stdout
+
+
+def test_extra_sheet_still_refuses_the_file_for_what_makes_it_hostile(tmp_path):
+    """Left out over a limit, yes; but XML entities in it mean no ordinary workbook."""
+    def laughs(parts):
+        notes_sheet("C3")(parts)
+        parts["xl/worksheets/notes.xml"] = hf.laughs("worksheet")
+    with pytest.raises(WorkbookError) as info:
+        read_scenario(build(tmp_path, "notes_entites", laughs))
+    assert "entités XML" in str(info.value) and "Notes" in str(info.value)
+
+
+def test_extra_sheet_too_big_to_read_is_dropped_not_refused(tmp_path, monkeypatch):
+    def big_notes(parts):
+        notes_sheet("C3")(parts)
+        rows = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>remarque {r}</t></is></c></row>'
+                       for r in range(4, 2004))
+        _edit(parts, "xl/worksheets/notes.xml", lambda x: x.replace("</sheetData>", rows + "</sheetData>"))
+    path = build(tmp_path, "notes_lourde", big_notes)
+    sizes = {i.filename: i.file_size for i in zipfile.ZipFile(path).infolist()}
+    assert sizes["xl/worksheets/sheet4.xml"] < 40_000 < sizes["xl/worksheets/notes.xml"]
+    monkeypatch.setattr(safety, "MAX_SHEET_BYTES", 40_000)     # the CRRA sheet fits, the notes do not
+    loaded = open_scenario(path)
+    assert not loaded.errors and "Notes" not in loaded.scenario.extra_sheets
+    (warning,) = loaded.warnings
+    assert warning.sheet == "Notes" and "ferait" in warning.message
+    assert "refusé" not in warning.message

@@ -274,9 +274,11 @@ def _no_workbook(name: str, members: list[str]):
 
 
 def _dropped_sheet(title: str, reason: str, row: int | None = None, column: str | None = None) -> Problem:
+    """The warning for an extra sheet left out; the reason's first sentence only (its advice is a refusal's)."""
+    reason = reason.split(". ", 1)[0].rstrip(".")
     return Problem(WARNING, "cette feuille ne sera pas conservée à l'enregistrement, car MIGAC Desktop ne "
-                   f"la lit pas : {reason.rstrip('.')}. Si vous en avez besoin, copiez-la dans un autre "
-                   "classeur avant d'enregistrer le scénario.", title, row, column)
+                   f"la lit pas : {reason}. Si vous en avez besoin, copiez-la dans un autre classeur avant "
+                   "d'enregistrer le scénario.", title, row, column)
 
 
 def _describe(exc: BaseException) -> str:
