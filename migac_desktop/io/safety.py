@@ -43,14 +43,16 @@ their declared sizes are checked. The limits are the input sheets': an extra
 sheet (notes, a pivot of the modeller's own) that would pass one of them is
 not read and not kept, with a warning that names it (:attr:`Plan.dropped`),
 never a refusal of the scenario; a DTD, a lying ZIP header or damaged data
-in it still refuse the file, which is then no ordinary workbook. Sizes are checked twice: as declared in the
-ZIP directory, then as actually decompressed, by streaming each part in 1 Mo
-chunks (zipfile itself stops at the declared size and checks the CRC, so a
+in it still refuse the file, which is then no ordinary workbook.
+
+Sizes are checked twice: as declared in the ZIP directory, then as actually
+decompressed, by streaming each part in 1 Mo chunks (zipfile itself stops at the declared size and checks the CRC, so a
 lying header ends as a damaged file, never as a flood). The bounds on cells and
 strings keep the worst accepted file to a few seconds of reading.
 
-openpyxl parses through defusedxml (``openpyxl.xml.DEFUSEDXML``): a second
-line of defence behind the DTD refusal here.
+The reader (:mod:`.xlsx_reader`) parses every part through defusedxml, DTDs
+forbidden: a second line of defence behind the DTD refusal here. Part names
+are matched ignoring case, here as in the reader.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ from .headers import column_letter
 
 __all__ = [
     "FileLock", "Plan", "ReadLimits", "SheetDropped", "UnsafeFile", "check_file", "checked_cells", "describe_error",
-    "lock_owner", "not_a_workbook", "unsized_sheets",
+    "lock_owner", "not_a_workbook",
 ]
 
 KB = 1024
@@ -932,39 +934,6 @@ def _part(name: str) -> str:
 
 
 # -- bounds while reading ---------------------------------------------------------
-
-_SIZING_LOCK = threading.Lock()
-
-
-@contextmanager
-def unsized_sheets():
-    """Load a read-only workbook without openpyxl sizing every sheet at once.
-
-    openpyxl's read-only sheets look for ``<dimension>`` when created, for every
-    sheet of the workbook, and when it is missing they parse the whole sheet to
-    its end: a 50 Mo output sheet the reader never reads would cost a quarter of a
-    minute, and that is one XML parse the pre-flight could not bound. The reader
-    resets each sheet's dimensions before reading it anyway, so sizing is skipped
-    while the workbook loads. If openpyxl ever renames that step, nothing breaks:
-    the patch is then a no-op.
-    """
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    with _SIZING_LOCK:
-        original = ReadOnlyWorksheet.__dict__.get("_get_size")
-        if original is None:
-            yield
-            return
-        ReadOnlyWorksheet._get_size = _no_size
-        try:
-            yield
-        finally:
-            ReadOnlyWorksheet._get_size = original
-
-
-def _no_size(self) -> None:
-    return None
-
 
 class _BadCell(Exception):
     """A cell or a row openpyxl cannot place or convert; said where, in French."""
