@@ -219,6 +219,14 @@ def test_reader_without_preflight_still_refuses_entities(corpus, monkeypatch):
         read_scenario(corpus["laughs_textes.xlsx"])
 
 
+@pytest.mark.parametrize("name", ["laughs_textes.xlsx", "laughs_feuille.xlsx", "xxe.xlsx"])
+def test_reader_alone_parses_no_dtd_with_its_fast_parser(corpus, monkeypatch, name):
+    """The reader's C parser runs only after the prolog is known to hold no DTD."""
+    monkeypatch.setattr(safety, "check_file", lambda path, *args, **kwargs: safety.Plan())
+    with pytest.raises(WorkbookError, match="DTD ou d'entités XML"):
+        read_scenario(corpus[name])
+
+
 # -- each limit, with small limits so the files stay small ---------------------------
 
 @pytest.fixture

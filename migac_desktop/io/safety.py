@@ -336,6 +336,8 @@ _EXPLANATIONS = (
     ("error", "decompressing", "données compressées invalides"),
     ("EOFError", "", "fin des données compressées prématurée"),
     ("ParseError", "", "XML invalide"),
+    ("DTDForbidden", "", "déclaration de DTD ou d'entités XML, refusée par sécurité"),
+    ("EntitiesForbidden", "", "déclaration d'entités XML, refusée par sécurité"),
     ("ExpatError", "", "XML invalide"),
     ("UnicodeDecodeError", "", "texte mal encodé"),
     ("NotImplementedError", "", "format de compression non pris en charge"),

@@ -16,9 +16,10 @@ the checks of :func:`safety.checked_cells` apply unchanged.
 Part names are matched ignoring case, as the package format (OPC) says:
 ``xl/SharedStrings.xml`` is the ``sharedStrings.xml`` its relationship names.
 A shared-strings table or stylesheet that is named but absent reads as empty,
-as LibreOffice does. Every XML part is parsed through defusedxml, DTDs
-forbidden. A part that cannot be parsed raises :class:`PartError`, which
-names it.
+as LibreOffice does. Every XML part is parsed with DTDs forbidden: the small
+ones through defusedxml, the large ones (shared strings, stylesheet, sheets)
+by the C parser once their prolog is known to hold no DTD. A part that cannot
+be parsed raises :class:`PartError`, which names it.
 """
 
 from __future__ import annotations
@@ -116,6 +117,63 @@ class Package:
                 for el in self.xml(found).iter() if local(el.tag) == "Override"]
 
 
+PROLOG_BYTES = 64 * 1024
+CHUNK = 256 * 1024
+
+
+def _prolog_has_dtd(head: bytes) -> bool:
+    """True when a ``<!DOCTYPE`` (or any ``<!`` but a comment) comes before the root element.
+
+    Entities can only be declared in a DTD, and a DTD only before the root:
+    a prolog without one makes the whole part entity-free, so it can be parsed
+    by the C parser, several times faster than defusedxml's pure-Python one.
+    A prolog longer than ``PROLOG_BYTES`` counts as a DTD (refused).
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[:len(head) // 2 * 2].decode("utf-16", "ignore")
+    elif head.startswith(b"<\x00"):
+        text = head[:len(head) // 2 * 2].decode("utf-16-le", "ignore")
+    elif head.startswith(b"\x00<"):
+        text = head[:len(head) // 2 * 2].decode("utf-16-be", "ignore")
+    else:
+        text = head.decode("latin-1")
+    at = 0
+    while True:
+        lt = text.find("<", at)
+        if lt < 0:
+            return len(head) >= PROLOG_BYTES
+        if text.startswith("<?", lt):
+            end = text.find("?>", lt)
+        elif text.startswith("<!--", lt):
+            end = text.find("-->", lt)
+        elif text.startswith("<!", lt):
+            return True
+        else:
+            return False
+        if end < 0:
+            return len(head) >= PROLOG_BYTES
+        at = end + 2
+
+
+def _events(fh, events=("end",)):
+    """``iterparse`` with the C parser, once the prolog is known to declare no DTD."""
+    from xml.etree.ElementTree import XMLPullParser
+
+    from defusedxml import DTDForbidden
+
+    head = fh.read(PROLOG_BYTES)
+    if _prolog_has_dtd(head):
+        raise DTDForbidden(None, None, None)
+    parser = XMLPullParser(events)
+    data = head
+    while data:
+        parser.feed(data)
+        yield from parser.read_events()
+        data = fh.read(CHUNK)
+    parser.close()
+    yield from parser.read_events()
+
+
 def resolve_target(folder: str, target: str, mode: str | None = None) -> str | None:
     """The part a relationship's target names, or None when it points outside the archive."""
     if mode == "External" or "://" in target or "\\" in target:
@@ -190,13 +248,11 @@ def read_strings(pkg: Package, part: str | None) -> list[str]:
     """The shared strings as plain text (runs joined, phonetic guides left out)."""
     if part is None:
         return []
-    from defusedxml.ElementTree import iterparse
-
     strings: list[str] = []
     append = strings.append
     try:
         with pkg.archive.open(part) as fh:
-            for _, el in iterparse(fh, forbid_dtd=True):
+            for _, el in _events(fh):
                 if local(el.tag) != "si":
                     continue
                 pieces = []
@@ -221,7 +277,6 @@ def read_date_styles(pkg: Package, part: str | None, limit: int | None = None) -
     """
     if part is None:
         return set(), set()
-    from defusedxml.ElementTree import iterparse
     from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 
     custom: dict[int, str] = {}
@@ -229,7 +284,7 @@ def read_date_styles(pkg: Package, part: str | None, limit: int | None = None) -
     inside = None
     try:
         with pkg.archive.open(part) as fh:
-            for event, el in iterparse(fh, events=("start", "end"), forbid_dtd=True):
+            for event, el in _events(fh, ("start", "end")):
                 name = local(el.tag)
                 if event == "start":
                     if name in ("numFmts", "cellXfs") and inside is None:
@@ -278,7 +333,6 @@ def sheet_rows(pkg: Package, part: str, strings: list[str], dates: set[int], dur
     dimensions reset, but the parsing stops at the end of ``<sheetData>``:
     nothing after the cells is ever read.
     """
-    from defusedxml.ElementTree import iterparse
     from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH
     from openpyxl.worksheet._reader import WorkSheetParser
 
@@ -286,7 +340,7 @@ def sheet_rows(pkg: Package, part: str, strings: list[str], dates: set[int], dur
         parser = WorkSheetParser(fh, strings, data_only=True, epoch=MAC_EPOCH if date1904 else WINDOWS_EPOCH,
                                  date_formats=dates, timedelta_formats=durations)
         counter = 1
-        for _, el in iterparse(fh, forbid_dtd=True):
+        for _, el in _events(fh):
             tag = el.tag
             if tag == _ROW:
                 index, cells = parser.parse_row(el)
