@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         styled = style_explosion(small, Path(tmp) / "styles_nommes.xlsx", args.styles)
         size = zipfile.ZipFile(styled).getinfo("xl/styles.xml").file_size
         styles = f"{args.styles:,} styles nommés".replace(",", "\u202f")
-        print(f"styles.xml du fichier « {styles} » : {size / 1e6:.1f} Mo".replace(".", ",", 1).replace(
-            "styles,xml", "styles.xml"), flush=True)
+        shown = f"{size / 1e6:.1f}".replace(".", ",")
+        print(f"styles.xml du fichier « {styles} » : {shown} Mo", flush=True)
         for name, source in (("national", NATIONAL), ("10 000 CRRA", big), (styles, styled)):
             open_scenario(source)                              # warm-up (imports, caches)
             read = [timed(lambda: read_scenario(source)) for _ in range(args.runs)]
