@@ -172,6 +172,7 @@ CONSTRUCTS = {
     "feuille_state_show": sheet_state_show,
     "textes_partages_casse": strings_in_another_case,                 # item 22
     "textes_partages_jamais_ecrits": strings_never_written,
+    "styles_jamais_ecrits": lambda parts: parts.pop("xl/styles.xml"),
     "notes_colonne_IW": notes_sheet("IW2"),                           # item 23
     "sans_style_nomme": no_named_style,                               # item 24
     "explosion_de_styles": style_explosion,                           # item 25
@@ -190,7 +191,8 @@ def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("reels")
     out = {name: build(folder, name, edit) for name, edit in CONSTRUCTS.items()}
     out["tout_ensemble"] = build(folder, "tout_ensemble", *[
-        edit for name, edit in CONSTRUCTS.items() if name not in ("textes_partages_casse", "explosion_de_styles")])
+        edit for name, edit in CONSTRUCTS.items()
+        if name not in ("textes_partages_casse", "explosion_de_styles", "styles_jamais_ecrits")])
     return out
 
 
