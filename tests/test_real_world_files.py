@@ -264,12 +264,13 @@ def test_notes_sheet_over_a_limit_is_dropped_with_a_warning_naming_it(tmp_path):
 
 def test_limits_of_the_input_sheets_still_refuse(tmp_path):
     """The notes sheet's leeway is not the scenario's: a value in column IW of « CRRA » is refused."""
-    path = build(tmp_path, "crra_colonne_IW", lambda parts: _edit_sheet(parts, "CRRA", lambda x: x.replace(
-        '<c r="A2" ', '<c r="IW2" t="inlineStr"><is><t>x</t></is></c><c r="A2" ', 1).replace(
-        '<row r="2">', '<row r="2">', 1)))
+    path = build(tmp_path, "crra_colonne_IW", lambda parts: _edit_sheet(parts, "CRRA", lambda x: re.sub(
+        r'(<row r="2"[^>]*>.*?)</row>', r'\1<c r="IW2" t="inlineStr"><is><t>x</t></is></c></row>', x,
+        count=1, flags=re.S)))
     with pytest.raises(WorkbookError) as info:
         read_scenario(path)
-    assert "CRRA" in str(info.value)
+    (problem,) = info.value.problems
+    assert (problem.sheet, problem.row) == ("CRRA", 2) and "colonne IW" in problem.message
 
 
 def test_extra_sheet_over_the_cell_limit_is_dropped_not_refused(tmp_path, monkeypatch):
