@@ -334,3 +334,20 @@ def test_extra_sheet_too_big_to_read_is_dropped_not_refused(tmp_path, monkeypatc
     (warning,) = loaded.warnings
     assert warning.sheet == "Notes" and "ferait" in warning.message
     assert "refusé" not in warning.message
+
+
+def test_chart_sheet_is_named_as_not_kept(tmp_path):
+    """A chart sheet is no table: not read, and said, since the save does not keep it."""
+    def chart(parts):
+        parts["xl/chartsheets/sheet1.xml"] = (f'<chartsheet xmlns="{hf.MAIN_NS}"><sheetViews><sheetView '
+                                              'workbookViewId="0"/></sheetViews></chartsheet>').encode()
+        _edit(parts, "xl/workbook.xml", lambda x: x.replace(
+            "</sheets>", '<sheet name="Graphique DRM" sheetId="98" r:id="rIdChart" /></sheets>'))
+        _edit(parts, "xl/_rels/workbook.xml.rels", lambda x: x.replace(
+            "</Relationships>", '<Relationship Id="rIdChart" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/chartsheet" Target="chartsheets/sheet1.xml"/></Relationships>'))
+    loaded = open_scenario(build(tmp_path, "graphique", chart))
+    assert not loaded.errors
+    (warning,) = loaded.warnings
+    assert warning.sheet == "Graphique DRM" and "feuille graphique" in warning.message
+    assert "Graphique DRM" not in loaded.scenario.extra_sheets
