@@ -214,9 +214,17 @@ def test_openpyxl_alone_refuses_the_billion_laughs(corpus):
 
 
 def test_reader_without_preflight_still_refuses_entities(corpus, monkeypatch):
-    monkeypatch.setattr(safety, "check_file", lambda path, skip=None: safety.Plan())
+    monkeypatch.setattr(safety, "check_file", lambda path, *args, **kwargs: safety.Plan())
     with pytest.raises(WorkbookError, match="endommagé"):
         read_scenario(corpus["laughs_textes.xlsx"])
+
+
+@pytest.mark.parametrize("name", ["laughs_textes.xlsx", "laughs_feuille.xlsx", "xxe.xlsx"])
+def test_reader_alone_parses_no_dtd_with_its_fast_parser(corpus, monkeypatch, name):
+    """The reader's C parser runs only after the prolog is known to hold no DTD."""
+    monkeypatch.setattr(safety, "check_file", lambda path, *args, **kwargs: safety.Plan())
+    with pytest.raises(WorkbookError, match="DTD ou d'entités XML"):
+        read_scenario(corpus[name])
 
 
 # -- each limit, with small limits so the files stay small ---------------------------

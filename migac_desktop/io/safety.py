@@ -23,6 +23,8 @@ declared uncompressed size, all entries                  1 Go
 compression ratio of an entry larger than 1 Mo           200
 uncompressed size of a sheet read or of the strings      50 Mo each
 uncompressed size of the sheets read and the strings     100 Mo
+uncompressed size of the stylesheet (streamed)           20 Mo
+cell formats in the stylesheet                           65 000 (Excel's own limit: 64 000)
 uncompressed size of any other part                      5 Mo (XML) / 50 Mo
 uncompressed size of all other XML parts                 10 Mo
 sheets in the workbook                                   200
@@ -37,14 +39,20 @@ XML DTD or entity declaration                            refused
 
 The sheets read are the input sheets and any extra sheet (kept and written
 back); the output sheets (``Résultats CRRA``…) are never decompressed, only
-their declared sizes are checked. Sizes are checked twice: as declared in the
-ZIP directory, then as actually decompressed, by streaming each part in 1 Mo
-chunks (zipfile itself stops at the declared size and checks the CRC, so a
+their declared sizes are checked. The limits are the input sheets': an extra
+sheet (notes, a pivot of the modeller's own) that would pass one of them is
+not read and not kept, with a warning that names it (:attr:`Plan.dropped`),
+never a refusal of the scenario; a DTD, a lying ZIP header or damaged data
+in it still refuse the file, which is then no ordinary workbook.
+
+Sizes are checked twice: as declared in the ZIP directory, then as actually
+decompressed, by streaming each part in 1 Mo chunks (zipfile itself stops at the declared size and checks the CRC, so a
 lying header ends as a damaged file, never as a flood). The bounds on cells and
 strings keep the worst accepted file to a few seconds of reading.
 
-openpyxl parses through defusedxml (``openpyxl.xml.DEFUSEDXML``): a second
-line of defence behind the DTD refusal here.
+The reader (:mod:`.xlsx_reader`) parses every part through defusedxml, DTDs
+forbidden: a second line of defence behind the DTD refusal here. Part names
+are matched ignoring case, here as in the reader.
 """
 
 from __future__ import annotations
@@ -66,8 +74,8 @@ from ..oserrors import os_reason
 from .headers import column_letter
 
 __all__ = [
-    "FileLock", "Plan", "ReadLimits", "UnsafeFile", "check_file", "checked_cells", "describe_error",
-    "lock_owner", "not_a_workbook", "unsized_sheets",
+    "FileLock", "Plan", "ReadLimits", "SheetDropped", "UnsafeFile", "check_file", "checked_cells", "describe_error",
+    "lock_owner", "not_a_workbook",
 ]
 
 KB = 1024
@@ -82,13 +90,16 @@ MAX_RATIO = 200
 RATIO_FLOOR = 1 * MB            # the ratio is only checked above this size
 MAX_SHEET_BYTES = 50 * MB       # each sheet read, and the shared strings
 MAX_READ_BYTES = 100 * MB       # the sheets read and the shared strings together
-MAX_XML_PART_BYTES = 5 * MB     # any other XML part (styles, workbook, relations…)
+MAX_STYLES_BYTES = 20 * MB      # the stylesheet: streamed, only its number formats kept
+MAX_CELL_FORMATS = 65_000       # cellXfs (Excel stops at 64 000)
+MAX_XML_PART_BYTES = 5 * MB     # any other XML part (workbook, relations, drawings…)
 MAX_XML_TOTAL = 10 * MB         # all those parts together
 MAX_BINARY_PART_BYTES = 50 * MB  # images and other binary parts (never parsed)
 MAX_SHEETS = 200
 MAX_ROWS = 200_000
 EXCEL_MAX_ROWS = 1_048_576
 MAX_COLUMNS = 256
+EXCEL_MAX_COLUMNS = 16_384      # an extra sheet may be that wide (it is only kept)
 MAX_CELLS = 300_000
 MAX_SLOTS = 5_000_000           # row width × rows as read, blanks included
 MAX_SHARED_STRINGS = 150_000
@@ -121,9 +132,27 @@ class UnsafeFile(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class _OverLimit(UnsafeFile):
+    """A sheet passes a size or count limit: refused for an input sheet, dropped for an extra one."""
+
+
+class SheetDropped(Exception):
+    """An extra sheet cannot be read within the limits: not kept, said as a warning."""
+
+    def __init__(self, message: str, row: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.row = row
+        self.column = column
+
+
 def _refuse(message: str, sheet: str | None = None, row: int | None = None,
             column: str | None = None):
     raise UnsafeFile([Problem(ERROR, message, sheet, row, column)])
+
+
+def _over(message: str, sheet: str | None = None, row: int | None = None):
+    raise _OverLimit([Problem(ERROR, message, sheet, row)])
 
 
 def _size(n: int) -> str:
@@ -249,6 +278,26 @@ def _ole_kind(path: Path) -> str:
     return "xls" if found else "other"
 
 
+def _apple_kind(names) -> str | None:
+    """What an iWork document is, from its parts (``Index/*.iwa``, or ``index.xml`` of iWork '09)."""
+    lowered = {n.lower() for n in names}
+    iwork = (any(n.startswith("index/") and n.endswith(".iwa") for n in lowered) or "index.zip" in lowered
+             or (("index.xml" in lowered or "index.xml.gz" in lowered)
+                 and any(n.startswith("quicklook/") for n in lowered)))
+    if not iwork:
+        return None
+    if any(n.startswith("index/slide") for n in lowered):
+        return ("c'est une présentation Keynote (Apple), pas un classeur. Choisissez le fichier .xlsx du "
+                "scénario.")
+    if any("calculationengine" in n or n.startswith("index/tables/") for n in lowered) or (
+            "index.xml" in lowered or "index.xml.gz" in lowered):
+        return ("c'est un document Numbers (Apple) : exportez-le en .xlsx depuis Numbers (Fichier > "
+                "Exporter vers > Excel…), puis ouvrez le fichier exporté.")
+    return ("c'est un document Apple (Numbers, Pages ou Keynote) : s'il s'agit d'un tableau Numbers, "
+            "exportez-le en .xlsx depuis Numbers (Fichier > Exporter vers > Excel…), puis ouvrez le fichier "
+            "exporté.")
+
+
 # -- the ZIP directory ----------------------------------------------------------
 
 def _end_of_directory(fh, file_size: int, name: str) -> tuple[int, int]:
@@ -287,6 +336,8 @@ _EXPLANATIONS = (
     ("error", "decompressing", "données compressées invalides"),
     ("EOFError", "", "fin des données compressées prématurée"),
     ("ParseError", "", "XML invalide"),
+    ("DTDForbidden", "", "déclaration de DTD ou d'entités XML, refusée par sécurité"),
+    ("EntitiesForbidden", "", "déclaration d'entités XML, refusée par sécurité"),
     ("ExpatError", "", "XML invalide"),
     ("UnicodeDecodeError", "", "texte mal encodé"),
     ("NotImplementedError", "", "format de compression non pris en charge"),
@@ -329,24 +380,29 @@ class Plan:
     cells: int = 0
     strings: int = 0
     inline: int = 0
+    # Extra sheets not read (over a limit) → the French reason, for a warning.
+    dropped: dict[str, str] = field(default_factory=dict)
 
 
-def check_file(path, skip_sheet: Callable[[str], bool] | None = None) -> Plan:
+def check_file(path, skip_sheet: Callable[[str], bool] | None = None,
+               optional_sheet: Callable[[str], bool] | None = None) -> Plan:
     """Check a ZIP workbook before it is parsed; raise :class:`UnsafeFile` if refused.
 
     ``skip_sheet(title)`` tells the sheets the reader will not read (the output
-    sheets): their parts are never decompressed.
+    sheets): their parts are never decompressed. ``optional_sheet(title)`` tells
+    those it reads only to keep them (extra sheets): one over a limit is listed
+    in :attr:`Plan.dropped` instead of refusing the file.
     """
     path = Path(path)
     name = path.name or str(path)
     try:
-        return _check_file(path, name, skip_sheet)
+        return _check_file(path, name, skip_sheet, optional_sheet)
     except OSError as exc:
         _refuse(f"Le fichier « {name} » ne peut pas être lu ({os_reason(exc)}) : vérifiez qu'il existe "
                 "toujours et vos droits sur ce fichier.")
 
 
-def _check_file(path: Path, name: str, skip_sheet) -> Plan:
+def _check_file(path: Path, name: str, skip_sheet, optional_sheet=None) -> Plan:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         _refuse(f"Le fichier « {name} » est trop volumineux pour un scénario ({_size(size)} ; "
@@ -367,18 +423,23 @@ def _check_file(path: Path, name: str, skip_sheet) -> Plan:
                 struct.error, UnicodeDecodeError, NotImplementedError) as exc:
             _refuse(_damaged(name, describe_error(exc)))
         with archive:
-            return _Inspector(archive, name, size, skip_sheet).run()
+            return _Inspector(archive, name, size, skip_sheet, optional_sheet).run()
 
 
 class _Inspector:
     def __init__(self, archive: zipfile.ZipFile, name: str, size: int,
-                 skip_sheet: Callable[[str], bool] | None):
+                 skip_sheet: Callable[[str], bool] | None, optional_sheet: Callable[[str], bool] | None = None):
+        from .xlsx_reader import Package
+
         self.archive = archive
         self.name = name
         self.size = size
         self.skip_sheet = skip_sheet or (lambda title: False)
+        self.optional_sheet = optional_sheet or (lambda title: False)
         self.infos = archive.infolist()
         self.by_name = {info.filename: info for info in self.infos}
+        self.package = Package(archive)     # part names ignoring case, as the format says
+        self.styles: str | None = None
         self.plan = Plan()
         self.titles: dict[str, str] = {}     # part → sheet title, for messages
         self.markup = 0                      # '<' in the sheets read, whatever their prefix
@@ -388,14 +449,21 @@ class _Inspector:
         self._directory()
         workbook, strings = self._identify()
         self.plan.workbook = workbook
-        sheets = self._sheets(workbook)
+        sheets, related = self._sheets(workbook)
+        strings = related.get("strings") or strings
+        self.styles = related.get("styles") or self.package.find("xl/styles.xml")
         read_parts = {part for title, part in sheets if not self.skip_sheet(title)}
         skipped = {part for title, part in sheets if self.skip_sheet(title)} - read_parts
+        optional = {part: title for title, part in sheets if part in read_parts and self.optional_sheet(title)}
+        # A part shared with a sheet that must be read is never optional.
+        for title, part in sheets:
+            if part in optional and not self.optional_sheet(title) and not self.skip_sheet(title):
+                del optional[part]
         for title, part in sheets:
             self.titles.setdefault(part, title)
             if part in read_parts:
                 self.plan.sheet_parts.setdefault(title, part)
-        self._contents(read_parts, skipped, strings)
+        self._contents(read_parts, skipped, strings, optional)
         return self.plan
 
     def _where(self, part: str) -> str:
@@ -460,34 +528,41 @@ class _Inspector:
         if "xl/workbook.bin" in names:
             _refuse(prefix + "c'est un classeur binaire Excel (.xlsb). Ouvrez-le dans Excel puis "
                     "Fichier > Enregistrer sous, type « Classeur Excel (.xlsx) ».")
+        apple = _apple_kind(names)
+        if apple:
+            _refuse(prefix + apple)
         if "word/document.xml" in names or "ppt/presentation.xml" in names:
             what = "un document Word" if "word/document.xml" in names else "une présentation PowerPoint"
             _refuse(prefix + f"c'est {what}, pas un classeur. Choisissez le fichier .xlsx du scénario.")
         workbook, strings = None, None
-        if "[Content_Types].xml" in names:
-            root = self._xml("[Content_Types].xml")
+        find = self.package.find
+        types = find("[Content_Types].xml")
+        if types:
+            root = self._xml(types)
             for el in root.iter():
                 if _local(el.tag) != "Override":
                     continue
-                part = _part(el.get("PartName", ""))
+                part = find(_part(el.get("PartName", "")))
                 kind = el.get("ContentType", "")
                 if kind in _WORKBOOK_TYPES and workbook is None:
                     workbook = part
                 elif kind == _STRINGS_TYPE and strings is None:
                     strings = part
-        if workbook is None or workbook not in names:
-            workbook = "xl/workbook.xml" if "xl/workbook.xml" in names else None
+        if workbook is None:
+            workbook = find("xl/workbook.xml")
         if workbook is None:
             # Left to the reader's own message (a ZIP without a workbook).
             return "", strings
-        if strings is None and "xl/sharedStrings.xml" in names:
-            strings = "xl/sharedStrings.xml"
+        if strings is None:
+            strings = find("xl/sharedStrings.xml")
         return workbook, strings
 
-    def _sheets(self, workbook: str) -> list[tuple[str, str]]:
-        """(title, part) of every worksheet and chartsheet, in workbook order."""
+    def _sheets(self, workbook: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        """(title, part) of every worksheet, in workbook order; the strings and styles parts."""
+        from .xlsx_reader import resolve_target
+
         if not workbook:
-            return []
+            return [], {}
         root = self._xml(workbook)
         if root.tag.startswith("{" + _STRICT_NS):
             _refuse(f"Le fichier « {self.name} » n'est pas un classeur Excel (.xlsx) lisible : il est "
@@ -503,30 +578,30 @@ class _Inspector:
             _refuse(_unsafe(self.name, f"le classeur déclare {_count(len(declared))} feuilles (au plus "
                                        f"{MAX_SHEETS})"))
         folder, base = posixpath.split(workbook)
-        rels_part = posixpath.join(folder, "_rels", base + ".rels")
+        rels_part = self.package.find(posixpath.join(folder, "_rels", base + ".rels"))
         targets = {}
-        if rels_part in self.by_name:
+        related: dict[str, str] = {}
+        if rels_part:
             for el in self._xml(rels_part).iter():
                 if _local(el.tag) == "Relationship":
                     target = el.get("Target", "")
-                    if el.get("TargetMode") == "External" or "://" in target or "\\" in target:
-                        part = None
-                    elif target.startswith("/"):
-                        part = _part(target)
-                    else:
-                        part = posixpath.normpath(posixpath.join(folder, target))
-                    if part is not None and (part == ".." or part.startswith("../")):
-                        part = None
-                    targets[el.get("Id")] = (part, target, el.get("Type", ""))
+                    part = resolve_target(folder, target, el.get("TargetMode"))
+                    kind = el.get("Type", "")
+                    targets[el.get("Id")] = (part, target, kind)
+                    found = self.package.find(part)
+                    for word in ("strings", "styles"):
+                        if found and kind.lower().endswith(f"/{'sharedstrings' if word == 'strings' else 'styles'}"):
+                            related.setdefault(word, found)
         sheets = []
         for title, rid in declared:
             part, target, kind = targets.get(rid, ("", "", ""))
-            if part in self.by_name:
+            found = self.package.find(part)
+            if found:
                 if kind.endswith("/worksheet"):
-                    sheets.append((title, part))
-            elif not self.skip_sheet(title):
+                    sheets.append((title, found))
+            elif not self.skip_sheet(title) and not self.optional_sheet(title):
                 self._lost_sheet(title, part, target)
-        return sheets
+        return sheets, related
 
     def _lost_sheet(self, title: str, part: str | None, target: str) -> None:
         """A sheet the workbook declares, whose content is not in the archive: refused."""
@@ -543,27 +618,25 @@ class _Inspector:
                 "s'ouvre dans Excel ou LibreOffice, enregistrez-le de nouveau au format .xlsx.", title)
 
     # -- contents --------------------------------------------------------------
-    def _contents(self, read_parts: set[str], skipped: set[str], strings: str | None) -> None:
-        read_total = 0
+    def _contents(self, read_parts: set[str], skipped: set[str], strings: str | None,
+                  optional: dict[str, str] | None = None) -> None:
+        optional = optional or {}
+        self.read_total = 0
         xml_total = 0
         for info in self.infos:
             part = info.filename
-            if part.endswith("/"):
+            if part.endswith("/") or part in optional:
                 continue
             if part in skipped:
                 # Never decompressed by the reader: its prolog only, for an XML bomb.
                 self._prolog_only(info)
                 continue
             if part in read_parts or part == strings:
-                if info.file_size > MAX_SHEET_BYTES:
-                    self._too_big(info, MAX_SHEET_BYTES)
-                read_total += info.file_size
-                if read_total > MAX_READ_BYTES:
-                    _refuse(_unsafe(self.name, f"les feuilles lues et leurs textes font plus de "
-                                               f"{_size(MAX_READ_BYTES)} une fois décompressés",
-                                    "Un scénario MIG SAMU est bien plus petit : vérifiez que c'est "
-                                    "le bon fichier, ou supprimez les feuilles et lignes inutiles."))
-                self._scan(info, "sheet" if part in read_parts else "strings")
+                self._read_part(info, "sheet" if part in read_parts else "strings")
+            elif part == self.styles:
+                if info.file_size > MAX_STYLES_BYTES:
+                    self._too_big(info, MAX_STYLES_BYTES)
+                self._scan(info, "xml")
             elif part.lower().endswith(_XML_SUFFIXES) or part == "[Content_Types].xml":
                 if info.file_size > MAX_XML_PART_BYTES:
                     self._too_big(info, MAX_XML_PART_BYTES)
@@ -576,9 +649,38 @@ class _Inspector:
                 self._scan(info, "xml")
             elif info.file_size > MAX_BINARY_PART_BYTES:
                 self._too_big(info, MAX_BINARY_PART_BYTES)
+        # Extra sheets last: the input sheets have the limits first, an extra one over them is dropped.
+        for info in self.infos:
+            title = optional.get(info.filename)
+            if title is None:
+                continue
+            saved = (self.read_total, self.plan.cells, self.plan.inline, self.markup,
+                     dict(self.plan.uncomputed))
+            try:
+                self._read_part(info, "sheet")
+            except _OverLimit as exc:
+                (self.read_total, self.plan.cells, self.plan.inline, self.markup,
+                 self.plan.uncomputed) = saved
+                message = exc.problems[0].message
+                prefix = f"Le fichier « {self.name} » est refusé par sécurité : "
+                if message.startswith(prefix):
+                    message = message[len(prefix):].split(". ", 1)[0]
+                self.plan.dropped[title] = message
+                self.plan.sheet_parts = {t: p for t, p in self.plan.sheet_parts.items() if p != info.filename}
 
-    def _too_big(self, info: zipfile.ZipInfo, limit: int) -> None:
-        _refuse(_unsafe(self.name, f"{self._where(info.filename)} ferait {_size(info.file_size)} une "
+    def _read_part(self, info: zipfile.ZipInfo, kind: str) -> None:
+        if info.file_size > MAX_SHEET_BYTES:
+            self._too_big(info, MAX_SHEET_BYTES, _over)
+        self.read_total += info.file_size
+        if self.read_total > MAX_READ_BYTES:
+            _over(_unsafe(self.name, f"les feuilles lues et leurs textes font plus de "
+                                     f"{_size(MAX_READ_BYTES)} une fois décompressés",
+                          "Un scénario MIG SAMU est bien plus petit : vérifiez que c'est "
+                          "le bon fichier, ou supprimez les feuilles et lignes inutiles."))
+        self._scan(info, kind)
+
+    def _too_big(self, info: zipfile.ZipInfo, limit: int, refuse=None) -> None:
+        (refuse or _refuse)(_unsafe(self.name, f"{self._where(info.filename)} ferait {_size(info.file_size)} une "
                                    f"fois décompressée (au plus {_size(limit)})",
                         "Un scénario MIG SAMU est bien plus petit : vérifiez que c'est le bon "
                         "fichier, ou supprimez les lignes, colonnes et objets inutiles."))
@@ -720,20 +822,20 @@ class _Inspector:
             return
         rows, cells, formulas, inline = counter.counts
         if rows > EXCEL_MAX_ROWS:
-            _refuse(f"la feuille compte {_count(rows)} lignes, plus que le maximum d'Excel "
+            _over(f"la feuille compte {_count(rows)} lignes, plus que le maximum d'Excel "
                     f"({_count(EXCEL_MAX_ROWS)}) : le fichier n'a pas été produit par un tableur. "
                     + _PROVENANCE, title)
         self.plan.cells += cells
         if self.plan.cells > MAX_CELLS or self.markup > 8 * MAX_CELLS:
             shown = max(cells, counter.markup // 8)
-            _refuse(f"la feuille compte {_count(shown)} cellules ; MIGAC Desktop lit au plus "
+            _over(f"la feuille compte {_count(shown)} cellules ; MIGAC Desktop lit au plus "
                     f"{_count(MAX_CELLS)} cellules en tout (environ 25 000 CRRA). Un scénario MIG "
                     "SAMU est bien plus petit : vérifiez que c'est le bon fichier, ou supprimez les "
                     "lignes et colonnes inutiles (ou déplacez cette feuille dans un autre classeur).",
                     title)
         self.plan.inline += inline
         if self.plan.inline > MAX_INLINE_STRINGS:
-            _refuse(f"la feuille compte {_count(inline)} cellules de texte « en ligne » ; MIGAC Desktop "
+            _over(f"la feuille compte {_count(inline)} cellules de texte « en ligne » ; MIGAC Desktop "
                     f"en lit au plus {_count(MAX_INLINE_STRINGS)} en tout (Excel et LibreOffice n'en "
                     "écrivent pas) : ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le de "
                     "nouveau.", title)
@@ -834,39 +936,6 @@ def _part(name: str) -> str:
 
 
 # -- bounds while reading ---------------------------------------------------------
-
-_SIZING_LOCK = threading.Lock()
-
-
-@contextmanager
-def unsized_sheets():
-    """Load a read-only workbook without openpyxl sizing every sheet at once.
-
-    openpyxl's read-only sheets look for ``<dimension>`` when created, for every
-    sheet of the workbook, and when it is missing they parse the whole sheet to
-    its end: a 50 Mo output sheet the reader never reads would cost a quarter of a
-    minute, and that is one XML parse the pre-flight could not bound. The reader
-    resets each sheet's dimensions before reading it anyway, so sizing is skipped
-    while the workbook loads. If openpyxl ever renames that step, nothing breaks:
-    the patch is then a no-op.
-    """
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    with _SIZING_LOCK:
-        original = ReadOnlyWorksheet.__dict__.get("_get_size")
-        if original is None:
-            yield
-            return
-        ReadOnlyWorksheet._get_size = _no_size
-        try:
-            yield
-        finally:
-            ReadOnlyWorksheet._get_size = original
-
-
-def _no_size(self) -> None:
-    return None
-
 
 class _BadCell(Exception):
     """A cell or a row openpyxl cannot place or convert; said where, in French."""
@@ -1023,20 +1092,36 @@ def _unreadable_cell(row: int, before: int, element, exc: BaseException) -> _Bad
 
 
 class ReadLimits:
-    """Bounds on the rows openpyxl yields, sheet by sheet, for one workbook.
+    """Bounds on the rows a sheet yields, sheet by sheet, for one workbook.
 
     Checked while streaming, before anything is kept: a row past
     ``MAX_ROWS`` or a column past ``MAX_COLUMNS`` that holds a value, a cell
     longer than Excel allows, too many cells in all. Blank rows and columns
     past the limits (a whole sheet formatted down to row 1 048 576) are
     dropped, not refused. An error of the parser on a sheet is reported at the
-    row where it happened.
+    row where it happened. An ``optional`` sheet (an extra sheet, only kept)
+    may be as wide as Excel allows; whatever would refuse it raises
+    :class:`SheetDropped` instead, and its cells are not counted.
     """
 
     def __init__(self):
         self.slots = 0
 
-    def rows(self, title: str, iterator: Iterable[tuple]) -> list[tuple]:
+    def rows(self, title: str, iterator: Iterable[tuple], optional: bool = False) -> list[tuple]:
+        slots_before = self.slots
+
+        def refuse(message, row=None, column=None):
+            if optional:
+                raise SheetDropped(message, row, column)
+            _refuse(message, title, row, column)
+
+        try:
+            return self._rows(iterator, refuse, EXCEL_MAX_COLUMNS if optional else MAX_COLUMNS)
+        except SheetDropped:
+            self.slots = slots_before
+            raise
+
+    def _rows(self, iterator: Iterable[tuple], refuse, max_columns: int) -> list[tuple]:
         out: list[tuple] = []
         append = out.append
         index = 0
@@ -1044,48 +1129,47 @@ class ReadLimits:
         try:
             for index, row in enumerate(it, start=1):
                 width = len(row)
-                if width > MAX_COLUMNS:
-                    extra = row[MAX_COLUMNS:]
+                if width > max_columns:
+                    extra = row[max_columns:]
                     if extra.count(None) != len(extra):
-                        column = MAX_COLUMNS + next(i for i, v in enumerate(extra) if v is not None)
-                        _refuse(f"une valeur se trouve en colonne {column_letter(column)} : MIGAC Desktop "
-                                f"lit au plus {MAX_COLUMNS} colonnes (jusqu'à {column_letter(MAX_COLUMNS - 1)}). "
-                                "Supprimez les colonnes inutiles ou déplacez-les dans un autre "
-                                "classeur.", title, index)
-                    row = row[:MAX_COLUMNS]
-                    width = MAX_COLUMNS
+                        column = max_columns + next(i for i, v in enumerate(extra) if v is not None)
+                        refuse(f"une valeur se trouve en colonne {column_letter(column)} : MIGAC Desktop "
+                               f"lit au plus {max_columns} colonnes (jusqu'à {column_letter(max_columns - 1)}). "
+                               "Supprimez les colonnes inutiles ou déplacez-les dans un autre "
+                               "classeur.", index)
+                    row = row[:max_columns]
+                    width = max_columns
                 if index > MAX_ROWS:
                     if index > EXCEL_MAX_ROWS:
-                        _refuse(f"la feuille a une ligne numérotée au-delà du maximum d'Excel "
-                                f"({_count(EXCEL_MAX_ROWS)}) : le fichier n'a pas été produit par un "
-                                "tableur. " + _PROVENANCE, title)
+                        refuse(f"la feuille a une ligne numérotée au-delà du maximum d'Excel "
+                               f"({_count(EXCEL_MAX_ROWS)}) : le fichier n'a pas été produit par un "
+                               "tableur. " + _PROVENANCE)
                     if width and row.count(None) != width:
-                        _refuse(f"la feuille a des données au-delà de la ligne {_count(MAX_ROWS)} : "
-                                f"MIGAC Desktop lit au plus {_count(MAX_ROWS)} lignes par feuille. Un "
-                                "scénario MIG SAMU est bien plus petit : vérifiez que c'est le bon "
-                                "fichier, ou supprimez les lignes inutiles.", title, index)
+                        refuse(f"la feuille a des données au-delà de la ligne {_count(MAX_ROWS)} : "
+                               f"MIGAC Desktop lit au plus {_count(MAX_ROWS)} lignes par feuille. Un "
+                               "scénario MIG SAMU est bien plus petit : vérifiez que c'est le bon "
+                               "fichier, ou supprimez les lignes inutiles.", index)
                     continue   # blank rows past the limit (formatting down the sheet): dropped
                 self.slots += width
                 if self.slots > MAX_SLOTS:
-                    _refuse(f"les feuilles lues comptent plus de {_count(MAX_SLOTS)} cases (lignes × "
-                            "colonnes) : supprimez les lignes et colonnes inutiles.", title, index)
+                    refuse(f"les feuilles lues comptent plus de {_count(MAX_SLOTS)} cases (lignes × "
+                           "colonnes) : supprimez les lignes et colonnes inutiles.", index)
                 for i, value in enumerate(row):
                     if value.__class__ is str and len(value) > MAX_CELL_TEXT:
-                        _refuse(f"la cellule contient un texte de {_count(len(value))} caractères ; "
-                                f"un tableur en accepte au plus {_count(MAX_CELL_TEXT)} : raccourcissez-le.",
-                                title, index, column_letter(i))
+                        refuse(f"la cellule contient un texte de {_count(len(value))} caractères ; "
+                               f"un tableur en accepte au plus {_count(MAX_CELL_TEXT)} : raccourcissez-le.",
+                               index, column_letter(i))
                 append(row)
-        except UnsafeFile:
+        except (UnsafeFile, SheetDropped):
             raise
         except MemoryError:
             raise
         except _BadCell as bad:
-            _refuse(bad.message, title, bad.row,
-                    None if bad.column is None else column_letter(bad.column - 1))
-        except Exception as exc:  # noqa: BLE001 - whatever openpyxl met in the sheet
-            _refuse(f"contenu illisible à partir de cette ligne ({describe_error(exc)}) : ouvrez le "
-                    "fichier dans Excel ou LibreOffice, corrigez la cellule et enregistrez-le de "
-                    "nouveau.", title, index + 1)
+            refuse(bad.message, bad.row, None if bad.column is None else column_letter(bad.column - 1))
+        except Exception as exc:  # noqa: BLE001 - whatever the parser met in the sheet
+            refuse(f"contenu illisible à partir de cette ligne ({describe_error(exc)}) : ouvrez le "
+                   "fichier dans Excel ou LibreOffice, corrigez la cellule et enregistrez-le de "
+                   "nouveau.", index + 1)
         return out
 
 

@@ -131,11 +131,14 @@ def read_scenario(path) -> Loaded:
     _check_readable(path)
     try:
         # Zip bomb, XML entities, oversized sheets: refused before openpyxl parses.
-        plan = safety.check_file(path, lambda title: _sheet_kind(title)[0] == "output")
-        sheets, extra_sheets = _load_sheets(path, plan.workbook)
+        plan = safety.check_file(path, lambda title: _sheet_kind(title)[0] == "output",
+                                 optional_sheet=lambda title: _sheet_kind(title)[0] == "extra")
+        sheets, extra_sheets, notes = _load_sheets(path, plan.workbook, plan.dropped)
     except safety.UnsafeFile as exc:
         raise WorkbookError(exc.problems, path.name) from None
-    return _Reader(path.name).build(sheets, extra_sheets, plan.uncomputed)
+    reader = _Reader(path.name)
+    reader.problems.extend(notes)
+    return reader.build(sheets, extra_sheets, plan.uncomputed)
 
 
 def _check_readable(path: Path) -> None:
@@ -186,73 +189,96 @@ def _sheet_kind(title: str) -> tuple[str, str | None]:
     return "extra", None
 
 
-def _load_sheets(path: Path, workbook_part: str = "") -> tuple[dict[str, list[tuple]],
-                                                               dict[str, list[tuple]]]:
-    """Input and extra sheets as rows of values, row 1 first, blank rows kept.
+def _load_sheets(path: Path, workbook_part: str = "", dropped: dict[str, str] | None = None
+                 ) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]], list[Problem]]:
+    """Input and extra sheets as rows of values, row 1 first, blank rows kept; and warnings.
 
-    openpyxl raises whatever its parsers meet in a damaged file (BadZipFile,
-    KeyError, XML errors…): all of it means "not a readable workbook".
+    Only what a scenario needs is parsed (:mod:`.xlsx_reader`): no stylesheet
+    but its date formats, no document properties, nothing after a sheet's cells.
+    Whatever a parser meets in a damaged file means "not a readable workbook",
+    said with the part at fault. An extra sheet that cannot be read within the
+    limits is left out with a warning naming it: it is not kept on save.
     """
     import zipfile
 
-    from openpyxl import load_workbook
+    from . import xlsx_reader as xr
 
     name = path.name
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        _not_xlsx(name, f"le fichier est endommagé ou incomplet ({_describe(exc)})")
-    if (workbook_part not in members and "xl/workbook.xml" not in members
-            and not any(m.endswith("workbook.xml") for m in members)):
-        inner = sorted(m for m in members if m.lower().endswith((".xlsx", ".xlsm")))
-        if inner:
-            _fail(f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : c'est une archive "
-                  f"ZIP qui contient le classeur « {posixpath.basename(inner[0])[:100]} ». Extrayez-le "
-                  "de l'archive (clic droit > Extraire tout…) puis ouvrez le fichier extrait.", name)
-        _not_xlsx(name, "c'est une archive ZIP qui ne contient pas de classeur "
-                        "(un document Word ou OpenDocument, par exemple)")
+    notes: list[Problem] = []
     inputs: dict[str, list[tuple]] = {}
     extras: dict[str, list[tuple]] = {}
     try:
-        # openpyxl warns about what it drops (data validation, default style…):
-        # nothing the user can act on, and noise on the command line's stderr.
-        with warnings.catch_warnings(), open(path, "rb") as fh:
-            warnings.simplefilter("ignore")
-            # A file object, not the path: openpyxl would refuse a valid
-            # workbook whose name does not end in .xlsx.
-            with safety.unsized_sheets():   # no whole-sheet parse of unread sheets
-                wb = load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+        with open(path, "rb") as fh, zipfile.ZipFile(fh) as archive:
+            package = xr.Package(archive)
+            part = package.find(workbook_part) or xr.workbook_part(package)
+            if part is None:
+                _no_workbook(name, archive.namelist())
+            info = xr.read_workbook(package, part)
+            strings = xr.read_strings(package, info.strings)
+            dates, durations = xr.read_date_styles(package, info.styles, safety.MAX_CELL_FORMATS)
             limits = safety.ReadLimits()
+            wanted, kept = [], []
+            for ref in info.sheets:
+                kind, canonical = _sheet_kind(ref.title)
+                if kind == "output":
+                    continue
+                if ref.kind != "worksheet" or ref.part is None:
+                    if kind == "extra" and ref.part is not None:
+                        notes.append(_dropped_sheet(ref.title, "ce n'est pas une feuille de calcul "
+                                                               "(feuille graphique ou de macros)"))
+                    continue
+                if kind == "input" and all(c != canonical for _, c in wanted):
+                    wanted.append((ref, canonical))
+                elif dropped and ref.title in dropped:
+                    notes.append(_dropped_sheet(ref.title, dropped[ref.title]))
+                else:
+                    kept.append(ref)   # a second « crra » sheet is kept, not read
             # Cells and rows openpyxl cannot place or convert: said at their cell.
-            with safety.checked_cells():
-                _read_worksheets(wb, limits, inputs, extras)
-    except safety.UnsafeFile:
+            with warnings.catch_warnings(), safety.checked_cells():
+                warnings.simplefilter("ignore")
+                for ref, canonical in wanted:
+                    inputs[canonical] = limits.rows(ref.title, xr.sheet_rows(
+                        package, ref.part, strings, dates, durations, info.date1904))
+                for ref in kept:        # after the input sheets: they have the limits first
+                    try:
+                        extras[ref.title] = limits.rows(ref.title, xr.sheet_rows(
+                            package, ref.part, strings, dates, durations, info.date1904), optional=True)
+                    except safety.SheetDropped as exc:
+                        notes.append(_dropped_sheet(ref.title, exc.message, exc.row, exc.column))
+    except (safety.UnsafeFile, WorkbookError):
         raise
     except PermissionError:
         _fail(f"Le fichier « {name} » ne peut pas être lu (accès refusé) : "
               "vérifiez vos droits sur ce fichier.", name)
+    except xr.TooManyFormats as exc:
+        _fail(safety._unsafe(name, f"la partie « {exc.part} » (les styles du classeur) déclare plus de "
+                                   f"{format_number(exc.limit)} formats de cellule, plus qu'Excel n'en "
+                                   "permet", "Enregistrez-le de nouveau depuis Excel ou LibreOffice après "
+                                             "avoir supprimé les styles inutiles."), name)
+    except xr.PartError as exc:
+        _not_xlsx(name, f"le fichier est endommagé ou incomplet (la partie « {exc.part[:120]} » : "
+                        f"{_describe(exc.cause)})")
     except Exception as exc:  # noqa: BLE001 - see docstring
         _not_xlsx(name, f"le fichier est endommagé ou incomplet ({_describe(exc)})")
-    return inputs, extras
+    return inputs, extras, notes
 
 
-def _read_worksheets(wb, limits, inputs: dict, extras: dict) -> None:
-    try:
-        for ws in wb.worksheets:
-            kind, canonical = _sheet_kind(ws.title)
-            if kind == "output":
-                continue
-            # Some producers write a wrong <dimension>: ignore it, or
-            # read-only mode would cut the rows short of columns.
-            ws.reset_dimensions()
-            rows = limits.rows(ws.title, ws.iter_rows(min_row=1, min_col=1, values_only=True))
-            if kind == "input" and canonical not in inputs:
-                inputs[canonical] = rows
-            else:   # a second « crra » sheet is kept, not read
-                extras[ws.title] = rows
-    finally:
-        wb.close()
+def _no_workbook(name: str, members: list[str]):
+    inner = sorted(m for m in members if m.lower().endswith((".xlsx", ".xlsm")))
+    if inner:
+        _fail(f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : c'est une archive "
+              f"ZIP qui contient le classeur « {posixpath.basename(inner[0])[:100]} ». Extrayez-le "
+              "de l'archive (clic droit > Extraire tout…) puis ouvrez le fichier extrait.", name)
+    _not_xlsx(name, "c'est une archive ZIP qui ne contient pas de classeur "
+                    "(un document Word ou OpenDocument, par exemple)")
+
+
+def _dropped_sheet(title: str, reason: str, row: int | None = None, column: str | None = None) -> Problem:
+    """The warning for an extra sheet left out; the reason's first sentence only (its advice is a refusal's)."""
+    reason = reason.split(". ", 1)[0].rstrip(".")
+    return Problem(WARNING, "cette feuille ne sera pas conservée à l'enregistrement, car MIGAC Desktop ne "
+                   f"la lit pas : {reason}. Si vous en avez besoin, copiez-la dans un autre classeur avant "
+                   "d'enregistrer le scénario.", title, row, column)
 
 
 def _describe(exc: BaseException) -> str:
