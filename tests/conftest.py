@@ -63,3 +63,20 @@ def worked_example() -> Scenario:
 @pytest.fixture
 def example() -> Scenario:
     return worked_example()
+
+
+def open_window(qtbot, tmp_path, monkeypatch, scenario, size=None):
+    """A main window on ``scenario``, its settings in ``tmp_path``, closed without a prompt."""
+    from PySide6.QtCore import QSettings
+
+    from migac_desktop.ui.main_window import MainWindow
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
+    window = MainWindow()
+    qtbot.addWidget(window, before_close_func=lambda w: w.document.undo_stack.setClean())
+    window.document.load(scenario, None)
+    if size is not None:
+        window.resize(*size)
+    window.show()
+    return window

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from conftest import REGIONS_2014, WORKED_EXAMPLE_ROWS
+from conftest import REGIONS_2014, WORKED_EXAMPLE_ROWS, open_window
 from migac_desktop.core import schema
 from migac_desktop.core.french import sort_key, sorted_french
 from migac_desktop.core.numbers import format_euros, format_signed_euros
@@ -31,17 +31,7 @@ def national_scenario():
 
 @pytest.fixture
 def window(qtbot, national_scenario, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    from PySide6.QtCore import QSettings
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
-    w = MainWindow()
-    qtbot.addWidget(w, before_close_func=lambda w: w.document.undo_stack.setClean())
-    w.document.load(national_scenario.copy(), None)
-    w.resize(1366, 740)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return open_window(qtbot, tmp_path, monkeypatch, national_scenario.copy(), size=(1366, 740))
 
 
 def combo_items(combo):

@@ -4,9 +4,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from conftest import open_window
 from migac_desktop.core.model import compute
 from migac_desktop.core.numbers import format_euros
-from migac_desktop.ui.main_window import MainWindow
 from migac_desktop.ui.table_models import SORT_ROLE
 
 EDIT = Qt.ItemDataRole.EditRole
@@ -14,16 +14,7 @@ EDIT = Qt.ItemDataRole.EditRole
 
 @pytest.fixture
 def window(qtbot, example, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    from PySide6.QtCore import QSettings
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
-    w = MainWindow()
-    # Closing must not wait on the unsaved-changes prompt.
-    qtbot.addWidget(w, before_close_func=lambda w: w.document.undo_stack.setClean())
-    w.document.load(example, None)
-    w.show()
-    return w
+    return open_window(qtbot, tmp_path, monkeypatch, example)
 
 
 def column(model, key):

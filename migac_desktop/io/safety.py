@@ -72,6 +72,7 @@ from ..core.numbers import format_number
 from ..core.validation import ERROR, Problem
 from ..oserrors import os_reason
 from .headers import column_letter
+from .xlsx_reader import prolog_text
 
 __all__ = [
     "FileLock", "Plan", "ReadLimits", "SheetDropped", "UnsafeFile", "check_file", "checked_cells", "describe_error",
@@ -749,14 +750,7 @@ class _Inspector:
         """Refuse a DTD before the root element; return the root's prefix (``x:`` or ``""``)."""
         if not head:
             return ""
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            text = head[:len(head) // 2 * 2].decode("utf-16", "ignore")
-        elif head.startswith(b"<\x00"):
-            text = head[:len(head) // 2 * 2].decode("utf-16-le", "ignore")
-        elif head.startswith(b"\x00<"):
-            text = head[:len(head) // 2 * 2].decode("utf-16-be", "ignore")
-        else:
-            text = head.decode("latin-1")
+        text = prolog_text(head)
         if "\x00" in text[:64]:
             _refuse(_damaged(self.name, f"{self._where(info.filename)} : encodage XML non pris en charge"))
         at = 0

@@ -121,6 +121,18 @@ PROLOG_BYTES = 64 * 1024
 CHUNK = 256 * 1024
 
 
+def prolog_text(head: bytes) -> str:
+    """The first bytes of an XML part as text, in UTF-16 when a byte-order mark or the
+    first ``<`` says so, else byte for byte (enough to find ``<!DOCTYPE`` and the root)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[:len(head) // 2 * 2].decode("utf-16", "ignore")
+    if head.startswith(b"<\x00"):
+        return head[:len(head) // 2 * 2].decode("utf-16-le", "ignore")
+    if head.startswith(b"\x00<"):
+        return head[:len(head) // 2 * 2].decode("utf-16-be", "ignore")
+    return head.decode("latin-1")
+
+
 def _prolog_has_dtd(head: bytes) -> bool:
     """True when a ``<!DOCTYPE`` (or any ``<!`` but a comment) comes before the root element.
 
@@ -129,14 +141,7 @@ def _prolog_has_dtd(head: bytes) -> bool:
     by the C parser, several times faster than defusedxml's pure-Python one.
     A prolog longer than ``PROLOG_BYTES`` counts as a DTD (refused).
     """
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head[:len(head) // 2 * 2].decode("utf-16", "ignore")
-    elif head.startswith(b"<\x00"):
-        text = head[:len(head) // 2 * 2].decode("utf-16-le", "ignore")
-    elif head.startswith(b"\x00<"):
-        text = head[:len(head) // 2 * 2].decode("utf-16-be", "ignore")
-    else:
-        text = head.decode("latin-1")
+    text = prolog_text(head)
     at = 0
     while True:
         lt = text.find("<", at)
