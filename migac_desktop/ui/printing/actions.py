@@ -122,6 +122,13 @@ class ReportPrinter(QObject):
             return True
         return False
 
+    def _region(self, region, title: str):
+        """The report's region (``...``: asked under ``title``; ``None``: national), or
+        False when there is no report (told) or the user cancelled."""
+        if self._unavailable():
+            return False
+        return self.choose_region(title) if region is ... else region
+
     def build(self, region: str | None):
         """The report of the open scenario, or None if cancelled or failed (told)."""
         results = self.document.results
@@ -183,13 +190,8 @@ class ReportPrinter(QObject):
         """Aperçu avant impression; returns the dialog (already closed when modal)."""
         from PySide6.QtPrintSupport import QPrintPreviewDialog
 
-        if self._unavailable():
-            return None
-        if region is ...:
-            region = self.choose_region("Aperçu avant impression")
-            if region is False:
-                return None
-        report = self.build(region)
+        region = self._region(region, "Aperçu avant impression")
+        report = None if region is False else self.build(region)
         if report is None:
             return None
         printer = self.new_printer(report)
@@ -213,13 +215,8 @@ class ReportPrinter(QObject):
         """Imprimer… through the print dialog (pages, printer, copies)."""
         from PySide6.QtPrintSupport import QPrintDialog
 
-        if self._unavailable():
-            return False
-        if region is ...:
-            region = self.choose_region("Imprimer le rapport")
-            if region is False:
-                return False
-        report = self.build(region)
+        region = self._region(region, "Imprimer le rapport")
+        report = None if region is False else self.build(region)
         if report is None:
             return False
         printer = printer or self.new_printer(report)
@@ -244,12 +241,9 @@ class ReportPrinter(QObject):
 
     def export_pdf(self, region=..., path: str | os.PathLike | None = None) -> Path | None:
         """Exporter en PDF…; returns the file written."""
-        if self._unavailable():
+        region = self._region(region, "Exporter le rapport en PDF")
+        if region is False:
             return None
-        if region is ...:
-            region = self.choose_region("Exporter le rapport en PDF")
-            if region is False:
-                return None
         if path is None:
             path = self._ask_pdf_path(region)
             if path is None:
