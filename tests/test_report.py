@@ -535,3 +535,71 @@ def test_cancelling_the_build(window, monkeypatch):
     monkeypatch.setattr(printing._Job, "__init__", cancelled_at_once)
     assert window.report_printer().build("Corse") is None
     assert window.statusBar().currentMessage() == "Rapport annulé."
+
+
+# -- the job runner (report and open/save) -----------------------------------------------------
+def test_job_runner_shows_steps_and_stops_on_annuler(qtbot):
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
+
+    from migac_desktop.ui.jobs import run_job
+
+    class Stopped(Exception):
+        pass
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    reached = []
+
+    def work(progress):
+        for step in range(1, 201):
+            time.sleep(0.01)
+            reached.append(step)
+            if progress(step, 200, f"Étape {step}") is False:
+                raise Stopped()
+        return "fini"
+
+    seen = {}
+
+    def probe():
+        dialog = parent.findChild(QProgressDialog, "jobProgress")
+        seen["visible"] = dialog.isVisible()
+        seen["title"] = dialog.windowTitle()
+        seen["maximum"] = dialog.maximum()
+        seen["label"] = dialog.labelText()
+        button = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Annuler")
+        button.click()
+
+    QTimer.singleShot(400, probe)
+    job = run_job(parent, "Travail…", work, title="Rapport", name="jobProgress",
+                  cancel="Annuler", cancelled_by=(Stopped,), show_after_ms=100)
+    assert job.cancelled and job.shown
+    assert job.error is None and job.result is None
+    assert seen["visible"] and seen["title"] == "Rapport" and seen["maximum"] == 200
+    assert seen["label"].startswith("Étape ") and seen["label"].endswith("…")
+    assert len(reached) < 200                       # stopped early, at the next step
+    assert parent.findChildren(QProgressDialog) == []
+
+
+def test_job_runner_carries_the_error_back_and_shows_nothing_when_quick(qtbot):
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog, QWidget
+
+    from migac_desktop.ui.jobs import run_job
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+
+    def fails(progress):
+        raise ValueError(f"abîmé dans {threading.current_thread() is threading.main_thread()}")
+
+    job = run_job(parent, "…", fails)
+    assert isinstance(job.error, ValueError) and str(job.error) == "abîmé dans False"
+    assert not job.cancelled and not job.shown
+    job = run_job(parent, "…", lambda progress: progress(1, 1, "seul"))
+    assert job.result is True and job.error is None
+    assert parent.findChildren(QProgressDialog) == []

@@ -10,11 +10,10 @@ the page); this module turns each figure into bytes that the Qt layer paints:
   the text is drawn with the font it was measured with;
 - PNG at 300 dpi, when the Qt build has no QtSvg module.
 
-Speed (the national report draws 28 charts): matplotlib measures every text with a
-``TextToPath`` at 100 px, which dominates the drawing time, and measures the same
-strings again on every renderer it creates. The figures here are drawn at 72 dpi on
-a canvas whose measuring renderer shares one memoised ``TextToPath`` with the
-renderer that writes the SVG, so each string is measured once per process. On Linux,
+Speed (the national report draws 28 charts): the figures here are drawn at 72 dpi on
+a canvas whose text measurements share one memoised ``TextToPath`` with the renderer
+that writes the SVG, so each string is measured once per process (see
+:mod:`.text_metrics`, the one module that reaches into matplotlib's internals). On Linux,
 :func:`render_charts` can also fan the charts out to forked worker processes (the
 command line does; the window, which has Qt threads, does not).
 """
@@ -30,12 +29,10 @@ from typing import Callable
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.backends.backend_mixed import MixedModeRenderer
-from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.figure import Figure
-from matplotlib.textpath import TextToPath
 
 from . import charts
+from .text_metrics import PrintCanvas, draw_svg, text2path
 
 MM_PER_INCH = 25.4
 PNG_DPI = 300
@@ -76,111 +73,11 @@ class ReportCancelled(Exception):
 
 
 # -- drawing ---------------------------------------------------------------------
-class _MemoTextToPath(TextToPath):
-    """``TextToPath`` with fast, memoised text measurements (see the module notes).
-
-    matplotlib lays a string out with FreeType for each measurement (about 0,7 ms);
-    here the advance and ink extent of each glyph are read once, and a string's size
-    is their sum with the font's kerning: the same figures to a few hundredths of a
-    point (ligatures aside). The text is drawn by Qt from the SVG anyway, so the
-    layout only needs matplotlib's measurement to be right, not bit-exact. Strings
-    with mathtext or a character the font lacks go the usual way.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self._sizes: dict[tuple, tuple] = {}
-        self._glyphs: dict[tuple, tuple | None] = {}
-
-    def get_text_width_height_descent(self, s, prop, ismath):
-        key = (s, hash(prop), ismath)
-        size = self._sizes.get(key)
-        if size is None:
-            size = None if ismath is not False else self._fast_size(s, prop)
-            if size is None:
-                size = super().get_text_width_height_descent(s, prop, ismath)
-            if len(self._sizes) > 50000:
-                self._sizes.clear()
-            self._sizes[key] = size
-        return size
-
-    def _fast_size(self, s: str, prop) -> tuple | None:
-        if not s:
-            return None
-        try:
-            from matplotlib.ft2font import Kerning, LoadFlags
-            font = self._get_font(prop)
-            font.set_size(self.FONT_SCALE, self.DPI)
-            width = top = bottom = 0.0
-            previous = None
-            for char in s:
-                glyph = self._glyphs.get((font.fname, char), False)
-                if glyph is False:
-                    index = font.get_char_index(ord(char))
-                    if index:
-                        loaded = font.load_char(ord(char), flags=LoadFlags.NO_HINTING)
-                        glyph = (index, loaded.linearHoriAdvance / 65536.0,
-                                 loaded.horiBearingY / 64.0,
-                                 (loaded.horiBearingY - loaded.height) / 64.0)
-                    else:
-                        glyph = None
-                    self._glyphs[(font.fname, char)] = glyph
-                if glyph is None:
-                    return None
-                index, advance, high, low = glyph
-                if previous is not None:
-                    width += font.get_kerning(previous, index, Kerning.DEFAULT) / 64.0
-                width += advance
-                top, bottom, previous = max(top, high), min(bottom, low), index
-        except Exception:  # noqa: BLE001 - another matplotlib: measure the usual way
-            return None
-        scale = prop.get_size_in_points() / self.FONT_SCALE
-        return width * scale, (top - bottom) * scale, -bottom * scale
-
-
-_TEXT2PATH: _MemoTextToPath | None = None
-
-
-def _text2path() -> _MemoTextToPath:
-    global _TEXT2PATH
-    if _TEXT2PATH is None:
-        _TEXT2PATH = _MemoTextToPath()
-        # The builders wrap titles word by word with their own TextToPath (a module
-        # global, created on first use): lend them the memoised one, which measures
-        # exactly the same way (a third of the drawing time of a small chart).
-        if getattr(charts, "_text_to_path", None) is None:
-            charts._text_to_path = _TEXT2PATH
-    return _TEXT2PATH
-
-
-def _svg_renderer(fig: Figure, out) -> RendererSVG:
-    width, height = fig.get_size_inches()
-    renderer = RendererSVG(width * 72, height * 72, out, image_dpi=72,
-                           metadata={"Date": None, "Creator": "MIGAC Desktop"})
-    if hasattr(renderer, "_text2path"):
-        renderer._text2path = _text2path()
-    return renderer
-
-
-class _PrintCanvas(FigureCanvasSVG):
-    """An SVG canvas whose layout measurements use the shared memoised text sizes."""
-
-    def get_renderer(self):
-        # Used by the constrained layout and by ``get_window_extent()`` while the
-        # chart builders place their labels.
-        renderer = getattr(self, "_measure", None)
-        size = tuple(self.figure.get_size_inches())
-        if renderer is None or getattr(self, "_measure_size", None) != size:
-            renderer = _svg_renderer(self.figure, io.StringIO())
-            self._measure, self._measure_size = renderer, size
-        return renderer
-
-
 def _new_figure(width_mm: float, height_mm: float, fmt: str) -> Figure:
     size = (width_mm / MM_PER_INCH, height_mm / MM_PER_INCH)
     if fmt == "svg":
         fig = Figure(figsize=size, dpi=72)      # one unit = one point, as in the SVG
-        _PrintCanvas(fig)
+        PrintCanvas(fig)
     else:
         fig = Figure(figsize=size, dpi=PNG_DPI)
         FigureCanvasAgg(fig)
@@ -205,18 +102,14 @@ def _figure_bytes(fig: Figure, fmt: str) -> bytes:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=PNG_DPI, facecolor="white")
         return buffer.getvalue()
-    out = io.StringIO()
     with matplotlib.rc_context(_SVG_RC):
         try:
-            renderer = _svg_renderer(fig, out)
-            width, height = fig.get_size_inches()
-            mixed = MixedModeRenderer(fig, width, height, 72, renderer)
-            fig.draw(mixed)
-            mixed.finalize()
+            svg = draw_svg(fig)
         except (AttributeError, TypeError):  # pragma: no cover - other matplotlib internals
             out = io.StringIO()
             fig.savefig(out, format="svg", metadata={"Date": None})
-    return exact_font_sizes(out.getvalue()).encode("utf-8")
+            svg = out.getvalue()
+    return exact_font_sizes(svg).encode("utf-8")
 
 
 _TEXT_ELEMENT = re.compile(r"<text\b([^>]*)>(.*?)</text>", re.S)
@@ -257,7 +150,7 @@ def exact_font_sizes(svg: str) -> str:
 def render_task(results, task: tuple, fmt: str = "svg") -> bytes:
     """The bytes of one chart (``Chart.task()``) in ``fmt`` ("svg" or "png")."""
     kind, width_mm, height_mm, level, key, historic_year = task
-    _text2path()
+    text2path()
     fig = _new_figure(width_mm, height_mm, fmt)
     draw(fig, results, kind, level, key, historic_year)
     return _figure_bytes(fig, fmt)
