@@ -20,13 +20,13 @@ from .edit_keys import OWN_UNDO, EditKeys, commit_pending_edit, redo_keys, undo_
 from .panels import ComparisonPanel, ExplainPanel, ProblemsPanel, SmoothingPanel
 from .parameters_panel import ParametersPanel
 from .recovery import RecoveryController, ask_before_overwriting
+from .settings import GEOMETRY_KEY, last_folder, recent_files, remember_file
 from .table_actions import CRRA_FIRST_COLUMNS, CRRA_TEXT_WIDTHS, connect_table_views
 from .table_models import ScenarioTableModel
 from .translations import install_french_qt
 from .views import FrozenTableView, select_cell
 
 XLSX_FILTER = "Classeurs Excel (*.xlsx)"
-MAX_RECENT = 8
 
 
 def samples_dir() -> Path | None:
@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
         self._update_report_actions()
         self._update_title()
         self._update_totals()
-        geometry = self.settings.value("window/geometry")
+        geometry = self.settings.value(GEOMETRY_KEY)
         if geometry is None or not self.restoreGeometry(geometry):
             screen = QGuiApplication.primaryScreen().availableGeometry()
             self.resize(int(screen.width() * 0.94), int(screen.height() * 0.92))
@@ -544,7 +544,7 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
-        start = self.settings.value("files/lastFolder", str(Path.home()))
+        start = last_folder(self.settings)
         path, _ = QFileDialog.getOpenFileName(self, "Ouvrir un scénario", start, XLSX_FILTER)
         if path:
             self.open_path(Path(path), ask=False)
@@ -565,7 +565,7 @@ class MainWindow(QMainWindow):
             self._show_problems_dialog(path, loaded.problems)
             return False
         self.document.load(loaded.scenario, path, loaded.problems)
-        self._remember(path)
+        remember_file(path, self.settings)
         warnings = len(loaded.warnings)
         self.show_message(f"« {path.name} » ouvert" +
                           (f" : {warnings} avertissement(s) dans le panneau « Problèmes »." if warnings else "."))
@@ -591,8 +591,7 @@ class MainWindow(QMainWindow):
         return self.save_to(self.document.path)
 
     def save_as(self) -> bool:
-        start = str(self.document.path or Path(self.settings.value("files/lastFolder", str(Path.home())))
-                    / "scenario.xlsx")
+        start = str(self.document.path or Path(last_folder(self.settings)) / "scenario.xlsx")
         path, _ = QFileDialog.getSaveFileName(self, "Enregistrer le scénario", start, XLSX_FILTER)
         if not path:
             return False
@@ -620,26 +619,13 @@ class MainWindow(QMainWindow):
                                     "secours automatique en est conservée." if kept else ""))
             return False
         self.document.saved_as(path)
-        self._remember(path)
+        remember_file(path, self.settings)
         self.show_message(f"Scénario enregistré dans « {path.name} ».")
         return True
 
-    def _remember(self, path: Path) -> None:
-        path = Path(path).resolve()
-        recent = [p for p in self._recent() if p != str(path)]
-        recent.insert(0, str(path))
-        self.settings.setValue("files/recent", recent[:MAX_RECENT])
-        self.settings.setValue("files/lastFolder", str(path.parent))
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value("files/recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in value or []]
-
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = [p for p in self._recent() if Path(p).is_file()]
+        recent = [p for p in recent_files(self.settings) if Path(p).is_file()]
         if not recent:
             action = self.recent_menu.addAction("(aucun fichier récent)")
             action.setEnabled(False)
@@ -671,7 +657,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.edit_keys.uninstall()
         event.accept()
         self.closed.emit()

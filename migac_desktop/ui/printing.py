@@ -1379,8 +1379,9 @@ class ReportPrinter(QObject):
         return path
 
     def _ask_pdf_path(self, region) -> Path | None:
+        from .settings import LAST_FOLDER_KEY
         settings = getattr(self.window, "settings", None)
-        folder = Path(settings.value("files/lastFolder", str(Path.home()))) if settings else Path.home()
+        folder = Path(settings.value(LAST_FOLDER_KEY, str(Path.home()))) if settings else Path.home()
         stem = self.document.path.stem if self.document.path else "scenario"
         suffix = "rapport-national" if region is None else f"rapport-{_file_safe(region)}"
         start = str(folder / f"{stem}-{suffix}.pdf")
