@@ -11,6 +11,8 @@ from migac_desktop.ui import settings as keys
 PACKAGE = Path(keys.__file__).resolve().parent.parent
 SAMPLES = PACKAGE.parent / "samples"
 KEY_LITERAL = re.compile(r"""["'](files|window|recovery|tables)/[\w{}/]+["']""")
+# A key typed straight into a QSettings call, whatever its group (QSettings: ui/ only).
+TYPED_KEY = re.compile(r"""\b(settings|QSettings\(\))\.(value|setValue|remove|contains)\(\s*f?["']""")
 
 
 @pytest.fixture
@@ -24,7 +26,7 @@ def test_every_key_is_typed_in_one_module():
     typed = {}
     for source in PACKAGE.rglob("*.py"):
         for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
-            if KEY_LITERAL.search(line) and not line.lstrip().startswith("#"):
+            if (KEY_LITERAL.search(line) or TYPED_KEY.search(line)) and not line.lstrip().startswith("#"):
                 typed.setdefault(source.relative_to(PACKAGE).as_posix(), []).append(number)
     assert set(typed) == {"ui/settings.py"}, typed
     declared = [v for k, v in vars(keys).items() if k.endswith("_KEY")]
