@@ -24,8 +24,6 @@ from .table_actions import connect_table_views
 from .translations import install_french_qt
 from .views import select_cell
 
-__all__ = ["CrraPanel", "MainWindow"]
-
 
 class MainWindow(QMainWindow):
     closed = Signal()
