@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHe
 
 from ..io.recovery import Recovery, RecoveryStore
 from ..io.safety import lock_owner
+from .settings import AUTOSAVE_INTERVAL_KEY
 
 ENV_FOLDER = "MIGAC_RECOVERY_DIR"
 ENV_INTERVAL = "MIGAC_AUTOSAVE_SECONDS"
-SETTINGS_KEY = "recovery/intervalSeconds"
 DEFAULT_INTERVAL = 60.0
 
 
@@ -52,7 +52,7 @@ def recovery_folder() -> Path:
 def autosave_interval(settings: QSettings | None = None) -> float:
     """Seconds between autosaves of unsaved changes; 0 means never."""
     for raw in (os.environ.get(ENV_INTERVAL),
-                (settings or QSettings()).value(SETTINGS_KEY, None)):
+                (settings or QSettings()).value(AUTOSAVE_INTERVAL_KEY, None)):
         if raw in (None, ""):
             continue
         try:

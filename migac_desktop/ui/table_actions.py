@@ -17,10 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from ..core.numbers import format_euros, format_number, format_percent
-
-# -- settings keys (QSettings) ------------------------------------------------------------
-COLUMNS_KEY = "tables/{name}/columns"       # JSON: order, hidden, widths by column key
-EXPORT_FOLDER_KEY = "tables/exportFolder"
+from .settings import COLUMNS_KEY, EXPORT_FOLDER_KEY
 
 # The CRRA table opens on the figures a modeller works with (then the yearly
 # allocations); identity columns and the rest follow. DRM, coefficient and historic

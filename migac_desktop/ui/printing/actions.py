@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QLabel, QMessageBox, QVBoxLayout)
 
 from ..jobs import run_job
+from ..settings import last_folder
 from ..translations import install_french_qt
 from .fonts import chart_format, ensure_fonts
 from .paint import layout_for, paint_report, printer_pages
@@ -268,8 +269,7 @@ class ReportPrinter(QObject):
         return path
 
     def _ask_pdf_path(self, region) -> Path | None:
-        settings = getattr(self.window, "settings", None)
-        folder = Path(settings.value("files/lastFolder", str(Path.home()))) if settings else Path.home()
+        folder = Path(last_folder(getattr(self.window, "settings", None)))
         stem = self.document.path.stem if self.document.path else "scenario"
         suffix = "rapport-national" if region is None else f"rapport-{_file_safe(region)}"
         start = str(folder / f"{stem}-{suffix}.pdf")

@@ -1,0 +1,47 @@
+"""Every key the program keeps in QSettings, declared once, with the few typed getters
+the window and its dialogs share (a key typed twice drifts: one day it is read under
+another name than it was written)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+# -- keys ---------------------------------------------------------------------------------
+LAST_FOLDER_KEY = "files/lastFolder"        # folder of the last scenario opened or saved
+RECENT_FILES_KEY = "files/recent"           # list of absolute paths, most recent first
+GEOMETRY_KEY = "window/geometry"            # QMainWindow.saveGeometry()
+AUTOSAVE_INTERVAL_KEY = "recovery/intervalSeconds"
+COLUMNS_KEY = "tables/{name}/columns"       # JSON: order, hidden, widths by column key
+EXPORT_FOLDER_KEY = "tables/exportFolder"   # folder of the last table export
+
+MAX_RECENT = 8
+
+
+# -- typed getters -------------------------------------------------------------------------
+def _settings(settings: QSettings | None) -> QSettings:
+    return settings if settings is not None else QSettings()
+
+
+def last_folder(settings: QSettings | None = None) -> str:
+    """Where the file dialogs start: the last folder used, else the home folder."""
+    return str(_settings(settings).value(LAST_FOLDER_KEY, str(Path.home())))
+
+
+def recent_files(settings: QSettings | None = None) -> list[str]:
+    """The recent scenarios; QSettings gives back a one-item list as a bare string."""
+    value = _settings(settings).value(RECENT_FILES_KEY, [])
+    if isinstance(value, str):
+        value = [value]
+    return [str(v) for v in value or []]
+
+
+def remember_file(path: Path, settings: QSettings | None = None) -> None:
+    """Put ``path`` first among the recent files; its folder is where dialogs start next."""
+    settings = _settings(settings)
+    path = Path(path).resolve()
+    recent = [p for p in recent_files(settings) if p != str(path)]
+    recent.insert(0, str(path))
+    settings.setValue(RECENT_FILES_KEY, recent[:MAX_RECENT])
+    settings.setValue(LAST_FOLDER_KEY, str(path.parent))
