@@ -128,7 +128,7 @@ def selection_summary(values_by_kind: dict[str, list[np.ndarray]], region: str |
 
 def connect_table_views(window, summary_label, show_message) -> None:
     """Wire every table of ``window`` to the status bar (called once by MainWindow)."""
-    from .views import ExcelTableView, ReadOnlyTableView
+    from .excel_view import ExcelTableView, ReadOnlyTableView
     for view in window.findChildren(ExcelTableView):
         view.selectionSummary.connect(summary_label.setText)
         if isinstance(view, ReadOnlyTableView):
