@@ -25,7 +25,8 @@ SUM_COLUMNS = ("historic", "modelled", "revenue_effect")
 
 
 class ModelError(ValueError):
-    """The scenario cannot be computed; ``problems`` says why, located."""
+    """The scenario cannot be computed; ``problems`` says why, located
+    (raised by ``validation.computed``)."""
 
     def __init__(self, problems):
         self.problems = list(problems)
@@ -142,18 +143,12 @@ class Results:
         return self.crra_arrays[column] == key
 
 
-def compute(scenario: Scenario, *, check: bool = True) -> Results:
+def compute(scenario: Scenario) -> Results:
     """Compute MODEL.md steps 1–10 for every CRRA of ``scenario``.
 
-    With ``check`` (the default) the scenario is validated first and a
-    :class:`ModelError` carries the errors; callers that have just validated
-    pass ``check=False``.
+    Pure: no validation here. An invalid scenario gives meaningless figures;
+    ``validation.evaluate`` checks first and computes once.
     """
-    if check:
-        from .validation import errors_of, validate
-        errors = errors_of(validate(scenario))
-        if errors:
-            raise ModelError(errors)
     p = scenario.parameters
     crra = scenario.crra
     bands = scenario.bands

@@ -29,7 +29,7 @@ import pandas as pd
 from ..core import schema
 from ..core.numbers import NumberError, format_number, is_excel_error, parse_number
 from ..core.scenario import TABLES, Parameters, Scenario, empty_table
-from ..core.validation import ERROR, WARNING, Problem, errors_of, validate, warnings_of
+from ..core.validation import ERROR, WARNING, Problem, errors_of, evaluate, warnings_of
 from ..oserrors import os_reason
 from . import formulas as live_formulas
 from . import safety
@@ -76,6 +76,13 @@ class Loaded:
     problems: list[Problem]
     # Cells whose read error is only counted (a column full of errors), for open_scenario.
     counted: dict = field(default_factory=dict, repr=False, compare=False)
+    # open_scenario's ``evaluate(scenario)``: (problems, results), for the window.
+    evaluation: tuple | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def results(self):
+        """The results computed while validating (None with errors or when not validated)."""
+        return None if self.evaluation is None else self.evaluation[1]
 
     @property
     def errors(self) -> list[Problem]:
@@ -106,14 +113,15 @@ def open_scenario(path) -> Loaded:
     by_column = {(p.sheet, p.row, p.column) for p in loaded.problems if p.is_error and p.column}
     merged = list(loaded.problems)
     counted = loaded.counted
-    for p in validate(loaded.scenario):
+    evaluation = evaluate(loaded.scenario)
+    for p in evaluation[0]:
         if p.row is not None and ((p.key and (p.sheet, p.row, p.key) in by_key)
                                   or (p.column and (p.sheet, p.row, p.column) in by_column)
                                   or p.row in counted.get((p.sheet, p.key or p.column), ())):
             continue
         merged.append(p)
     merged.sort(key=_problem_order)
-    return Loaded(loaded.scenario, merged)
+    return Loaded(loaded.scenario, merged, evaluation=evaluation)
 
 
 def _problem_order(p: Problem) -> tuple:
@@ -1453,10 +1461,8 @@ def _fill_workbook(book: _Book, scenario: Scenario, results) -> None:
         _write_table(book, scenario, sheet, TABLES[sheet])
     for title, rows in scenario.extra_sheets.items():
         _SheetWriter(book, title).rows(list(rows))
-    if results is None and not errors_of(validate(scenario)):
-        from ..core.model import compute
-
-        results = compute(scenario, check=False)
+    if results is None:
+        results = evaluate(scenario)[1]
     _write_results(book, scenario, results)
 
 

@@ -564,7 +564,7 @@ class MainWindow(QMainWindow):
         if loaded.errors:
             self._show_problems_dialog(path, loaded.problems)
             return False
-        self.document.load(loaded.scenario, path, loaded.problems)
+        self.document.load(loaded.scenario, path, loaded.problems, loaded.evaluation)
         self._remember(path)
         warnings = len(loaded.warnings)
         self.show_message(f"« {path.name} » ouvert" +

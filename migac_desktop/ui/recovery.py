@@ -213,7 +213,7 @@ class RecoveryController(QObject):
             box.exec()
             recovery.release()
             return False
-        self.document.load(loaded.scenario, recovery.original, loaded.problems)
+        self.document.load(loaded.scenario, recovery.original, loaded.problems, loaded.evaluation)
         self.document.undo_stack.resetClean()        # modified: to be saved
         self._adopted.append(recovery)
         self.autosave_now()
