@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .core.french import plural
 from .oserrors import os_reason
 
 EXIT_OK = 0
@@ -59,18 +60,6 @@ def _err(text: str) -> None:
     # One problem per line: a message never spans lines, so every warning line
     # starts with "Avertissement".
     print(" ".join(str(text).splitlines()), file=sys.stderr)
-
-
-def _plural(n: int, word: str) -> str:
-    # French: 0 and 1 take the singular.
-    return f"{n} {word}" if n <= 1 else f"{n} {word}s"
-
-
-def _count(n: int, word: str, plural: str | None = None) -> str:
-    """``10 000 CRRA``, ``2 régions``: French digit grouping and plural."""
-    from .core.numbers import format_number
-
-    return f"{format_number(float(n))} {word if n <= 1 else (plural or word + 's')}"
 
 
 # --------------------------------------------------------------------------- arguments
@@ -228,7 +217,7 @@ def load_valid_scenario(path_text: str):
     _print_problems(problems)
     n_errors = sum(1 for p in problems if p.is_error)
     if n_errors:
-        _err(f"Erreur — scénario invalide : {_plural(n_errors, 'erreur')}, "
+        _err(f"Erreur — scénario invalide : {plural(n_errors, 'erreur')}, "
              "aucun résultat calculé.")
         raise CliExit(EXIT_INVALID)
     return scenario, compute_results(scenario, results)
@@ -281,9 +270,9 @@ def cmd_compute(args) -> int:
     national = results.national
     title = scenario.parameters.titre or Path(args.scenario).name
     _out(f"Scénario : {title}")
-    _out(f"{_count(len(results.region_codes), 'CRRA', 'CRRA')}, "
-         f"{_count(len(results.region_names), 'région')}, "
-         f"{_count(len(results.finess_names), 'établissement')}")
+    _out(f"{plural(len(results.region_codes), 'CRRA', 'CRRA')}, "
+         f"{plural(len(results.region_names), 'région')}, "
+         f"{plural(len(results.finess_names), 'établissement')}")
     _out(f"Total historique : {format_euros(national['historic'])}")
     _out(f"Total modélisé : {format_euros(national['modelled'])}")
     if results.years:
@@ -302,11 +291,11 @@ def cmd_validate(args) -> int:
     n_warnings = len(problems) - n_errors
     n_crra = len(scenario.crra)
     if n_errors:
-        _out(f"Scénario invalide : {_plural(n_errors, 'erreur')}, "
-             f"{_plural(n_warnings, 'avertissement')}.")
+        _out(f"Scénario invalide : {plural(n_errors, 'erreur')}, "
+             f"{plural(n_warnings, 'avertissement')}.")
         return EXIT_INVALID
     if n_warnings:
-        _out(f"Scénario valide ({n_crra} CRRA), avec {_plural(n_warnings, 'avertissement')}.")
+        _out(f"Scénario valide ({n_crra} CRRA), avec {plural(n_warnings, 'avertissement')}.")
     else:
         _out(f"Scénario valide ({n_crra} CRRA) : aucun problème.")
     return EXIT_OK
@@ -349,7 +338,7 @@ def cmd_report(args) -> int:
              f"{os_reason(exc)}.")
         return EXIT_FAILURE
     pages = getattr(written, "page_count", None)
-    _out(f"Rapport écrit : {args.pdf}" + (f" ({_count(pages, 'page')})" if pages else ""))
+    _out(f"Rapport écrit : {args.pdf}" + (f" ({plural(pages, 'page')})" if pages else ""))
     return EXIT_OK
 
 

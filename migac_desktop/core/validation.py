@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import model, schema
 from .model import ModelError, Results
+from .french import fewest_decimals
 from .numbers import format_euros, format_number, format_percent
 from .scenario import TABLES, Scenario
 
@@ -297,7 +298,7 @@ def _check_crra(c: _Collector, s: Scenario) -> None:
 def _fractional_drm(crra_id, drm: float) -> str:
     """A count of cases is whole: « 1.234 » was most likely 1 234 typed with a point."""
     who = f"{crra_id} : " if isinstance(crra_id, str) and crra_id.strip() else ""
-    shown = format_number(drm, 3).rstrip("0").rstrip(",")
+    shown = fewest_decimals(drm, 3)
     hint = ""
     if drm < 1000 and round(drm * 1000) == drm * 1000:
         hint = (f" ; si vous vouliez {format_number(drm * 1000)} (point tapé comme séparateur "

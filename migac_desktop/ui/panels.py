@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QComplet
                                QHeaderView, QLabel, QListWidget, QListWidgetItem, QSplitter,
                                QStyle, QTableView, QTextBrowser, QVBoxLayout, QWidget)
 
-from ..core.french import sort_key, sorted_french
+from ..core.french import fewest_decimals, sort_key, sorted_french
 from ..core.numbers import (format_euros, format_number, format_percent, format_signed_euros,
                             format_signed_percent)
 from .charts import ChartView
@@ -631,10 +631,10 @@ class ExplainPanel(QTextBrowser):
         rows = [
             row("1. Tranche", f"{format_number(arrays['drm'][i])} DRM ≥ "
                               f"{format_number(bands['drm_min'].iat[band])}", e(str(arrays['tranche'][i]))),
-            row("2. ETP ARM", arm_src, format_number(arrays["etp_arm"][i], 2).rstrip("0").rstrip(",")),
-            row("&nbsp;&nbsp;&nbsp;ETP MR", mr_src, format_number(arrays["etp_mr"][i], 2).rstrip("0").rstrip(",")),
+            row("2. ETP ARM", arm_src, fewest_decimals(arrays["etp_arm"][i])),
+            row("&nbsp;&nbsp;&nbsp;ETP MR", mr_src, fewest_decimals(arrays["etp_mr"][i])),
             row("&nbsp;&nbsp;&nbsp;ETP encadrement", "par CRRA",
-                format_number(arrays["etp_sup"][i], 2).rstrip("0").rstrip(",")),
+                fewest_decimals(arrays["etp_sup"][i])),
             row("3. Coût du personnel",
                 f"ARM × {format_euros(p.cout_etp_arm)} + MR × {format_euros(p.cout_etp_mr)} + "
                 f"encadrement × {format_euros(p.cout_etp_encadrement)}", format_euros(arrays["staff_cost"][i])),

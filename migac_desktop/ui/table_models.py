@@ -79,8 +79,7 @@ def format_value(kind: str, value) -> str:
     if kind == "signed_percent":
         return format_signed_percent(value)
     if kind == "etp":
-        text = format_number(value, 2)
-        return text.rstrip("0").rstrip(",")
+        return french.fewest_decimals(value)
     if kind == "year":
         return f"{value:.0f}"
     return format_number(value, 0 if float(value).is_integer() else 2)

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeader
                                QMessageBox, QStyledItemDelegate, QTableView, QToolTip)
 
 from ..core.commands import InvalidValue, SetCells, coerce_cell, fill_down_cells
+from ..core.french import plural
 from . import table_actions
 from .table_actions import (clipboard_text, column_defs, decimal_point_hint, parse_clipboard,
-                            plural, selection_summary, source_model)
+                            selection_summary, source_model)
 from .table_models import SORT_ROLE, ScenarioTableModel
 
 __all__ = ["ExcelTableView", "ScenarioTableView", "FrozenTableView", "ReadOnlyTableView",
