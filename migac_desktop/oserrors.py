@@ -1,4 +1,4 @@
-"""French reasons for operating-system errors.
+"""French reasons for operating-system errors, and the sentence of a failed save.
 
 ``OSError.strerror`` follows the C locale, English on most machines: every message that
 reaches a user (reading, saving, the command line, the report) takes its reason here.
@@ -32,6 +32,10 @@ _REASONS = {
 }
 
 
+class WriteError(OSError):
+    """Saving failed; the previous file, if any, is untouched. The message is French."""
+
+
 def os_reason(exc: OSError) -> str:
     """The French reason of ``exc``, never the C library's English."""
     if isinstance(exc, PermissionError):
@@ -40,3 +44,46 @@ def os_reason(exc: OSError) -> str:
     if reason is not None:
         return reason
     return f"erreur du système n° {exc.errno}" if exc.errno else "erreur d'accès au fichier"
+
+
+def write_error(name: str, folder, exc: BaseException) -> WriteError:
+    """The French sentence of a failed save of « name » into ``folder``: what happened,
+    what to do, and that the previous file is intact."""
+    if isinstance(exc, WriteError):
+        return exc
+    head = f"Impossible d'enregistrer « {name} »"
+    code = getattr(exc, "errno", None)
+    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        message = (f"{head} : accès refusé. Le dossier est peut-être protégé en écriture, ou le "
+                   "fichier est ouvert dans Excel ou LibreOffice : fermez-le ou enregistrez sous "
+                   "un autre nom.")
+    elif code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        message = f"{head} : le disque est plein. Libérez de la place ou choisissez un autre dossier."
+    elif isinstance(exc, FileNotFoundError):
+        message = (f"{head} : le dossier « {folder} » n'existe pas ou n'est plus accessible. "
+                   "Choisissez un dossier existant.")
+    elif code == errno.EROFS:
+        message = (f"{head} : le disque ou le dossier est en lecture seule (clé USB protégée, "
+                   "partage en lecture seule). Choisissez un autre dossier avec « Enregistrer "
+                   "sous… ». Le fichier précédent est intact.")
+    elif code == errno.ENAMETOOLONG:
+        message = (f"{head} : le nom ou le chemin du fichier est trop long. Choisissez un nom "
+                   "plus court ou un dossier moins profond.")
+    elif code in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
+        message = (f"{head} : le fichier est utilisé par un autre programme. Fermez-le puis "
+                   "enregistrez de nouveau. Le fichier précédent est intact.")
+    elif code == errno.EFBIG:
+        message = (f"{head} : le fichier dépasse la taille permise sur ce disque ou par votre "
+                   "quota. Libérez de la place ou enregistrez ailleurs avec « Enregistrer sous… ». "
+                   "Le fichier précédent est intact.")
+    elif code == errno.EIO:
+        message = (f"{head} : erreur d'entrée-sortie du disque (support retiré, réseau coupé ?). "
+                   "Vérifiez le disque ou enregistrez ailleurs. Le fichier précédent est intact.")
+    elif isinstance(exc, OSError):
+        message = (f"{head} : {os_reason(exc)}. Réessayez, ou enregistrez "
+                   "ailleurs avec « Enregistrer sous… ». Le fichier précédent est intact.")
+    else:
+        message = f"{head} : erreur inattendue ({type(exc).__name__} : {exc}). Le fichier précédent est intact."
+    err = WriteError(message)
+    err.errno = getattr(exc, "errno", None)
+    return err

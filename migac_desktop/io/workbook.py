@@ -17,7 +17,6 @@ import os
 import posixpath
 import re
 import stat
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -30,9 +29,10 @@ from ..core import schema
 from ..core.numbers import NumberError, format_number, is_excel_error, parse_number
 from ..core.scenario import TABLES, Parameters, Scenario, empty_table
 from ..core.validation import ERROR, WARNING, Problem, errors_of, evaluate, warnings_of
-from ..oserrors import os_reason
+from ..oserrors import WriteError, os_reason, write_error
 from . import formulas as live_formulas
 from . import safety
+from .atomic import TargetBusy, write_atomically
 from .headers import column_letter, normalize_header
 
 __all__ = [
@@ -66,8 +66,7 @@ class WorkbookError(Exception):
         return "\n".join([head] + [f"  • {p}" for p in self.problems])
 
 
-class WorkbookWriteError(OSError):
-    """Saving failed; the previous file, if any, is untouched."""
+WorkbookWriteError = WriteError   # saving failed; the previous file, if any, is untouched
 
 
 @dataclass
@@ -772,62 +771,17 @@ def write_scenario(scenario: Scenario, path, results=None) -> None:
     try:
         book = _build_workbook(scenario, results)
     except Exception as exc:  # noqa: BLE001 - reported in French, nothing written yet
-        raise _write_error(name, folder, exc) from exc
+        raise write_error(name, folder, exc) from exc
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".~{path.stem}.", suffix=".xlsx")
-        os.close(fd)
-    except OSError as exc:
-        book.discard()
-        raise _write_error(name, folder, exc) from exc
-    try:
-        _save_workbook(book, tmp)
-        with open(tmp, "rb+") as fh:
-            fh.flush()
-            os.fsync(fh.fileno())
-        _copy_mode(path, tmp)
-        try:
-            os.replace(tmp, path)
-        except PermissionError as exc:   # Windows: the file is open in Excel (sharing violation)
-            raise _locked_error(name, path) from exc
+        write_atomically(path, lambda tmp: _save_workbook(book, tmp),
+                         prefix=f".~{path.stem}.", suffix=".xlsx")
     except BaseException as exc:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
         book.discard()
+        if isinstance(exc, TargetBusy):     # Windows: the file is open in Excel
+            raise _locked_error(name, path) from exc
         if isinstance(exc, Exception):
-            raise _write_error(name, folder, exc) from exc
+            raise write_error(name, folder, exc) from exc
         raise
-    _fsync_folder(folder)
-
-
-def _copy_mode(target: Path, tmp: str) -> None:
-    """mkstemp creates 0600 files: give the scenario the rights it had (or umask's)."""
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    try:
-        os.chmod(tmp, mode)
-    except OSError:
-        pass
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _locked_error(name: str, path: Path) -> WorkbookWriteError:
@@ -839,47 +793,6 @@ def _locked_error(name: str, path: Path) -> WorkbookWriteError:
         "programme puis enregistrez de nouveau, ou utilisez « Enregistrer sous… » pour choisir "
         "un autre nom. Le fichier précédent est intact.")
     err.errno = errno.EACCES
-    return err
-
-
-def _write_error(name: str, folder: Path, exc: BaseException) -> WorkbookWriteError:
-    if isinstance(exc, WorkbookWriteError):
-        return exc
-    head = f"Impossible d'enregistrer « {name} »"
-    code = getattr(exc, "errno", None)
-    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
-        message = (f"{head} : accès refusé. Le dossier est peut-être protégé en écriture, ou le "
-                   "fichier est ouvert dans Excel ou LibreOffice : fermez-le ou enregistrez sous "
-                   "un autre nom.")
-    elif code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        message = f"{head} : le disque est plein. Libérez de la place ou choisissez un autre dossier."
-    elif isinstance(exc, FileNotFoundError):
-        message = (f"{head} : le dossier « {folder} » n'existe pas ou n'est plus accessible. "
-                   "Choisissez un dossier existant.")
-    elif code == errno.EROFS:
-        message = (f"{head} : le disque ou le dossier est en lecture seule (clé USB protégée, "
-                   "partage en lecture seule). Choisissez un autre dossier avec « Enregistrer "
-                   "sous… ». Le fichier précédent est intact.")
-    elif code == errno.ENAMETOOLONG:
-        message = (f"{head} : le nom ou le chemin du fichier est trop long. Choisissez un nom "
-                   "plus court ou un dossier moins profond.")
-    elif code in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
-        message = (f"{head} : le fichier est utilisé par un autre programme. Fermez-le puis "
-                   "enregistrez de nouveau. Le fichier précédent est intact.")
-    elif code == errno.EFBIG:
-        message = (f"{head} : le fichier dépasse la taille permise sur ce disque ou par votre "
-                   "quota. Libérez de la place ou enregistrez ailleurs avec « Enregistrer sous… ». "
-                   "Le fichier précédent est intact.")
-    elif code == errno.EIO:
-        message = (f"{head} : erreur d'entrée-sortie du disque (support retiré, réseau coupé ?). "
-                   "Vérifiez le disque ou enregistrez ailleurs. Le fichier précédent est intact.")
-    elif isinstance(exc, OSError):
-        message = (f"{head} : {os_reason(exc)}. Réessayez, ou enregistrez "
-                   "ailleurs avec « Enregistrer sous… ». Le fichier précédent est intact.")
-    else:
-        message = f"{head} : erreur inattendue ({type(exc).__name__} : {exc}). Le fichier précédent est intact."
-    err = WorkbookWriteError(message)
-    err.errno = getattr(exc, "errno", None)
     return err
 
 
