@@ -46,44 +46,48 @@ def os_reason(exc: OSError) -> str:
     return f"erreur du système n° {exc.errno}" if exc.errno else "erreur d'accès au fichier"
 
 
+_INTACT = " Le fichier précédent est intact."
+# What to do when a save fails, by errno (checked in this order).
+_SAVE_ADVICE = (
+    ((errno.ENOSPC, getattr(errno, "EDQUOT", -1)),
+     "le disque est plein. Libérez de la place ou choisissez un autre dossier."),
+    ((errno.EROFS,),
+     "le disque ou le dossier est en lecture seule (clé USB protégée, partage en lecture "
+     "seule). Choisissez un autre dossier avec « Enregistrer sous… »." + _INTACT),
+    ((errno.ENAMETOOLONG,),
+     "le nom ou le chemin du fichier est trop long. Choisissez un nom plus court ou un "
+     "dossier moins profond."),
+    ((errno.EBUSY, getattr(errno, "ETXTBSY", -1)),
+     "le fichier est utilisé par un autre programme. Fermez-le puis enregistrez de "
+     "nouveau." + _INTACT),
+    ((errno.EFBIG,),
+     "le fichier dépasse la taille permise sur ce disque ou par votre quota. Libérez de la "
+     "place ou enregistrez ailleurs avec « Enregistrer sous… »." + _INTACT),
+    ((errno.EIO,),
+     "erreur d'entrée-sortie du disque (support retiré, réseau coupé ?). Vérifiez le "
+     "disque ou enregistrez ailleurs." + _INTACT),
+)
+
+
 def write_error(name: str, folder, exc: BaseException) -> WriteError:
     """The French sentence of a failed save of « name » into ``folder``: what happened,
     what to do, and that the previous file is intact."""
     if isinstance(exc, WriteError):
         return exc
-    head = f"Impossible d'enregistrer « {name} »"
     code = getattr(exc, "errno", None)
+    advice = next((text for codes, text in _SAVE_ADVICE if code in codes), None)
     if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
-        message = (f"{head} : accès refusé. Le dossier est peut-être protégé en écriture, ou le "
-                   "fichier est ouvert dans Excel ou LibreOffice : fermez-le ou enregistrez sous "
-                   "un autre nom.")
-    elif code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        message = f"{head} : le disque est plein. Libérez de la place ou choisissez un autre dossier."
-    elif isinstance(exc, FileNotFoundError):
-        message = (f"{head} : le dossier « {folder} » n'existe pas ou n'est plus accessible. "
-                   "Choisissez un dossier existant.")
-    elif code == errno.EROFS:
-        message = (f"{head} : le disque ou le dossier est en lecture seule (clé USB protégée, "
-                   "partage en lecture seule). Choisissez un autre dossier avec « Enregistrer "
-                   "sous… ». Le fichier précédent est intact.")
-    elif code == errno.ENAMETOOLONG:
-        message = (f"{head} : le nom ou le chemin du fichier est trop long. Choisissez un nom "
-                   "plus court ou un dossier moins profond.")
-    elif code in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
-        message = (f"{head} : le fichier est utilisé par un autre programme. Fermez-le puis "
-                   "enregistrez de nouveau. Le fichier précédent est intact.")
-    elif code == errno.EFBIG:
-        message = (f"{head} : le fichier dépasse la taille permise sur ce disque ou par votre "
-                   "quota. Libérez de la place ou enregistrez ailleurs avec « Enregistrer sous… ». "
-                   "Le fichier précédent est intact.")
-    elif code == errno.EIO:
-        message = (f"{head} : erreur d'entrée-sortie du disque (support retiré, réseau coupé ?). "
-                   "Vérifiez le disque ou enregistrez ailleurs. Le fichier précédent est intact.")
-    elif isinstance(exc, OSError):
-        message = (f"{head} : {os_reason(exc)}. Réessayez, ou enregistrez "
-                   "ailleurs avec « Enregistrer sous… ». Le fichier précédent est intact.")
-    else:
-        message = f"{head} : erreur inattendue ({type(exc).__name__} : {exc}). Le fichier précédent est intact."
-    err = WriteError(message)
-    err.errno = getattr(exc, "errno", None)
+        advice = ("accès refusé. Le dossier est peut-être protégé en écriture, ou le fichier "
+                  "est ouvert dans Excel ou LibreOffice : fermez-le ou enregistrez sous un "
+                  "autre nom.")
+    elif advice is None and isinstance(exc, FileNotFoundError):
+        advice = (f"le dossier « {folder} » n'existe pas ou n'est plus accessible. "
+                  "Choisissez un dossier existant.")
+    elif advice is None and isinstance(exc, OSError):
+        advice = (f"{os_reason(exc)}. Réessayez, ou enregistrez ailleurs avec « Enregistrer "
+                  "sous… »." + _INTACT)
+    elif advice is None:
+        advice = f"erreur inattendue ({type(exc).__name__} : {exc})." + _INTACT
+    err = WriteError(f"Impossible d'enregistrer « {name} » : {advice}")
+    err.errno = code
     return err

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from migac_desktop import cli
 from migac_desktop.core import model
 from migac_desktop.io.workbook import open_scenario, write_scenario
-from migac_desktop.ui.main_window import MainWindow
+from test_window import window  # noqa: F401 - the window fixture
 
 EDIT = Qt.ItemDataRole.EditRole
 
@@ -33,17 +33,6 @@ def saved(tmp_path, example):
     path = tmp_path / "scenario.xlsx"
     write_scenario(example, path)
     return path
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    from PySide6.QtCore import QSettings
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
-    w = MainWindow()
-    qtbot.addWidget(w, before_close_func=lambda w: w.document.undo_stack.setClean())
-    return w
 
 
 def test_open_edit_and_save_compute_once_each(window, saved, tmp_path, calls):
