@@ -14,13 +14,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from . import schema
 from .scenario import Scenario
 
-CRRA_RESULT_COLUMNS = (
-    "crra_id", "label", "region", "finess", "establishment", "drm", "tranche",
-    "etp_arm", "etp_mr", "etp_sup", "staff_cost", "operating_cost", "base_cost",
-    "geo_coef", "raw_amount", "modelled", "historic", "revenue_effect", "revenue_effect_pct",
-)
+CRRA_RESULT_COLUMNS = schema.CRRA_RESULT_KEYS
 SUM_COLUMNS = ("historic", "modelled", "revenue_effect")
 
 
@@ -83,8 +80,7 @@ class Results:
         return out
 
     def _ordered(self, grouped: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        keys = ["n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct"]
-        keys += [alloc_key(y) for y in self.years]
+        keys = list(schema.GROUP_RESULT_KEYS) + [alloc_key(y) for y in self.years]
         return {k: grouped[k] for k in keys}
 
     @cached_property

@@ -43,20 +43,13 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..core import schema
 from .atomic import write_atomically
 
-CRRA_COLUMNS = (
-    "crra_id", "label", "region", "finess", "drm", "tranche", "etp_arm", "etp_mr", "etp_sup",
-    "staff_cost", "operating_cost", "base_cost", "geo_coef", "raw_amount", "modelled",
-    "historic", "revenue_effect", "revenue_effect_pct",
-)
-REGION_COLUMNS = (
-    "region", "n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct",
-)
-ESTABLISHMENT_COLUMNS = (
-    "finess", "establishment", "region", "n_crra", "historic", "modelled", "revenue_effect",
-    "revenue_effect_pct",
-)
+# The columns are the catalogue's (core/schema.py), alloc_<year> columns after them.
+CRRA_COLUMNS = schema.CSV_CRRA_KEYS
+REGION_COLUMNS = schema.REGION_RESULT_KEYS
+ESTABLISHMENT_COLUMNS = schema.ESTABLISHMENT_RESULT_KEYS
 FILE_NAMES = ("crra.csv", "regions.csv", "establishments.csv")
 
 # OWASP CSV injection: first characters that make a spreadsheet evaluate a cell.

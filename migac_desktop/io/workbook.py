@@ -733,12 +733,9 @@ _INPUT_FORMATS = {
     ("Enveloppes régionales", "year"): YEAR, ("Enveloppes régionales", "amount"): EURO,
 }
 
-_RESULT_FORMATS = {
-    "finess": TEXT, "drm": COUNT, "etp_arm": ETP, "etp_mr": ETP, "etp_sup": ETP,
-    "staff_cost": EURO, "operating_cost": EURO, "base_cost": EURO, "geo_coef": PERCENT,
-    "raw_amount": EURO, "modelled": EURO, "historic": EURO, "revenue_effect": EURO,
-    "revenue_effect_pct": PERCENT, "n_crra": COUNT,
-}
+# The Excel format of each display kind of the results' catalogue (core/schema.py).
+_KIND_FORMATS = {"drm": COUNT, "etp": ETP, "euros": EURO, "signed_euros": EURO,
+                 "percent": PERCENT, "signed_percent": PERCENT}
 
 _WIDTHS = {EURO: 15, EURO_CENTS: 15, PERCENT: 10, ETP: 9, COUNT: 11, YEAR: 8, TEXT: 12}
 
@@ -1420,8 +1417,17 @@ def _write_table(book: _Book, scenario: Scenario, sheet: str, table) -> None:
 
 
 def _result_layout(keys: list[str]) -> tuple[list[str], list[str | None]]:
-    return [schema.result_header(k) for k in keys], [
-        EURO if k.startswith("alloc_") else _RESULT_FORMATS.get(k) for k in keys]
+    columns = [schema.result_column(k) for k in keys]
+    # A FINESS (2A…, leading zeros) stays text in Excel.
+    return [c.header for c in columns], [
+        TEXT if c.key == "finess" else _KIND_FORMATS.get(c.kind) for c in columns]
+
+
+def _result_keys(years: list[int]) -> tuple[list[str], list[str], list[str]]:
+    """The keys of the CRRA, regions and establishments output sheets."""
+    allocs = [f"alloc_{y}" for y in years]
+    return (list(schema.CRRA_RESULT_KEYS) + allocs, list(schema.REGION_RESULT_KEYS) + allocs,
+            list(schema.ESTABLISHMENT_RESULT_KEYS) + allocs)
 
 
 def result_sheet_headers(scenario: Scenario, years: list[int] | None = None) -> dict[str, list[str]]:
@@ -1430,17 +1436,8 @@ def result_sheet_headers(scenario: Scenario, years: list[int] | None = None) -> 
 
 
 def _result_sheets(scenario: Scenario, years: list[int] | None):
-    from ..core.model import CRRA_RESULT_COLUMNS, alloc_key
-
     years = scenario.years if years is None else years
-    allocs = [alloc_key(y) for y in years]
-    tail = ["n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct"] + allocs
-    keys = {
-        "Résultats CRRA": list(CRRA_RESULT_COLUMNS) + allocs,
-        "Synthèse régionale": ["region"] + tail,
-        "Synthèse établissements": ["finess", "establishment", "region"] + tail,
-    }
-    out = [(title, *_result_layout(k)) for title, k in keys.items()]
+    out = [(title, *_result_layout(k)) for title, k in zip(schema.RESULT_SHEETS, _result_keys(years))]
     out.append(("Trajectoires", *_trajectory_layout(scenario, years)))
     return out
 
@@ -1451,8 +1448,6 @@ def _write_results(book: _Book, scenario: Scenario, results) -> None:
     Without results (the scenario has errors) each sheet gets its headers and a
     note, no formula.
     """
-    from ..core.model import CRRA_RESULT_COLUMNS, alloc_key
-
     years = results.years if results is not None else scenario.years
     sheets = _result_sheets(scenario, years)
     if results is None:
@@ -1463,12 +1458,8 @@ def _write_results(book: _Book, scenario: Scenario, results) -> None:
             w.columns([[NO_RESULTS_NOTE]] + [[None]] * (len(headers) - 1), [None] * len(headers))
         return
 
-    allocs = [alloc_key(y) for y in years]
     arrays = results.crra_arrays
-    tail = ["n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct"] + allocs
-    crra_keys = list(CRRA_RESULT_COLUMNS) + allocs
-    region_keys = ["region"] + tail
-    est_keys = ["finess", "establishment", "region"] + tail
+    crra_keys, region_keys, est_keys = _result_keys(years)
     layout = _formula_layout(scenario, results, crra_keys, region_keys, est_keys)
     live = live_formulas.crra_formulas(layout)
     title, headers, formats = sheets[0]
@@ -1490,6 +1481,7 @@ def _write_results(book: _Book, scenario: Scenario, results) -> None:
         _write_result_sheet(book, title, headers, formats, columns, total,
                             formulas=[body.get(k) for k in keys],
                             total_formulas=[total_live.get(k) for k in keys], block=block)
+    allocs = crra_keys[len(schema.CRRA_RESULT_KEYS):]
     _write_trajectories(book, sheets[3][1], sheets[3][2], results, allocs, layout)
     names = live_formulas.parameter_names()
     names.update(live_formulas.calibration_names(layout))

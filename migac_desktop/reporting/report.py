@@ -227,6 +227,17 @@ def _block_text(block) -> list[str]:
 
 
 # -- French helpers ------------------------------------------------------------------------
+def result_column(key: str, header: str | None = None, *, align: str | None = None,
+                  **options) -> Column:
+    """A column of the results' catalogue (core/schema.py): its header; numbers on the
+    right, signed amounts coloured by sign."""
+    col = schema.result_column(key)
+    if align is None:
+        align = LEFT if col.kind == "text" else RIGHT
+    return Column(col.header if header is None else header, align,
+                  signed=col.kind.startswith("signed"), **options)
+
+
 def _is_nan(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -463,14 +474,18 @@ class _Builder:
                      rows, title="Lissage", id="lissage", font_size=8.0, keep_together=True)
 
     # -- national summary ------------------------------------------------------------
+    @staticmethod
+    def _count_column() -> Column:
+        return result_column("n_crra", schema.result_column("n_crra").short_header)
+
     def _amount_columns(self, first: list[Column]) -> list[Column]:
         hy = self.historic_year
         cols = list(first)
-        cols += [Column(f"Dotation historique {hy}", RIGHT, wrap=True, group=1),
-                 Column("Montant modélisé", RIGHT, wrap=True, group=1),
-                 Column("Effet revenu", RIGHT, wrap=True, group=1, signed=True),
-                 Column("Effet revenu (%)", RIGHT, wrap=True, group=1, signed=True)]
-        cols += [Column(f"Dotation {y}", RIGHT, wrap=True, group=2) for y in self.years]
+        cols.append(result_column("historic", f"{schema.result_header('historic')} {hy}",
+                                  wrap=True, group=1))
+        cols += [result_column(k, wrap=True, group=1)
+                 for k in ("modelled", "revenue_effect", "revenue_effect_pct")]
+        cols += [result_column(alloc_key(y), wrap=True, group=2) for y in self.years]
         return cols
 
     def _amount_cells(self, row) -> list[str]:
@@ -509,8 +524,8 @@ class _Builder:
             rows.append([str(row["region"]), format_number(float(row["n_crra"]))]
                         + self._amount_cells(row))
         total = ["Total national", format_number(nat["n_crra"])] + self._amount_cells(nat)
-        columns = self._amount_columns([Column("Région", repeat=True, wrap=True),
-                                        Column("CRRA", RIGHT)])
+        columns = self._amount_columns([result_column("region", repeat=True, wrap=True),
+                                        self._count_column()])
         table = Table(columns, rows, title="Dotations par région", totals=[total],
                       id="regions", group_titles=dict(AMOUNT_GROUPS), splits=[[[1], [2]]],
                       note="Effet revenu : montant modélisé moins dotation historique ; "
@@ -628,19 +643,16 @@ class _Builder:
                  _euros(sums["operating_cost"]), "", _euros(sums["modelled"]),
                  _euros(sums["historic"]), _signed(sums["revenue_effect"]),
                  _pct(reg["revenue_effect_pct"])] + [_euros(reg[alloc_key(y)]) for y in self.years]
-        columns = [Column("CRRA", repeat=True), Column("Libellé", repeat=True, wrap=True),
-                   Column("DRM", RIGHT, group=1), Column("Tranche", CENTER, group=1),
-                   Column("ETP ARM", RIGHT, wrap=True, group=1),
-                   Column("ETP MR", RIGHT, wrap=True, group=1),
-                   Column("ETP encadrement", RIGHT, wrap=True, group=1),
-                   Column("Coût du personnel", RIGHT, wrap=True, group=2),
-                   Column("Frais de fonctionnement", RIGHT, wrap=True, group=2),
-                   Column("Coefficient géographique", RIGHT, wrap=True, group=2),
-                   Column("Montant modélisé", RIGHT, wrap=True, group=2),
-                   Column(f"Dotation historique {hy}", RIGHT, wrap=True, group=3),
-                   Column("Effet revenu", RIGHT, wrap=True, group=3, signed=True),
-                   Column("Effet revenu (%)", RIGHT, wrap=True, group=3, signed=True)]
-        columns += [Column(f"Dotation {y}", RIGHT, wrap=True, group=4) for y in self.years]
+        columns = [Column("CRRA", repeat=True), result_column("label", repeat=True, wrap=True),
+                   result_column("drm", group=1), result_column("tranche", align=CENTER, group=1)]
+        columns += [result_column(k, wrap=True, group=1) for k in ("etp_arm", "etp_mr", "etp_sup")]
+        columns += [result_column(k, wrap=True, group=2)
+                    for k in ("staff_cost", "operating_cost", "geo_coef", "modelled")]
+        columns.append(result_column("historic", f"{schema.result_header('historic')} {hy}",
+                                     wrap=True, group=3))
+        columns += [result_column(k, wrap=True, group=3) for k in ("revenue_effect",
+                                                                    "revenue_effect_pct")]
+        columns += [result_column(alloc_key(y), wrap=True, group=4) for y in self.years]
         note = ("Tranche du référentiel selon les DRM ; montant modélisé après coefficient "
                 "géographique et calage national.")
         if overridden:
@@ -659,9 +671,9 @@ class _Builder:
             rows.append([str(row["finess"]), str(row["establishment"]).strip() or DASH,
                          format_number(float(row["n_crra"]))] + self._amount_cells(row))
         total = ["Total", "", format_number(float(reg["n_crra"]))] + self._amount_cells(reg)
-        columns = self._amount_columns([Column("FINESS", repeat=True),
-                                        Column("Établissement", repeat=True, wrap=True),
-                                        Column("CRRA", RIGHT)])
+        columns = self._amount_columns([result_column("finess", repeat=True),
+                                        result_column("establishment", repeat=True, wrap=True),
+                                        self._count_column()])
         blocks.append(Table(columns, rows, title="Établissements sièges de CRRA",
                             totals=[total], id=f"etablissements:{region}",
                             group_titles=dict(AMOUNT_GROUPS), splits=[[[1], [2]]],
