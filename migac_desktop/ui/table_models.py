@@ -108,8 +108,8 @@ def edit_text(kind: str, value) -> str:
 
 _INPUT_KINDS = {"number": "drm", "integer": "year", "fraction": "percent", "text": "text",
                 "finess": "text"}
-_KIND_BY_KEY = {"historic": "euros", "amount": "euros", "etp_arm_override": "etp",
-                "etp_mr_override": "etp", "etp_arm": "etp", "etp_mr": "etp"}
+# Numbers in euros or ETP (schema units) are shown as such, the others by their kind.
+_KIND_BY_UNIT = {"€": "euros", "ETP": "etp"}
 # The CRRA table's result columns: the catalogue's (core/schema.py) that are not inputs.
 RESULT_KINDS = {k: schema.result_column(k).kind for k in schema.CRRA_RESULT_KEYS
                 if k not in schema.CRRA.keys}
@@ -118,7 +118,7 @@ RESULT_KINDS = {k: schema.result_column(k).kind for k in schema.CRRA_RESULT_KEYS
 def input_columns(sheet: str) -> list[ColumnDef]:
     out = []
     for col in TABLES[sheet].columns:
-        kind = _KIND_BY_KEY.get(col.key, _INPUT_KINDS[col.kind])
+        kind = _KIND_BY_UNIT.get(col.unit, _INPUT_KINDS[col.kind])
         unit = f" ({col.unit})" if col.unit and col.unit != "%" else ""
         out.append(ColumnDef(col.key, col.header, kind, help=col.help + unit))
     return out
