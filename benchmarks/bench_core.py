@@ -73,14 +73,14 @@ def _fmt(seconds: float) -> str:
 
 
 def bench_model(quick: bool) -> None:
-    print("\n== Modèle : compute(scenario, check=False)")
+    print("\n== Modèle : compute(scenario)")
     sizes = [(100, 200, 2e-3), (10_000, 50, 50e-3)]
     if not quick:
         sizes.append((1_000_000, 5, None))
     for n, repeats, target in sizes:
         scenario = synthetic_scenario(n)
         measure(f"compute {n:>9,} CRRA".replace(",", " "),
-                lambda s=scenario: compute(s, check=False), repeats, target=target)
+                lambda s=scenario: compute(s), repeats, target=target)
         del scenario
 
     print("\n== Validation : validate(scenario)")
@@ -94,12 +94,12 @@ def bench_model(quick: bool) -> None:
         scenario = synthetic_scenario(n)
         measure(f"frames {n:>9,} CRRA".replace(",", " "),
                 lambda r: (r.crra, r.regions, r.establishments), repeats,
-                setup=lambda s=scenario: compute(s, check=False))
+                setup=lambda s=scenario: compute(s))
 
     print("\n== Export CSV : write_results_csv (3 fichiers)")
     with tempfile.TemporaryDirectory() as tmp:
         for n, repeats, target in ((100, 50, None), (10_000, 10, 0.3)):
-            results = compute(synthetic_scenario(n), check=False)
+            results = compute(synthetic_scenario(n))
             measure(f"csv {n:>12,} CRRA".replace(",", " "),
                     lambda r=results: write_results_csv(r, tmp), repeats, target=target)
 
@@ -118,7 +118,7 @@ def bench_workbook(quick: bool) -> bool:
             measure(f"write_scenario {n:>7,} CRRA".replace(",", " "),
                     lambda s=scenario, p=path: workbook.write_scenario(s, p), repeats)
             with_results = Path(tmp) / f"r{n}.xlsx"
-            results = compute(scenario, check=False)
+            results = compute(scenario)
             measure(f"write_scenario+résultats {n:>6,}".replace(",", " "),
                     lambda s=scenario, p=with_results, r=results:
                     workbook.write_scenario(s, p, results=r), repeats)

@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .core.french import plural
 from .oserrors import os_reason
 
 EXIT_OK = 0
@@ -59,18 +60,6 @@ def _err(text: str) -> None:
     # One problem per line: a message never spans lines, so every warning line
     # starts with "Avertissement".
     print(" ".join(str(text).splitlines()), file=sys.stderr)
-
-
-def _plural(n: int, word: str) -> str:
-    # French: 0 and 1 take the singular.
-    return f"{n} {word}" if n <= 1 else f"{n} {word}s"
-
-
-def _count(n: int, word: str, plural: str | None = None) -> str:
-    """``10 000 CRRA``, ``2 régions``: French digit grouping and plural."""
-    from .core.numbers import format_number
-
-    return f"{format_number(float(n))} {word if n <= 1 else (plural or word + 's')}"
 
 
 # --------------------------------------------------------------------------- arguments
@@ -185,7 +174,10 @@ def _print_problems(problems) -> None:
 
 
 def load_scenario(path_text: str):
-    """Read and validate the workbook; return ``(scenario, problems)``.
+    """Read and validate the workbook; return ``(scenario, problems, results)``.
+
+    ``results`` are those computed while validating (None when there are errors):
+    a command never runs the model a second time.
 
     Exits with code 2 (``CliExit``) when the file cannot give a scenario; the caller
     decides what to do with the problems (errors and warnings).
@@ -213,30 +205,33 @@ def load_scenario(path_text: str):
     except OSError as exc:
         _err(f"Erreur — impossible de lire « {path_text} » : {os_reason(exc)}.")
         raise CliExit(EXIT_FAILURE) from None
-    return loaded.scenario, list(loaded.problems)
+    return loaded.scenario, list(loaded.problems), loaded.results
 
 
 def load_valid_scenario(path_text: str):
-    """Load, print the problems; exit 2 on errors, else return the scenario.
+    """Load, print the problems; exit 2 on errors, else return ``(scenario, results)``.
 
     Warnings go to stderr and the command goes on.
     """
-    scenario, problems = load_scenario(path_text)
+    scenario, problems, results = load_scenario(path_text)
     _print_problems(problems)
     n_errors = sum(1 for p in problems if p.is_error)
     if n_errors:
-        _err(f"Erreur — scénario invalide : {_plural(n_errors, 'erreur')}, "
+        _err(f"Erreur — scénario invalide : {plural(n_errors, 'erreur')}, "
              "aucun résultat calculé.")
         raise CliExit(EXIT_INVALID)
-    return scenario
+    return scenario, compute_results(scenario, results)
 
 
-def compute_results(scenario):
-    from .core.model import ModelError, compute
+def compute_results(scenario, results=None):
+    """``results`` when the reader computed them, else the one evaluation."""
+    if results is not None:
+        return results
+    from .core.model import ModelError
+    from .core.validation import computed
 
     try:
-        # open_scenario has already validated: do not validate twice.
-        return compute(scenario, check=False)
+        return computed(scenario)
     except ModelError as exc:
         _print_problems(exc.problems)
         raise CliExit(EXIT_INVALID) from None
@@ -250,8 +245,7 @@ def cmd_compute(args) -> int:
     if args.workbook is not None and not args.workbook.strip():
         _err("Erreur — l'option --workbook attend un nom de classeur (.xlsx), pas un texte vide.")
         return EXIT_INVALID
-    scenario = load_valid_scenario(args.scenario)
-    results = compute_results(scenario)
+    scenario, results = load_valid_scenario(args.scenario)
 
     from .core.numbers import format_euros
     from .io.csv_export import write_results_csv
@@ -276,9 +270,9 @@ def cmd_compute(args) -> int:
     national = results.national
     title = scenario.parameters.titre or Path(args.scenario).name
     _out(f"Scénario : {title}")
-    _out(f"{_count(len(results.region_codes), 'CRRA', 'CRRA')}, "
-         f"{_count(len(results.region_names), 'région')}, "
-         f"{_count(len(results.finess_names), 'établissement')}")
+    _out(f"{plural(len(results.region_codes), 'CRRA', 'CRRA')}, "
+         f"{plural(len(results.region_names), 'région')}, "
+         f"{plural(len(results.finess_names), 'établissement')}")
     _out(f"Total historique : {format_euros(national['historic'])}")
     _out(f"Total modélisé : {format_euros(national['modelled'])}")
     if results.years:
@@ -291,17 +285,17 @@ def cmd_compute(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    scenario, problems = load_scenario(args.scenario)
+    scenario, problems, _ = load_scenario(args.scenario)
     _print_problems(problems)
     n_errors = sum(1 for p in problems if p.is_error)
     n_warnings = len(problems) - n_errors
     n_crra = len(scenario.crra)
     if n_errors:
-        _out(f"Scénario invalide : {_plural(n_errors, 'erreur')}, "
-             f"{_plural(n_warnings, 'avertissement')}.")
+        _out(f"Scénario invalide : {plural(n_errors, 'erreur')}, "
+             f"{plural(n_warnings, 'avertissement')}.")
         return EXIT_INVALID
     if n_warnings:
-        _out(f"Scénario valide ({n_crra} CRRA), avec {_plural(n_warnings, 'avertissement')}.")
+        _out(f"Scénario valide ({n_crra} CRRA), avec {plural(n_warnings, 'avertissement')}.")
     else:
         _out(f"Scénario valide ({n_crra} CRRA) : aucun problème.")
     return EXIT_OK
@@ -328,7 +322,7 @@ def cmd_report(args) -> int:
     if render is None:
         _err("La commande report n'est pas encore disponible.")
         return EXIT_FAILURE
-    scenario = load_valid_scenario(args.scenario)
+    scenario, results = load_valid_scenario(args.scenario)
     if args.region is not None:
         regions = {str(r) for r in scenario.crra["region"]}
         if args.region not in regions:
@@ -336,7 +330,6 @@ def cmd_report(args) -> int:
             _err(f"Erreur — la région « {args.region} » n'a aucun CRRA dans le scénario "
                  f"(régions : {shown}).")
             return EXIT_INVALID
-    results = compute_results(scenario)
     try:
         written = render(scenario, results, Path(args.pdf), region=args.region,
                          source=Path(args.scenario))
@@ -345,7 +338,7 @@ def cmd_report(args) -> int:
              f"{os_reason(exc)}.")
         return EXIT_FAILURE
     pages = getattr(written, "page_count", None)
-    _out(f"Rapport écrit : {args.pdf}" + (f" ({_count(pages, 'page')})" if pages else ""))
+    _out(f"Rapport écrit : {args.pdf}" + (f" ({plural(pages, 'page')})" if pages else ""))
     return EXIT_OK
 
 

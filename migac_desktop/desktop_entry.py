@@ -28,6 +28,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .io.atomic import write_atomically
+
 APP_ID = "migac-desktop"
 DESKTOP_FILE = f"{APP_ID}.desktop"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -111,12 +113,9 @@ def _installed_paths(home: Path) -> tuple[Path, list[tuple[Path, Path]]]:
     return home / "applications" / DESKTOP_FILE, pairs
 
 
-def _write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
+def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
+    write_atomically(path, data, mode=0o644)
 
 
 def _refresh_caches(home: Path) -> list[str]:

@@ -1,4 +1,4 @@
-"""French reasons for operating-system errors.
+"""French reasons for operating-system errors, and the sentence of a failed save.
 
 ``OSError.strerror`` follows the C locale, English on most machines: every message that
 reaches a user (reading, saving, the command line, the report) takes its reason here.
@@ -32,6 +32,10 @@ _REASONS = {
 }
 
 
+class WriteError(OSError):
+    """Saving failed; the previous file, if any, is untouched. The message is French."""
+
+
 def os_reason(exc: OSError) -> str:
     """The French reason of ``exc``, never the C library's English."""
     if isinstance(exc, PermissionError):
@@ -40,3 +44,50 @@ def os_reason(exc: OSError) -> str:
     if reason is not None:
         return reason
     return f"erreur du système n° {exc.errno}" if exc.errno else "erreur d'accès au fichier"
+
+
+_INTACT = " Le fichier précédent est intact."
+# What to do when a save fails, by errno (checked in this order).
+_SAVE_ADVICE = (
+    ((errno.ENOSPC, getattr(errno, "EDQUOT", -1)),
+     "le disque est plein. Libérez de la place ou choisissez un autre dossier."),
+    ((errno.EROFS,),
+     "le disque ou le dossier est en lecture seule (clé USB protégée, partage en lecture "
+     "seule). Choisissez un autre dossier avec « Enregistrer sous… »." + _INTACT),
+    ((errno.ENAMETOOLONG,),
+     "le nom ou le chemin du fichier est trop long. Choisissez un nom plus court ou un "
+     "dossier moins profond."),
+    ((errno.EBUSY, getattr(errno, "ETXTBSY", -1)),
+     "le fichier est utilisé par un autre programme. Fermez-le puis enregistrez de "
+     "nouveau." + _INTACT),
+    ((errno.EFBIG,),
+     "le fichier dépasse la taille permise sur ce disque ou par votre quota. Libérez de la "
+     "place ou enregistrez ailleurs avec « Enregistrer sous… »." + _INTACT),
+    ((errno.EIO,),
+     "erreur d'entrée-sortie du disque (support retiré, réseau coupé ?). Vérifiez le "
+     "disque ou enregistrez ailleurs." + _INTACT),
+)
+
+
+def write_error(name: str, folder, exc: BaseException) -> WriteError:
+    """The French sentence of a failed save of « name » into ``folder``: what happened,
+    what to do, and that the previous file is intact."""
+    if isinstance(exc, WriteError):
+        return exc
+    code = getattr(exc, "errno", None)
+    advice = next((text for codes, text in _SAVE_ADVICE if code in codes), None)
+    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        advice = ("accès refusé. Le dossier est peut-être protégé en écriture, ou le fichier "
+                  "est ouvert dans Excel ou LibreOffice : fermez-le ou enregistrez sous un "
+                  "autre nom.")
+    elif advice is None and isinstance(exc, FileNotFoundError):
+        advice = (f"le dossier « {folder} » n'existe pas ou n'est plus accessible. "
+                  "Choisissez un dossier existant.")
+    elif advice is None and isinstance(exc, OSError):
+        advice = (f"{os_reason(exc)}. Réessayez, ou enregistrez ailleurs avec « Enregistrer "
+                  "sous… »." + _INTACT)
+    elif advice is None:
+        advice = f"erreur inattendue ({type(exc).__name__} : {exc})." + _INTACT
+    err = WriteError(f"Impossible d'enregistrer « {name} » : {advice}")
+    err.errno = code
+    return err

@@ -323,7 +323,7 @@ def national_scenario() -> Scenario:
     # to the euro so that the total is exactly the national amount (largest remainders).
     parameters = Parameters(calage="Montant cible", enveloppe_cible=float(NATIONAL_AMOUNT))
     draft = Scenario(parameters=parameters, crra=make_table(schema.CRRA, rows))
-    modelled = compute(draft, check=False).crra_arrays["modelled"]
+    modelled = compute(draft).crra_arrays["modelled"]
     region_arr = np.array([r["region"] for r in rows], dtype=object)
     regions = list(dict.fromkeys(region_arr))
     magnitude = rng.uniform(0.04, 0.14, len(regions))

@@ -166,7 +166,7 @@ def test_report_plugs_in_the_renderer(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "_report_renderer",
                         lambda: lambda scenario, results, path, region=None, **_:
                         calls.append((len(scenario.crra), path, region)))
-    monkeypatch.setattr(cli, "load_scenario", lambda path: (worked_example(), []))
+    monkeypatch.setattr(cli, "load_scenario", lambda path: (worked_example(), [], None))
     code, out, err = run(capsys, "report", "x.xlsx", "--pdf", tmp_path / "r.pdf",
                          "--region", "Bêta")
     assert code == 0, err
@@ -415,7 +415,7 @@ def test_unexpected_exception_is_one_french_line(capsys, tmp_path, monkeypatch):
     def boom(scenario, **kwargs):
         raise RuntimeError("panne\nsur deux lignes")
 
-    monkeypatch.setattr(cli, "load_scenario", lambda path: (worked_example(), []))
+    monkeypatch.setattr(cli, "load_scenario", lambda path: (worked_example(), [], None))
     monkeypatch.setattr("migac_desktop.core.model.compute", boom)
     monkeypatch.delenv("MIGAC_DEBUG", raising=False)
     code, out, err = run(capsys, "compute", "x.xlsx", "--out", tmp_path)
@@ -429,7 +429,7 @@ def test_unexpected_exception_is_one_french_line(capsys, tmp_path, monkeypatch):
 
 def test_compute_with_a_loader_stub(capsys, tmp_path, monkeypatch):
     """The command itself, independent of the workbook reader."""
-    monkeypatch.setattr(cli, "load_scenario", lambda path: (worked_example(), []))
+    monkeypatch.setattr(cli, "load_scenario", lambda path: (worked_example(), [], None))
     code, out, err = run(capsys, "compute", "x.xlsx", "--out", tmp_path)
     assert code == 0, err
     header, rows = read_csv(tmp_path / "crra.csv")

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import worked_example
+from migac_desktop.io import atomic
 from migac_desktop.io import workbook as wbmod
 from migac_desktop.io.recovery import RecoveryStore
 from migac_desktop.io.workbook import WorkbookWriteError, open_scenario, write_scenario
@@ -48,7 +49,7 @@ def leftovers(folder: Path, keep: set[str]) -> list[str]:
 def _fail_temp(monkeypatch, path):
     def refuse(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(wbmod.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
     return "disque est plein"
 
 

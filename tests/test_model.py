@@ -8,6 +8,7 @@ import pytest
 from migac_desktop.core import schema
 from migac_desktop.core.model import ModelError, compute
 from migac_desktop.core.scenario import Scenario, make_table
+from migac_desktop.core.validation import computed
 
 # MODEL.md's worked example, column by column.
 EXPECTED = {
@@ -145,7 +146,7 @@ def test_trajectory_national_region_crra(example):
 def test_compute_refuses_invalid_scenario(example):
     example.crra.loc[1, "drm"] = -5
     with pytest.raises(ModelError) as info:
-        compute(example)
+        computed(example)
     assert any(p.sheet == "CRRA" and p.row == 3 and p.column == "DRM" for p in info.value.problems)
 
 
@@ -160,6 +161,6 @@ def test_two_hundred_thousand_crra_aggregate_by_region():
     frame = pd.DataFrame({c: rows.get(c, np.nan if schema.CRRA.column(c).numeric else "")
                           for c in crra.columns})
     frame["geo_coef"] = 0.0
-    results = compute(Scenario(crra=frame), check=False)
+    results = compute(Scenario(crra=frame))
     assert len(results.regions) == 26
     assert results.national["modelled"] == pytest.approx(results.national["historic"])

@@ -64,3 +64,45 @@ def test_format_french():
     assert format_euros(float("nan")) == ""
     # What is shown reads back as the same number.
     assert parse_number(format_number(-1234567.25, 2)) == -1234567.25
+
+
+# -- French text (core/french.py): one module for the window, the report and the CLI --------
+def test_plural_counts_french_singular_below_two_and_grouped():
+    from migac_desktop.core.french import plural
+    assert plural(0, "erreur") == "0 erreur"
+    assert plural(1, "région") == "1 région"
+    assert plural(2, "avertissement") == "2 avertissements"
+    assert plural(10_000, "CRRA", "CRRA") == f"10{NBSP}000 CRRA"
+    assert plural(3, "cellule calculée", "cellules calculées") == "3 cellules calculées"
+
+
+def test_fewest_decimals():
+    from migac_desktop.core.french import fewest_decimals
+    assert fewest_decimals(12.0) == "12"
+    assert fewest_decimals(100.0) == "100"
+    assert fewest_decimals(12.5) == "12,5"
+    assert fewest_decimals(1.25) == "1,25"
+    assert fewest_decimals(1.2346, 3) == "1,235"
+    assert fewest_decimals(1.2, 3) == "1,2"
+    assert fewest_decimals(45_000.5) == f"45{NBSP}000,5"
+    assert fewest_decimals(float("nan")) == ""
+
+
+def test_file_size_and_dates():
+    from datetime import date, datetime
+
+    from migac_desktop.core.french import date_time, file_size, long_date
+    assert file_size(820 * 1024) == "820 ko"
+    assert file_size(10) == "1 ko"
+    assert file_size(3 * 1024 ** 2 // 2) == "1,5 Mo"
+    assert file_size(int(3.2 * 1024 ** 3)) == "3,2 Go"
+    assert long_date(date(2014, 3, 1)) == "1er mars 2014"
+    assert long_date(date(2026, 8, 15)) == "15 août 2026"
+    assert date_time(datetime(2014, 3, 1, 9, 5)) == "01/03/2014 à 09:05"
+
+
+def test_sort_key_ignores_accents_ligatures_and_case():
+    from migac_desktop.core.french import sorted_french, strip_accents
+    assert strip_accents("Île-de-France") == "Ile-de-France"
+    assert sorted_french(["Rhône-Alpes", "Île-de-France", "Haute-Normandie", "œuvre", "Océan"]) == \
+        ["Haute-Normandie", "Île-de-France", "Océan", "œuvre", "Rhône-Alpes"]

@@ -18,12 +18,13 @@ import pytest
 
 from migac_desktop import cli
 from migac_desktop.core import schema
+from migac_desktop.core.french import long_date as french_date
+from migac_desktop.core.french import order_key as region_sort_key
 from migac_desktop.core.model import compute
 from migac_desktop.core.numbers import format_euros, format_signed_percent
 from migac_desktop.core.scenario import make_table
 from migac_desktop.reporting import figures
-from migac_desktop.reporting.report import (Chart, ReportCancelled, Table, build_report,
-                                            french_date, region_sort_key)
+from migac_desktop.reporting.report import Chart, ReportCancelled, Table, build_report
 
 from conftest import REGIONS_2014, WORKED_EXAMPLE_ROWS, worked_example
 

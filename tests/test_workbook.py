@@ -18,6 +18,7 @@ from migac_desktop.core import schema
 from migac_desktop.core.model import compute
 from migac_desktop.core.scenario import Parameters, Scenario, make_table
 from migac_desktop.core.validation import ERROR, WARNING
+from migac_desktop.io import atomic
 from migac_desktop.io import workbook as wbmod
 from migac_desktop.io.headers import normalize_header
 from migac_desktop.io.workbook import (
@@ -674,7 +675,7 @@ def test_permission_denied_is_explained(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(wbmod.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
     with pytest.raises(WorkbookWriteError, match="accès refusé") as info:
         write_scenario(worked_example(), tmp_path / "s.xlsx")
     assert "s.xlsx" in str(info.value)

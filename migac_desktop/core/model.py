@@ -14,18 +14,16 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from . import schema
 from .scenario import Scenario
 
-CRRA_RESULT_COLUMNS = (
-    "crra_id", "label", "region", "finess", "establishment", "drm", "tranche",
-    "etp_arm", "etp_mr", "etp_sup", "staff_cost", "operating_cost", "base_cost",
-    "geo_coef", "raw_amount", "modelled", "historic", "revenue_effect", "revenue_effect_pct",
-)
+CRRA_RESULT_COLUMNS = schema.CRRA_RESULT_KEYS
 SUM_COLUMNS = ("historic", "modelled", "revenue_effect")
 
 
 class ModelError(ValueError):
-    """The scenario cannot be computed; ``problems`` says why, located."""
+    """The scenario cannot be computed; ``problems`` says why, located
+    (raised by ``validation.computed``)."""
 
     def __init__(self, problems):
         self.problems = list(problems)
@@ -82,8 +80,7 @@ class Results:
         return out
 
     def _ordered(self, grouped: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        keys = ["n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct"]
-        keys += [alloc_key(y) for y in self.years]
+        keys = list(schema.GROUP_RESULT_KEYS) + [alloc_key(y) for y in self.years]
         return {k: grouped[k] for k in keys}
 
     @cached_property
@@ -142,18 +139,12 @@ class Results:
         return self.crra_arrays[column] == key
 
 
-def compute(scenario: Scenario, *, check: bool = True) -> Results:
+def compute(scenario: Scenario) -> Results:
     """Compute MODEL.md steps 1–10 for every CRRA of ``scenario``.
 
-    With ``check`` (the default) the scenario is validated first and a
-    :class:`ModelError` carries the errors; callers that have just validated
-    pass ``check=False``.
+    Pure: no validation here. An invalid scenario gives meaningless figures;
+    ``validation.evaluate`` checks first and computes once.
     """
-    if check:
-        from .validation import errors_of, validate
-        errors = errors_of(validate(scenario))
-        if errors:
-            raise ModelError(errors)
     p = scenario.parameters
     crra = scenario.crra
     bands = scenario.bands

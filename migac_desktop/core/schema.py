@@ -172,21 +172,73 @@ DEFAULT_SMOOTHING = ((2014, 0.2), (2015, 0.6), (2016, 1.0))
 # Output sheets (WORKBOOK.md): written on save, ignored on read.
 RESULT_SHEETS = ("Résultats CRRA", "Synthèse régionale", "Synthèse établissements", "Trajectoires")
 
-# French headers of the results (output sheets, window tables, reports).
-RESULT_HEADERS = {
-    "crra_id": "Identifiant", "label": "Libellé", "region": "Région", "finess": "FINESS",
-    "establishment": "Établissement", "drm": "DRM", "tranche": "Tranche",
-    "etp_arm": "ETP ARM", "etp_mr": "ETP MR", "etp_sup": "ETP encadrement",
-    "staff_cost": "Coût du personnel", "operating_cost": "Frais de fonctionnement",
-    "base_cost": "Coût de base", "geo_coef": "Coefficient géographique",
-    "raw_amount": "Montant brut", "modelled": "Montant modélisé",
-    "historic": "Dotation historique", "revenue_effect": "Effet revenu",
-    "revenue_effect_pct": "Effet revenu (%)", "n_crra": "Nombre de CRRA",
-}
+@dataclass(frozen=True)
+class ResultColumn:
+    """One column of the results, for every place that shows it: the window's tables,
+    the report, the CSV of ``migac compute`` and the output sheets."""
+
+    key: str            # internal English name (a key of Results; the CSV header)
+    header: str         # French header: output sheets, CRRA table, report
+    kind: str           # display kind: text, drm (a count), etp, euros, signed_euros,
+    #                     percent, signed_percent
+    short: str = ""     # narrower header of the comparison table ("" = ``header``)
+    help: str = ""      # tooltip of the comparison table
+
+    @property
+    def short_header(self) -> str:
+        return self.short or self.header
+
+
+RESULT_COLUMNS: tuple[ResultColumn, ...] = (
+    ResultColumn("crra_id", "Identifiant", "text"),
+    ResultColumn("label", "Libellé", "text"),
+    ResultColumn("region", "Région", "text"),
+    ResultColumn("finess", "FINESS", "text"),
+    ResultColumn("establishment", "Établissement", "text"),
+    ResultColumn("drm", "DRM", "drm"),
+    ResultColumn("tranche", "Tranche", "text"),
+    ResultColumn("etp_arm", "ETP ARM", "etp"),
+    ResultColumn("etp_mr", "ETP MR", "etp"),
+    ResultColumn("etp_sup", "ETP encadrement", "etp"),
+    ResultColumn("staff_cost", "Coût du personnel", "euros"),
+    ResultColumn("operating_cost", "Frais de fonctionnement", "euros"),
+    ResultColumn("base_cost", "Coût de base", "euros"),
+    ResultColumn("geo_coef", "Coefficient géographique", "percent"),
+    ResultColumn("raw_amount", "Montant brut", "euros"),
+    ResultColumn("modelled", "Montant modélisé", "euros", short="Modélisé",
+                 help="Montant modélisé : donné par le modèle."),
+    ResultColumn("historic", "Dotation historique", "euros", short="Historique"),
+    ResultColumn("revenue_effect", "Effet revenu", "signed_euros",
+                 help="Montant modélisé − dotation historique."),
+    ResultColumn("revenue_effect_pct", "Effet revenu (%)", "signed_percent",
+                 help="Effet revenu rapporté à la dotation historique."),
+    ResultColumn("n_crra", "Nombre de CRRA", "drm", short="CRRA", help="Nombre de CRRA."),
+)
+_RESULT_BY_KEY = {c.key: c for c in RESULT_COLUMNS}
+
+# The columns of each level of results, before one ``alloc_<year>`` per smoothing year
+# (Results.crra, .regions, .establishments; the output sheets; the CSV of WORKBOOK.md).
+CRRA_RESULT_KEYS = (
+    "crra_id", "label", "region", "finess", "establishment", "drm", "tranche",
+    "etp_arm", "etp_mr", "etp_sup", "staff_cost", "operating_cost", "base_cost",
+    "geo_coef", "raw_amount", "modelled", "historic", "revenue_effect", "revenue_effect_pct",
+)
+GROUP_RESULT_KEYS = ("n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct")
+REGION_RESULT_KEYS = ("region",) + GROUP_RESULT_KEYS
+ESTABLISHMENT_RESULT_KEYS = ("finess", "establishment", "region") + GROUP_RESULT_KEYS
+# crra.csv has no hospital name (establishments.csv has it), as WORKBOOK.md publishes it.
+CSV_CRRA_KEYS = tuple(k for k in CRRA_RESULT_KEYS if k != "establishment")
+
+
+def result_column(key: str) -> ResultColumn:
+    """The declaration of a result column; ``alloc_2014`` → « Dotation 2014 », euros."""
+    if key.startswith("alloc_"):
+        year = key[6:]
+        return ResultColumn(key, f"Dotation {year}", "euros",
+                            help=f"Dotation {year} après lissage.")
+    return _RESULT_BY_KEY[key]
 
 
 def result_header(key: str) -> str:
     """French header of a result column; ``alloc_2014`` → ``Dotation 2014``."""
-    if key.startswith("alloc_"):
-        return f"Dotation {key[6:]}"
-    return RESULT_HEADERS[key]
+    return result_column(key).header

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import schema
+from . import model, schema
+from .model import ModelError, Results
+from .french import fewest_decimals
 from .numbers import format_euros, format_number, format_percent
 from .scenario import TABLES, Scenario
 
@@ -78,15 +80,34 @@ class _Collector:
 
 
 def validate(scenario: Scenario) -> list[Problem]:
-    return check(scenario)[0]
+    return evaluate(scenario)[0]
 
 
-def check(scenario: Scenario):
-    """Problems and, when there is no error, the results computed on the way.
+def evaluate(scenario: Scenario) -> tuple[list[Problem], Results | None]:
+    """Every problem and, when there is no error, the results: the model runs once.
 
-    The last check needs the model anyway (Σ raw, envelopes); returning its
-    results saves the window a second computation on every edit.
+    What the window (after each edit and on open), the command line and the
+    writer call; the results are None as soon as one error exists.
     """
+    problems = static_problems(scenario)
+    if errors_of(problems):
+        return problems, None
+    with np.errstate(all="ignore"):
+        results = model.compute(scenario)
+    problems += result_problems(scenario, results)
+    return problems, (None if errors_of(problems) else results)
+
+
+def computed(scenario: Scenario) -> Results:
+    """The results of a scenario that must be valid; :class:`ModelError` lists its errors."""
+    problems, results = evaluate(scenario)
+    if results is None:
+        raise ModelError(errors_of(problems))
+    return results
+
+
+def static_problems(scenario: Scenario) -> list[Problem]:
+    """The checks that need no results: parameters, columns, bands, smoothing, CRRA, envelopes."""
     c = _Collector(scenario)
     _check_parameters(c, scenario.parameters)
     for sheet, table in TABLES.items():
@@ -95,10 +116,16 @@ def check(scenario: Scenario):
     _check_smoothing(c, scenario.smoothing)
     _check_crra(c, scenario)
     _check_envelopes(c, scenario)
-    results = None
-    if not errors_of(c.problems):
-        results = _check_calibration(c, scenario)
-    return c.problems, (None if errors_of(c.problems) else results)
+    return c.problems
+
+
+def result_problems(scenario: Scenario, results: Results) -> list[Problem]:
+    """The checks that need the results of a statically valid scenario: calibration,
+    overflow, then the notified envelopes."""
+    c = _Collector(scenario)
+    if _check_calibration(c, scenario, results):
+        _check_notified(c, scenario, results)
+    return c.problems
 
 
 def _check_parameters(c: _Collector, p) -> None:
@@ -271,7 +298,7 @@ def _check_crra(c: _Collector, s: Scenario) -> None:
 def _fractional_drm(crra_id, drm: float) -> str:
     """A count of cases is whole: « 1.234 » was most likely 1 234 typed with a point."""
     who = f"{crra_id} : " if isinstance(crra_id, str) and crra_id.strip() else ""
-    shown = format_number(drm, 3).rstrip("0").rstrip(",")
+    shown = fewest_decimals(drm, 3)
     hint = ""
     if drm < 1000 and round(drm * 1000) == drm * 1000:
         hint = (f" ; si vous vouliez {format_number(drm * 1000)} (point tapé comme séparateur "
@@ -312,27 +339,22 @@ def _mixed_groups(group_codes: np.ndarray, n_groups: int, value_codes: np.ndarra
     return np.flatnonzero(low != high)
 
 
-def _check_calibration(c: _Collector, s: Scenario):
-    """Σ raw = 0 cannot be calibrated; a notified region with nothing to share either."""
-    from .model import compute  # the scenario is otherwise valid: this cannot fail
-
-    with np.errstate(all="ignore"):
-        results = compute(s, check=False)
+def _check_calibration(c: _Collector, s: Scenario, results: Results) -> bool:
+    """Σ raw = 0 cannot be calibrated; figures that overflow cannot be shown. False on error."""
     if s.parameters.calage != "Aucun" and results.raw_total == 0:
         c.param(ERROR, "calage", "le calage est impossible : la somme des montants bruts "
                                  "est nulle (aucun coût modélisé). Choisissez le calage « Aucun ».")
-        return None
+        return False
     if not np.isfinite(results.crra_arrays["modelled"]).all():
         # Σ raw so small that the factor overflows, or costs beyond any budget.
         c.param(ERROR, "calage" if s.parameters.calage != "Aucun" else "cout_etp_arm",
                 "les montants modélisés ne peuvent pas être calculés : les coûts et frais saisis "
                 "sont quasi nuls ou démesurés. Vérifiez les paramètres nationaux.")
-        return None
-    _check_notified(c, s, results)
-    return results
+        return False
+    return True
 
 
-def _check_notified(c: _Collector, s: Scenario, results) -> None:
+def _check_notified(c: _Collector, s: Scenario, results: Results) -> None:
     """Envelopes that cannot be shared, that zero a funded region, or that raise a year."""
     sheet = "Enveloppes régionales"
     regions = results.crra_arrays["region"]

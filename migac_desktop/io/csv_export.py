@@ -31,31 +31,25 @@ Format, for programs rather than people:
   when it is followed by one of those characters (see :func:`unneutralise`).
 
 Each file is written to a temporary file in the destination folder and moved into
-place with :func:`os.replace`, so a reader never sees half a file and a failed write
+place (io/atomic.py), so a reader never sees half a file and a failed write
 leaves the previous file intact. The folder is created when missing.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-CRRA_COLUMNS = (
-    "crra_id", "label", "region", "finess", "drm", "tranche", "etp_arm", "etp_mr", "etp_sup",
-    "staff_cost", "operating_cost", "base_cost", "geo_coef", "raw_amount", "modelled",
-    "historic", "revenue_effect", "revenue_effect_pct",
-)
-REGION_COLUMNS = (
-    "region", "n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct",
-)
-ESTABLISHMENT_COLUMNS = (
-    "finess", "establishment", "region", "n_crra", "historic", "modelled", "revenue_effect",
-    "revenue_effect_pct",
-)
+from ..core import schema
+from .atomic import write_atomically
+
+# The columns are the catalogue's (core/schema.py), alloc_<year> columns after them.
+CRRA_COLUMNS = schema.CSV_CRRA_KEYS
+REGION_COLUMNS = schema.REGION_RESULT_KEYS
+ESTABLISHMENT_COLUMNS = schema.ESTABLISHMENT_RESULT_KEYS
 FILE_NAMES = ("crra.csv", "regions.csv", "establishments.csv")
 
 # OWASP CSV injection: first characters that make a spreadsheet evaluate a cell.
@@ -159,29 +153,7 @@ def _write_atomic(path: Path, header: Sequence[str], columns: list[list[str]]) -
     lines = [",".join(csv_quote(list(header)))]
     lines.extend(map(",".join, zip(*columns)))
     lines.append("")
-    write_bytes_atomic(path, "\n".join(lines).encode("utf-8"))
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary sibling, then move it over ``path``.
-
-    A reader never sees half a file; a failed write leaves the previous file intact.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        # "xb": a new file with the usual permissions (umask), not mkstemp's 0600.
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(path, "\n".join(lines).encode("utf-8"))
 
 
 def write_results_csv(results, out_dir: str | os.PathLike) -> list[Path]:

@@ -26,13 +26,13 @@ import json
 import os
 import secrets
 import socket
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
+from .atomic import write_atomically
 
 __all__ = ["Recovery", "RecoverySession", "RecoveryStore"]
 
@@ -114,17 +114,10 @@ def _alive(pid: int) -> bool:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    """Atomically: temporary file in the folder, fsync, rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".json.tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        _remove(Path(tmp))
-        raise
+    """Atomically (io/atomic.py); readable by its owner only."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    write_atomically(path, text.encode("utf-8"), mode=0o600, prefix=f".{path.stem}.",
+                     suffix=".json.tmp")
 
 
 @dataclass

@@ -17,7 +17,8 @@ from typing import Sequence
 import numpy as np
 
 from ..oserrors import os_reason
-from .csv_export import csv_quote, format_float_column, format_text_column, write_bytes_atomic
+from .atomic import write_atomically
+from .csv_export import csv_quote, format_float_column, format_text_column
 
 # Column kinds of the window's tables (ui/table_models.py ColumnDef.kind).
 NUMERIC_KINDS = ("drm", "euros", "signed_euros", "percent", "signed_percent", "etp", "year")
@@ -54,7 +55,7 @@ def write_table(path, headers: Sequence[str], kinds: Sequence[str],
     data = _csv_bytes(headers, kinds, columns) if suffix == ".csv" \
         else _xlsx_bytes(headers, kinds, columns)
     try:
-        write_bytes_atomic(path, data)
+        write_atomically(path, data)
     except OSError as exc:
         raise TableExportError(f"Impossible d'exporter « {name} » : {os_reason(exc)}. Choisissez "
                                "un autre dossier ou un autre nom ; un fichier existant de ce nom "

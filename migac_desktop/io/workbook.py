@@ -17,7 +17,6 @@ import os
 import posixpath
 import re
 import stat
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -29,10 +28,11 @@ import pandas as pd
 from ..core import schema
 from ..core.numbers import NumberError, format_number, is_excel_error, parse_number
 from ..core.scenario import TABLES, Parameters, Scenario, empty_table
-from ..core.validation import ERROR, WARNING, Problem, errors_of, validate, warnings_of
-from ..oserrors import os_reason
+from ..core.validation import ERROR, WARNING, Problem, errors_of, evaluate, warnings_of
+from ..oserrors import WriteError, os_reason, write_error
 from . import formulas as live_formulas
 from . import safety
+from .atomic import TargetBusy, write_atomically
 from .headers import column_letter, normalize_header
 
 __all__ = [
@@ -66,8 +66,7 @@ class WorkbookError(Exception):
         return "\n".join([head] + [f"  • {p}" for p in self.problems])
 
 
-class WorkbookWriteError(OSError):
-    """Saving failed; the previous file, if any, is untouched."""
+WorkbookWriteError = WriteError   # saving failed; the previous file, if any, is untouched
 
 
 @dataclass
@@ -76,6 +75,13 @@ class Loaded:
     problems: list[Problem]
     # Cells whose read error is only counted (a column full of errors), for open_scenario.
     counted: dict = field(default_factory=dict, repr=False, compare=False)
+    # open_scenario's ``evaluate(scenario)``: (problems, results), for the window.
+    evaluation: tuple | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def results(self):
+        """The results computed while validating (None with errors or when not validated)."""
+        return None if self.evaluation is None else self.evaluation[1]
 
     @property
     def errors(self) -> list[Problem]:
@@ -106,14 +112,15 @@ def open_scenario(path) -> Loaded:
     by_column = {(p.sheet, p.row, p.column) for p in loaded.problems if p.is_error and p.column}
     merged = list(loaded.problems)
     counted = loaded.counted
-    for p in validate(loaded.scenario):
+    evaluation = evaluate(loaded.scenario)
+    for p in evaluation[0]:
         if p.row is not None and ((p.key and (p.sheet, p.row, p.key) in by_key)
                                   or (p.column and (p.sheet, p.row, p.column) in by_column)
                                   or p.row in counted.get((p.sheet, p.key or p.column), ())):
             continue
         merged.append(p)
     merged.sort(key=_problem_order)
-    return Loaded(loaded.scenario, merged)
+    return Loaded(loaded.scenario, merged, evaluation=evaluation)
 
 
 def _problem_order(p: Problem) -> tuple:
@@ -752,12 +759,9 @@ _INPUT_FORMATS = {
     ("Enveloppes régionales", "year"): YEAR, ("Enveloppes régionales", "amount"): EURO,
 }
 
-_RESULT_FORMATS = {
-    "finess": TEXT, "drm": COUNT, "etp_arm": ETP, "etp_mr": ETP, "etp_sup": ETP,
-    "staff_cost": EURO, "operating_cost": EURO, "base_cost": EURO, "geo_coef": PERCENT,
-    "raw_amount": EURO, "modelled": EURO, "historic": EURO, "revenue_effect": EURO,
-    "revenue_effect_pct": PERCENT, "n_crra": COUNT,
-}
+# The Excel format of each display kind of the results' catalogue (core/schema.py).
+_KIND_FORMATS = {"drm": COUNT, "etp": ETP, "euros": EURO, "signed_euros": EURO,
+                 "percent": PERCENT, "signed_percent": PERCENT}
 
 _WIDTHS = {EURO: 15, EURO_CENTS: 15, PERCENT: 10, ETP: 9, COUNT: 11, YEAR: 8, TEXT: 12}
 
@@ -790,62 +794,17 @@ def write_scenario(scenario: Scenario, path, results=None) -> None:
     try:
         book = _build_workbook(scenario, results)
     except Exception as exc:  # noqa: BLE001 - reported in French, nothing written yet
-        raise _write_error(name, folder, exc) from exc
+        raise write_error(name, folder, exc) from exc
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".~{path.stem}.", suffix=".xlsx")
-        os.close(fd)
-    except OSError as exc:
-        book.discard()
-        raise _write_error(name, folder, exc) from exc
-    try:
-        _save_workbook(book, tmp)
-        with open(tmp, "rb+") as fh:
-            fh.flush()
-            os.fsync(fh.fileno())
-        _copy_mode(path, tmp)
-        try:
-            os.replace(tmp, path)
-        except PermissionError as exc:   # Windows: the file is open in Excel (sharing violation)
-            raise _locked_error(name, path) from exc
+        write_atomically(path, lambda tmp: _save_workbook(book, tmp),
+                         prefix=f".~{path.stem}.", suffix=".xlsx")
     except BaseException as exc:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
         book.discard()
+        if isinstance(exc, TargetBusy):     # Windows: the file is open in Excel
+            raise _locked_error(name, path) from exc
         if isinstance(exc, Exception):
-            raise _write_error(name, folder, exc) from exc
+            raise write_error(name, folder, exc) from exc
         raise
-    _fsync_folder(folder)
-
-
-def _copy_mode(target: Path, tmp: str) -> None:
-    """mkstemp creates 0600 files: give the scenario the rights it had (or umask's)."""
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    try:
-        os.chmod(tmp, mode)
-    except OSError:
-        pass
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _locked_error(name: str, path: Path) -> WorkbookWriteError:
@@ -857,47 +816,6 @@ def _locked_error(name: str, path: Path) -> WorkbookWriteError:
         "programme puis enregistrez de nouveau, ou utilisez « Enregistrer sous… » pour choisir "
         "un autre nom. Le fichier précédent est intact.")
     err.errno = errno.EACCES
-    return err
-
-
-def _write_error(name: str, folder: Path, exc: BaseException) -> WorkbookWriteError:
-    if isinstance(exc, WorkbookWriteError):
-        return exc
-    head = f"Impossible d'enregistrer « {name} »"
-    code = getattr(exc, "errno", None)
-    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
-        message = (f"{head} : accès refusé. Le dossier est peut-être protégé en écriture, ou le "
-                   "fichier est ouvert dans Excel ou LibreOffice : fermez-le ou enregistrez sous "
-                   "un autre nom.")
-    elif code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        message = f"{head} : le disque est plein. Libérez de la place ou choisissez un autre dossier."
-    elif isinstance(exc, FileNotFoundError):
-        message = (f"{head} : le dossier « {folder} » n'existe pas ou n'est plus accessible. "
-                   "Choisissez un dossier existant.")
-    elif code == errno.EROFS:
-        message = (f"{head} : le disque ou le dossier est en lecture seule (clé USB protégée, "
-                   "partage en lecture seule). Choisissez un autre dossier avec « Enregistrer "
-                   "sous… ». Le fichier précédent est intact.")
-    elif code == errno.ENAMETOOLONG:
-        message = (f"{head} : le nom ou le chemin du fichier est trop long. Choisissez un nom "
-                   "plus court ou un dossier moins profond.")
-    elif code in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
-        message = (f"{head} : le fichier est utilisé par un autre programme. Fermez-le puis "
-                   "enregistrez de nouveau. Le fichier précédent est intact.")
-    elif code == errno.EFBIG:
-        message = (f"{head} : le fichier dépasse la taille permise sur ce disque ou par votre "
-                   "quota. Libérez de la place ou enregistrez ailleurs avec « Enregistrer sous… ». "
-                   "Le fichier précédent est intact.")
-    elif code == errno.EIO:
-        message = (f"{head} : erreur d'entrée-sortie du disque (support retiré, réseau coupé ?). "
-                   "Vérifiez le disque ou enregistrez ailleurs. Le fichier précédent est intact.")
-    elif isinstance(exc, OSError):
-        message = (f"{head} : {os_reason(exc)}. Réessayez, ou enregistrez "
-                   "ailleurs avec « Enregistrer sous… ». Le fichier précédent est intact.")
-    else:
-        message = f"{head} : erreur inattendue ({type(exc).__name__} : {exc}). Le fichier précédent est intact."
-    err = WorkbookWriteError(message)
-    err.errno = getattr(exc, "errno", None)
     return err
 
 
@@ -1479,10 +1397,8 @@ def _fill_workbook(book: _Book, scenario: Scenario, results) -> None:
         _write_table(book, scenario, sheet, TABLES[sheet])
     for title, rows in scenario.extra_sheets.items():
         _SheetWriter(book, title).rows(list(rows))
-    if results is None and not errors_of(validate(scenario)):
-        from ..core.model import compute
-
-        results = compute(scenario, check=False)
+    if results is None:
+        results = evaluate(scenario)[1]
     _write_results(book, scenario, results)
 
 
@@ -1527,8 +1443,17 @@ def _write_table(book: _Book, scenario: Scenario, sheet: str, table) -> None:
 
 
 def _result_layout(keys: list[str]) -> tuple[list[str], list[str | None]]:
-    return [schema.result_header(k) for k in keys], [
-        EURO if k.startswith("alloc_") else _RESULT_FORMATS.get(k) for k in keys]
+    columns = [schema.result_column(k) for k in keys]
+    # A FINESS (2A…, leading zeros) stays text in Excel.
+    return [c.header for c in columns], [
+        TEXT if c.key == "finess" else _KIND_FORMATS.get(c.kind) for c in columns]
+
+
+def _result_keys(years: list[int]) -> tuple[list[str], list[str], list[str]]:
+    """The keys of the CRRA, regions and establishments output sheets."""
+    allocs = [f"alloc_{y}" for y in years]
+    return (list(schema.CRRA_RESULT_KEYS) + allocs, list(schema.REGION_RESULT_KEYS) + allocs,
+            list(schema.ESTABLISHMENT_RESULT_KEYS) + allocs)
 
 
 def result_sheet_headers(scenario: Scenario, years: list[int] | None = None) -> dict[str, list[str]]:
@@ -1537,17 +1462,8 @@ def result_sheet_headers(scenario: Scenario, years: list[int] | None = None) -> 
 
 
 def _result_sheets(scenario: Scenario, years: list[int] | None):
-    from ..core.model import CRRA_RESULT_COLUMNS, alloc_key
-
     years = scenario.years if years is None else years
-    allocs = [alloc_key(y) for y in years]
-    tail = ["n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct"] + allocs
-    keys = {
-        "Résultats CRRA": list(CRRA_RESULT_COLUMNS) + allocs,
-        "Synthèse régionale": ["region"] + tail,
-        "Synthèse établissements": ["finess", "establishment", "region"] + tail,
-    }
-    out = [(title, *_result_layout(k)) for title, k in keys.items()]
+    out = [(title, *_result_layout(k)) for title, k in zip(schema.RESULT_SHEETS, _result_keys(years))]
     out.append(("Trajectoires", *_trajectory_layout(scenario, years)))
     return out
 
@@ -1558,8 +1474,6 @@ def _write_results(book: _Book, scenario: Scenario, results) -> None:
     Without results (the scenario has errors) each sheet gets its headers and a
     note, no formula.
     """
-    from ..core.model import CRRA_RESULT_COLUMNS, alloc_key
-
     years = results.years if results is not None else scenario.years
     sheets = _result_sheets(scenario, years)
     if results is None:
@@ -1570,12 +1484,8 @@ def _write_results(book: _Book, scenario: Scenario, results) -> None:
             w.columns([[NO_RESULTS_NOTE]] + [[None]] * (len(headers) - 1), [None] * len(headers))
         return
 
-    allocs = [alloc_key(y) for y in years]
     arrays = results.crra_arrays
-    tail = ["n_crra", "historic", "modelled", "revenue_effect", "revenue_effect_pct"] + allocs
-    crra_keys = list(CRRA_RESULT_COLUMNS) + allocs
-    region_keys = ["region"] + tail
-    est_keys = ["finess", "establishment", "region"] + tail
+    crra_keys, region_keys, est_keys = _result_keys(years)
     layout = _formula_layout(scenario, results, crra_keys, region_keys, est_keys)
     live = live_formulas.crra_formulas(layout)
     title, headers, formats = sheets[0]
@@ -1597,6 +1507,7 @@ def _write_results(book: _Book, scenario: Scenario, results) -> None:
         _write_result_sheet(book, title, headers, formats, columns, total,
                             formulas=[body.get(k) for k in keys],
                             total_formulas=[total_live.get(k) for k in keys], block=block)
+    allocs = crra_keys[len(schema.CRRA_RESULT_KEYS):]
     _write_trajectories(book, sheets[3][1], sheets[3][2], results, allocs, layout)
     names = live_formulas.parameter_names()
     names.update(live_formulas.calibration_names(layout))

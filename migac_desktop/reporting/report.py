@@ -18,7 +18,6 @@ together in such a split; total rows are kept apart so that they close the table
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from ..core import schema
+from ..core.french import fewest_decimals, long_date, order_key, plural
 from ..core.model import Results, alloc_key
 from ..core.numbers import (
     format_euros, format_number, format_percent, format_signed_euros, format_signed_percent,
@@ -38,7 +38,6 @@ from .figures import Chart, ReportCancelled, render_charts
 __all__ = [
     "Report", "Section", "Title", "Heading", "Paragraph", "Notice", "KeyValues", "Column",
     "Table", "Chart", "Columns", "Contents", "PageBreak", "ReportCancelled", "build_report",
-    "french_date", "region_sort_key",
 ]
 
 LEFT, RIGHT, CENTER = "left", "right", "center"
@@ -51,10 +50,6 @@ SMOOTHING_HEIGHT_MM = 82.0
 REGION_CRRA_HEIGHT_MM = 92.0
 
 AMOUNT_GROUPS = {1: "modèle et effet revenu", 2: "dotations du lissage"}
-
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre")
-
 
 # -- blocks ------------------------------------------------------------------------------
 @dataclass
@@ -186,7 +181,7 @@ class Report:
 
     @property
     def footer_text(self) -> str:
-        text = f"MIGAC Desktop · {self.source} · rapport du {french_date(self.created)}"
+        text = f"MIGAC Desktop · {self.source} · rapport du {long_date(self.created)}"
         return text + (f" · {UNSAVED}" if self.unsaved else "")
 
     def section(self, section_id: str) -> Section:
@@ -232,18 +227,15 @@ def _block_text(block) -> list[str]:
 
 
 # -- French helpers ------------------------------------------------------------------------
-def french_date(day: date) -> str:
-    """``date(2014, 3, 1)`` → ``1er mars 2014``."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def region_sort_key(name: object) -> tuple[str, str]:
-    """French alphabetical order: accents and case ignored (Île-de-France under I)."""
-    text = str(name)
-    bare = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in bare if not unicodedata.combining(ch)).casefold()
-    return bare, text
+def result_column(key: str, header: str | None = None, *, align: str | None = None,
+                  **options) -> Column:
+    """A column of the results' catalogue (core/schema.py): its header; numbers on the
+    right, signed amounts coloured by sign."""
+    col = schema.result_column(key)
+    if align is None:
+        align = LEFT if col.kind == "text" else RIGHT
+    return Column(col.header if header is None else header, align,
+                  signed=col.kind.startswith("signed"), **options)
 
 
 def _is_nan(value) -> bool:
@@ -263,14 +255,7 @@ def _pct(value) -> str:
 
 
 def _number(value, most: int = 2) -> str:
-    """The fewest decimals (up to ``most``) that show the value: ``12``, ``12,5``."""
-    if _is_nan(value):
-        return ""
-    value = float(value)
-    for decimals in range(most + 1):
-        if abs(value - round(value, decimals)) < 1e-9 * max(1.0, abs(value)):
-            return format_number(value, decimals)
-    return format_number(value, most)
+    return "" if _is_nan(value) else fewest_decimals(float(value), most)
 
 
 def _share(value) -> str:
@@ -278,10 +263,6 @@ def _share(value) -> str:
         return ""
     decimals = 0 if abs(value * 100 - round(value * 100)) < 1e-9 else 1
     return format_percent(float(value), decimals)
-
-
-def _count(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{format_number(float(n))} {singular if n <= 1 else (plural or singular + 's')}"
 
 
 def _join_fr(items: list[str]) -> str:
@@ -344,7 +325,7 @@ def build_report(scenario: Scenario, results: Results, *, region: str | None = N
     if region is None:
         sections.append(builder.national_section())
         step("Synthèse nationale")
-        for name in sorted(names, key=region_sort_key):
+        for name in sorted(names, key=order_key):
             sections.append(builder.region_section(name))
             step(f"Région {name}")
     else:
@@ -387,24 +368,24 @@ class _Builder:
         scope = self.crra if self.region is None else self.crra[self.crra["region"] == self.region]
         n_est = len(set(scope["finess"]))
         if self.region is None:
-            perimeter = (f"{_count(len(r.region_names), 'région')}, "
-                         f"{_count(len(scope), 'CRRA', 'CRRA')}, "
-                         f"{_count(n_est, 'établissement')}")
+            perimeter = (f"{plural(len(r.region_names), 'région')}, "
+                         f"{plural(len(scope), 'CRRA', 'CRRA')}, "
+                         f"{plural(n_est, 'établissement')}")
         else:
-            perimeter = (f"Région {self.region} : {_count(len(scope), 'CRRA', 'CRRA')}, "
-                         f"{_count(n_est, 'établissement')}")
+            perimeter = (f"Région {self.region} : {plural(len(scope), 'CRRA', 'CRRA')}, "
+                         f"{plural(n_est, 'établissement')}")
             if len(r.region_names) > 1:
-                perimeter += f" (le scénario compte {_count(len(r.region_names), 'région')})"
+                perimeter += f" (le scénario compte {plural(len(r.region_names), 'région')})"
         years = self.years
         info = [
             ("Fichier du scénario", source_name),
-            ("Date du rapport", french_date(created)),
+            ("Date du rapport", long_date(created)),
             ("Périmètre", perimeter),
             ("Année historique", str(self.historic_year)),
         ]
         if years:
             info.append(("Lissage", f"de {years[0]} à {years[-1]} "
-                                    f"({_count(len(years), 'année')})"))
+                                    f"({plural(len(years), 'année')})"))
         blocks: list = [Title("MIG SAMU (Q01) · Répartition entre les CRRA", title, subtitle),
                         KeyValues(info)]
         if unsaved:
@@ -493,14 +474,18 @@ class _Builder:
                      rows, title="Lissage", id="lissage", font_size=8.0, keep_together=True)
 
     # -- national summary ------------------------------------------------------------
+    @staticmethod
+    def _count_column() -> Column:
+        return result_column("n_crra", schema.result_column("n_crra").short_header)
+
     def _amount_columns(self, first: list[Column]) -> list[Column]:
         hy = self.historic_year
         cols = list(first)
-        cols += [Column(f"Dotation historique {hy}", RIGHT, wrap=True, group=1),
-                 Column("Montant modélisé", RIGHT, wrap=True, group=1),
-                 Column("Effet revenu", RIGHT, wrap=True, group=1, signed=True),
-                 Column("Effet revenu (%)", RIGHT, wrap=True, group=1, signed=True)]
-        cols += [Column(f"Dotation {y}", RIGHT, wrap=True, group=2) for y in self.years]
+        cols.append(result_column("historic", f"{schema.result_header('historic')} {hy}",
+                                  wrap=True, group=1))
+        cols += [result_column(k, wrap=True, group=1)
+                 for k in ("modelled", "revenue_effect", "revenue_effect_pct")]
+        cols += [result_column(alloc_key(y), wrap=True, group=2) for y in self.years]
         return cols
 
     def _amount_cells(self, row) -> list[str]:
@@ -515,7 +500,7 @@ class _Builder:
         hy = self.historic_year
         regions = self.regions.copy()
         regions = regions.iloc[sorted(range(len(regions)),
-                                      key=lambda i: region_sort_key(regions["region"].iat[i]))]
+                                      key=lambda i: order_key(regions["region"].iat[i]))]
         effects = regions["revenue_effect"].to_numpy(dtype=float)
         up, down = effects > 0.5, effects < -0.5
         crra_effects = self.crra["revenue_effect"].to_numpy(dtype=float)
@@ -539,8 +524,8 @@ class _Builder:
             rows.append([str(row["region"]), format_number(float(row["n_crra"]))]
                         + self._amount_cells(row))
         total = ["Total national", format_number(nat["n_crra"])] + self._amount_cells(nat)
-        columns = self._amount_columns([Column("Région", repeat=True, wrap=True),
-                                        Column("CRRA", RIGHT)])
+        columns = self._amount_columns([result_column("region", repeat=True, wrap=True),
+                                        self._count_column()])
         table = Table(columns, rows, title="Dotations par région", totals=[total],
                       id="regions", group_titles=dict(AMOUNT_GROUPS), splits=[[[1], [2]]],
                       note="Effet revenu : montant modélisé moins dotation historique ; "
@@ -569,8 +554,8 @@ class _Builder:
         r = self.results
         nat = r.national
         calage = self.scenario.parameters.calage
-        text = (f"{_count(len(r.region_names), 'région')} et "
-                f"{_count(int(nat['n_crra']), 'CRRA', 'CRRA')}. ")
+        text = (f"{plural(len(r.region_names), 'région')} et "
+                f"{plural(int(nat['n_crra']), 'CRRA', 'CRRA')}. ")
         if calage == "Enveloppe historique":
             text += ("Le calage « Enveloppe historique » ramène le total modélisé à la somme "
                      f"des dotations historiques {self.historic_year} : la péréquation est à "
@@ -590,7 +575,7 @@ class _Builder:
         r = self.results
         rows = []
         for (name, year), amount in sorted(r.notified.items(),
-                                           key=lambda item: (region_sort_key(item[0][0]), item[0][1])):
+                                           key=lambda item: (order_key(item[0][0]), item[0][1])):
             if region is not None and name != region:
                 continue
             mask = r.crra_arrays["region"] == name
@@ -658,19 +643,16 @@ class _Builder:
                  _euros(sums["operating_cost"]), "", _euros(sums["modelled"]),
                  _euros(sums["historic"]), _signed(sums["revenue_effect"]),
                  _pct(reg["revenue_effect_pct"])] + [_euros(reg[alloc_key(y)]) for y in self.years]
-        columns = [Column("CRRA", repeat=True), Column("Libellé", repeat=True, wrap=True),
-                   Column("DRM", RIGHT, group=1), Column("Tranche", CENTER, group=1),
-                   Column("ETP ARM", RIGHT, wrap=True, group=1),
-                   Column("ETP MR", RIGHT, wrap=True, group=1),
-                   Column("ETP encadrement", RIGHT, wrap=True, group=1),
-                   Column("Coût du personnel", RIGHT, wrap=True, group=2),
-                   Column("Frais de fonctionnement", RIGHT, wrap=True, group=2),
-                   Column("Coefficient géographique", RIGHT, wrap=True, group=2),
-                   Column("Montant modélisé", RIGHT, wrap=True, group=2),
-                   Column(f"Dotation historique {hy}", RIGHT, wrap=True, group=3),
-                   Column("Effet revenu", RIGHT, wrap=True, group=3, signed=True),
-                   Column("Effet revenu (%)", RIGHT, wrap=True, group=3, signed=True)]
-        columns += [Column(f"Dotation {y}", RIGHT, wrap=True, group=4) for y in self.years]
+        columns = [Column("CRRA", repeat=True), result_column("label", repeat=True, wrap=True),
+                   result_column("drm", group=1), result_column("tranche", align=CENTER, group=1)]
+        columns += [result_column(k, wrap=True, group=1) for k in ("etp_arm", "etp_mr", "etp_sup")]
+        columns += [result_column(k, wrap=True, group=2)
+                    for k in ("staff_cost", "operating_cost", "geo_coef", "modelled")]
+        columns.append(result_column("historic", f"{schema.result_header('historic')} {hy}",
+                                     wrap=True, group=3))
+        columns += [result_column(k, wrap=True, group=3) for k in ("revenue_effect",
+                                                                    "revenue_effect_pct")]
+        columns += [result_column(alloc_key(y), wrap=True, group=4) for y in self.years]
         note = ("Tranche du référentiel selon les DRM ; montant modélisé après coefficient "
                 "géographique et calage national.")
         if overridden:
@@ -689,9 +671,9 @@ class _Builder:
             rows.append([str(row["finess"]), str(row["establishment"]).strip() or DASH,
                          format_number(float(row["n_crra"]))] + self._amount_cells(row))
         total = ["Total", "", format_number(float(reg["n_crra"]))] + self._amount_cells(reg)
-        columns = self._amount_columns([Column("FINESS", repeat=True),
-                                        Column("Établissement", repeat=True, wrap=True),
-                                        Column("CRRA", RIGHT)])
+        columns = self._amount_columns([result_column("finess", repeat=True),
+                                        result_column("establishment", repeat=True, wrap=True),
+                                        self._count_column()])
         blocks.append(Table(columns, rows, title="Établissements sièges de CRRA",
                             totals=[total], id=f"etablissements:{region}",
                             group_titles=dict(AMOUNT_GROUPS), splits=[[[1], [2]]],
@@ -710,7 +692,7 @@ class _Builder:
     def _region_lead(self, region, reg, crra, est) -> str:
         hy = self.historic_year
         effect = float(reg["revenue_effect"])
-        text = (f"{_count(len(crra), 'CRRA', 'CRRA')}, {_count(len(est), 'établissement')}. "
+        text = (f"{plural(len(crra), 'CRRA', 'CRRA')}, {plural(len(est), 'établissement')}. "
                 f"Dotation historique {hy} : {_euros(reg['historic'])} ; montant modélisé : "
                 f"{_euros(reg['modelled'])} ; effet revenu : {_signed(effect)}")
         if not _is_nan(reg["revenue_effect_pct"]):

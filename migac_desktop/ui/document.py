@@ -15,7 +15,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from ..core.commands import Change, Command
 from ..core.model import Results
 from ..core.scenario import Scenario
-from ..core.validation import Problem, check, errors_of
+from ..core.validation import Problem, errors_of, evaluate
 
 
 class _UndoCommand(QUndoCommand):
@@ -83,14 +83,19 @@ class Document(QObject):
         return "Sans titre"
 
     # -- changes -------------------------------------------------------------
-    def load(self, scenario: Scenario, path: Path | None, problems: list[Problem] | None = None) -> None:
-        """Replace the open scenario (Nouveau, Ouvrir): the stack starts clean."""
+    def load(self, scenario: Scenario, path: Path | None, problems: list[Problem] | None = None,
+             evaluation: tuple[list[Problem], Results | None] | None = None) -> None:
+        """Replace the open scenario (Nouveau, Ouvrir): the stack starts clean.
+
+        ``evaluation``: what the reader's ``evaluate`` gave (``Loaded.evaluation``),
+        so that opening a file runs the model once, not twice.
+        """
         self.undo_stack.clear()
         self.scenario = scenario
         self.path = Path(path) if path is not None else None
         # Warnings found while reading (unknown keys, defaults taken) stay listed.
         self._read_warnings = [p for p in problems or [] if not p.is_error and p.position is None]
-        self._recompute()
+        self._recompute(evaluation)
         self.reset.emit()
         self.pathChanged.emit()
 
@@ -107,6 +112,6 @@ class Document(QObject):
         self._recompute()
         self.recomputed.emit()
 
-    def _recompute(self) -> None:
-        problems, self.results = check(self.scenario)
+    def _recompute(self, evaluation=None) -> None:
+        problems, self.results = evaluation if evaluation is not None else evaluate(self.scenario)
         self.problems = self._read_warnings + problems

@@ -13,7 +13,8 @@ from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMessageBox, QTableView
 
 from . import table_actions
-from .table_actions import clipboard_text, column_defs, plural, selection_summary, source_model
+from ..core.french import plural
+from .table_actions import clipboard_text, column_defs, selection_summary, source_model
 from .table_models import SORT_ROLE
 
 ZOOM_MIN, ZOOM_MAX, ZOOM_STEP = 50, 200, 10

@@ -104,7 +104,7 @@ class FileController(QObject):
         if loaded.errors:
             self._show_problems_dialog(path, loaded.problems)
             return False
-        self.document.load(loaded.scenario, path, loaded.problems)
+        self.document.load(loaded.scenario, path, loaded.problems, loaded.evaluation)
         remember_file(path, self.settings)
         warnings = len(loaded.warnings)
         self.window.show_message(f"« {path.name} » ouvert" +

@@ -14,12 +14,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QComplet
                                QHeaderView, QLabel, QListWidget, QListWidgetItem, QSplitter,
                                QStyle, QTableView, QTextBrowser, QVBoxLayout, QWidget)
 
-from ..core.french import sort_key, sorted_french
+from ..core import schema
+from ..core.french import fewest_decimals, sort_key, sorted_french
 from ..core.numbers import (format_euros, format_number, format_percent, format_signed_euros,
                             format_signed_percent)
 from .charts import ChartView
 from .document import Document
-from .table_models import SORT_ROLE, ColumnDef, FrameModel
+from .table_models import SORT_ROLE, ColumnDef, FrameModel, result_def
 from .views import ReadOnlyTableView
 
 CHART_DELAY_MS = 120
@@ -55,17 +56,11 @@ ALL_REGIONS = "Toutes les régions"
 def _amount_columns(years: list[int], historic_year: int) -> list[ColumnDef]:
     # Short headers (the tooltip says it in full): at 1366 px the table shows the
     # effet revenu beside the chart without scrolling.
-    cols = [
-        ColumnDef("historic", f"Historique {historic_year}", "euros",
-                  help=f"Dotation historique {historic_year}."),
-        ColumnDef("modelled", "Modélisé", "euros", help="Montant modélisé : donné par le modèle."),
-        ColumnDef("revenue_effect", "Effet revenu", "signed_euros",
-                  help="Montant modélisé − dotation historique."),
-        ColumnDef("revenue_effect_pct", "Effet revenu (%)", "signed_percent",
-                  help="Effet revenu rapporté à la dotation historique."),
-    ]
-    cols += [ColumnDef(f"alloc_{y}", f"Dotation {y}", "euros",
-                       help=f"Dotation {y} après lissage.") for y in years]
+    historic = schema.result_column("historic")
+    cols = [result_def("historic", f"{historic.short_header} {historic_year}",
+                       help=f"{historic.header} {historic_year}.")]
+    cols += [result_def(k) for k in ("modelled", "revenue_effect", "revenue_effect_pct")]
+    cols += [result_def(f"alloc_{y}") for y in years]
     cols.append(ColumnDef("status", "Sens", "text", help="Gagnant : effet revenu positif ; "
                                                           "perdant : négatif."))
     return cols
@@ -75,21 +70,17 @@ def comparison_rows(results, level: str, region: str | None, historic_year: int)
     """Columns, values and winner/loser status of one comparison level."""
     if level == "region":
         frame = results.regions
-        head = [ColumnDef("region", "Région", "text"),
-                ColumnDef("n_crra", "CRRA", "drm", help="Nombre de CRRA.")]
+        head = [result_def(k) for k in schema.REGION_RESULT_KEYS[:2]]
     elif level == "establishment":
         frame = results.establishments
         if region:
             frame = frame[frame["region"] == region]
-        head = [ColumnDef("finess", "FINESS", "text"), ColumnDef("establishment", "Établissement", "text"),
-                ColumnDef("region", "Région", "text"),
-                ColumnDef("n_crra", "CRRA", "drm", help="Nombre de CRRA.")]
+        head = [result_def(k) for k in schema.ESTABLISHMENT_RESULT_KEYS[:4]]
     else:
         frame = results.crra
         if region:
             frame = frame[frame["region"] == region]
-        head = [ColumnDef("crra_id", "Identifiant", "text"), ColumnDef("label", "Libellé", "text"),
-                ColumnDef("region", "Région", "text"), ColumnDef("tranche", "Tranche", "text")]
+        head = [result_def(k) for k in ("crra_id", "label", "region", "tranche")]
     columns = head + _amount_columns(results.years, historic_year)
     effect = frame["revenue_effect"].to_numpy()
     status = [(1 if e > 0.5 else -1 if e < -0.5 else 0) for e in effect]
@@ -631,10 +622,10 @@ class ExplainPanel(QTextBrowser):
         rows = [
             row("1. Tranche", f"{format_number(arrays['drm'][i])} DRM ≥ "
                               f"{format_number(bands['drm_min'].iat[band])}", e(str(arrays['tranche'][i]))),
-            row("2. ETP ARM", arm_src, format_number(arrays["etp_arm"][i], 2).rstrip("0").rstrip(",")),
-            row("&nbsp;&nbsp;&nbsp;ETP MR", mr_src, format_number(arrays["etp_mr"][i], 2).rstrip("0").rstrip(",")),
+            row("2. ETP ARM", arm_src, fewest_decimals(arrays["etp_arm"][i])),
+            row("&nbsp;&nbsp;&nbsp;ETP MR", mr_src, fewest_decimals(arrays["etp_mr"][i])),
             row("&nbsp;&nbsp;&nbsp;ETP encadrement", "par CRRA",
-                format_number(arrays["etp_sup"][i], 2).rstrip("0").rstrip(",")),
+                fewest_decimals(arrays["etp_sup"][i])),
             row("3. Coût du personnel",
                 f"ARM × {format_euros(p.cout_etp_arm)} + MR × {format_euros(p.cout_etp_mr)} + "
                 f"encadrement × {format_euros(p.cout_etp_encadrement)}", format_euros(arrays["staff_cost"][i])),

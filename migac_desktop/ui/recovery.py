@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHe
                                QLabel, QMessageBox, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout)
 
+from ..core.french import date_time
 from ..io.recovery import Recovery, RecoveryStore
 from ..io.safety import lock_owner
 from .settings import AUTOSAVE_INTERVAL_KEY
@@ -61,10 +62,6 @@ def autosave_interval(settings: QSettings | None = None) -> float:
             continue
         return max(value, 0.0)
     return DEFAULT_INTERVAL
-
-
-def french_time(moment) -> str:
-    return moment.strftime("%d/%m/%Y à %H:%M")
 
 
 class RecoveryController(QObject):
@@ -213,13 +210,13 @@ class RecoveryController(QObject):
             box.exec()
             recovery.release()
             return False
-        self.document.load(loaded.scenario, recovery.original, loaded.problems)
+        self.document.load(loaded.scenario, recovery.original, loaded.problems, loaded.evaluation)
         self.document.undo_stack.resetClean()        # modified: to be saved
         self._adopted.append(recovery)
         self.autosave_now()
         where = f"« {recovery.original} »" if recovery.original else "un nouveau fichier"
         self.window.show_message(
-            f"Scénario « {recovery.name} » restauré (copie du {french_time(recovery.saved_at)}) : "
+            f"Scénario « {recovery.name} » restauré (copie du {date_time(recovery.saved_at)}) : "
             f"enregistrez-le (Ctrl+S) dans {where} pour garder ces modifications.")
         return True
 
@@ -251,7 +248,7 @@ class RecoveryDialog(QDialog):
             item = QTreeWidgetItem([
                 recovery.name, recovery.title,
                 str(recovery.original) if recovery.original else "(jamais enregistré)",
-                french_time(recovery.saved_at)])
+                date_time(recovery.saved_at)])
             item.setToolTip(2, str(recovery.original or ""))
             self.list.addTopLevelItem(item)
         self.list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -295,7 +292,7 @@ class RecoveryDialog(QDialog):
         if confirm:
             box = QMessageBox(QMessageBox.Icon.Question, "Supprimer la copie",
                               f"Supprimer définitivement la copie automatique de « {recovery.name} » "
-                              f"({french_time(recovery.saved_at)}) ? Ses modifications seront "
+                              f"({date_time(recovery.saved_at)}) ? Ses modifications seront "
                               "perdues.", parent=self)
             box.setObjectName("confirmDeleteRecoveryBox")
             delete = box.addButton("Supprimer", QMessageBox.ButtonRole.DestructiveRole)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings, QSortFilterProxyModel
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
+from ..core.french import fewest_decimals
 from ..core.numbers import format_euros, format_number, format_percent
 from .settings import COLUMNS_KEY, EXPORT_FOLDER_KEY
 
@@ -67,10 +68,6 @@ def column_defs(model) -> list:
     return list(getattr(source_model(model), "columns", []))
 
 
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    return f"{n} {singular if abs(n) < 2 else (plural_form or singular + 's')}"
-
-
 # -- status-bar summary -----------------------------------------------------------------
 _UNIT_OF_KIND = {"euros": "euros", "signed_euros": "euros", "percent": "percent",
                  "signed_percent": "percent", "drm": "number", "etp": "etp", "year": "year"}
@@ -81,7 +78,7 @@ def _format_count(value: float) -> str:
 
 
 def _format_etp(value: float) -> str:
-    return format_number(value, 2).rstrip("0").rstrip(",")
+    return fewest_decimals(value)
 
 
 def selection_summary(values_by_kind: dict[str, list[np.ndarray]], region: str | None = None) -> str:

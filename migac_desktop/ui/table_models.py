@@ -60,6 +60,14 @@ class ColumnDef:
         return self.kind.startswith("signed")
 
 
+def result_def(key: str, header: str | None = None, help: str | None = None) -> ColumnDef:
+    """A column of the results' catalogue (core/schema.py) in a read-only table: its short
+    header and tooltip unless given."""
+    col = schema.result_column(key)
+    return ColumnDef(key, col.short_header if header is None else header, col.kind,
+                     help=col.help if help is None else help)
+
+
 def text_sort_key(value) -> str:
     """French reading order: accents and case ignored (« Île » sorts with « I »)."""
     return french.sort_key(value)
@@ -79,8 +87,7 @@ def format_value(kind: str, value) -> str:
     if kind == "signed_percent":
         return format_signed_percent(value)
     if kind == "etp":
-        text = format_number(value, 2)
-        return text.rstrip("0").rstrip(",")
+        return french.fewest_decimals(value)
     if kind == "year":
         return f"{value:.0f}"
     return format_number(value, 0 if float(value).is_integer() else 2)
@@ -101,32 +108,30 @@ def edit_text(kind: str, value) -> str:
 
 _INPUT_KINDS = {"number": "drm", "integer": "year", "fraction": "percent", "text": "text",
                 "finess": "text"}
-_KIND_BY_KEY = {"historic": "euros", "amount": "euros", "etp_arm_override": "etp",
-                "etp_mr_override": "etp", "etp_arm": "etp", "etp_mr": "etp"}
-RESULT_KINDS = {
-    "tranche": "text", "etp_arm": "etp", "etp_mr": "etp", "etp_sup": "etp",
-    "staff_cost": "euros", "operating_cost": "euros", "base_cost": "euros",
-    "raw_amount": "euros", "modelled": "euros", "revenue_effect": "signed_euros",
-    "revenue_effect_pct": "signed_percent",
-}
+# Numbers in euros or ETP (schema units) are shown as such, the others by their kind.
+_KIND_BY_UNIT = {"€": "euros", "ETP": "etp"}
+# The CRRA table's result columns: the catalogue's (core/schema.py) that are not inputs.
+RESULT_KINDS = {k: schema.result_column(k).kind for k in schema.CRRA_RESULT_KEYS
+                if k not in schema.CRRA.keys}
 
 
 def input_columns(sheet: str) -> list[ColumnDef]:
     out = []
     for col in TABLES[sheet].columns:
-        kind = _KIND_BY_KEY.get(col.key, _INPUT_KINDS[col.kind])
+        kind = _KIND_BY_UNIT.get(col.unit, _INPUT_KINDS[col.kind])
         unit = f" ({col.unit})" if col.unit and col.unit != "%" else ""
         out.append(ColumnDef(col.key, col.header, kind, help=col.help + unit))
     return out
 
 
 def crra_result_columns(years: list[int]) -> list[ColumnDef]:
-    keys = list(RESULT_KINDS)
-    cols = [ColumnDef(k, schema.result_header(k), RESULT_KINDS[k], result=True,
-                      help="Calculé par le modèle (lecture seule).") for k in keys]
-    cols += [ColumnDef(f"alloc_{y}", f"Dotation {y}", "euros", result=True,
-                       help=f"Dotation {y} : historique + part cumulée {y} × effet revenu "
-                            "(après enveloppe notifiée, le cas échéant).") for y in years]
+    cols = [ColumnDef(k, schema.result_header(k), kind, result=True,
+                      help="Calculé par le modèle (lecture seule).") for k, kind in RESULT_KINDS.items()]
+    for y in years:
+        col = schema.result_column(f"alloc_{y}")
+        cols.append(ColumnDef(col.key, col.header, col.kind, result=True,
+                              help=f"Dotation {y} : historique + part cumulée {y} × effet revenu "
+                                   "(après enveloppe notifiée, le cas échéant)."))
     return cols
 
 

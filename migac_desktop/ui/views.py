@@ -11,7 +11,8 @@ from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeader
 
 from ..core.commands import InvalidValue, SetCells, coerce_cell, fill_down_cells
 from .excel_view import ExcelTableView, ReadOnlyTableView, RowHandlers
-from .table_actions import decimal_point_hint, parse_clipboard, plural
+from ..core.french import plural
+from .table_actions import decimal_point_hint, parse_clipboard
 from .table_models import ScenarioTableModel
 
 __all__ = ["ExcelTableView", "ScenarioTableView", "FrozenTableView", "ReadOnlyTableView",
