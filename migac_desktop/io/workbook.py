@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import schema
+from ..core.french import fewest_decimals
 from ..core.numbers import NumberError, format_number, is_excel_error, parse_number
 from ..core.scenario import TABLES, Parameters, Scenario, empty_table
 from ..core.validation import ERROR, WARNING, Problem, errors_of, evaluate, warnings_of
@@ -700,7 +701,7 @@ class _Reader:
                                sheet, excel_rows[i], col.header, col.key)
                     number = math.nan
                 elif isinstance(value, str) and _AMBIGUOUS_COMMA.fullmatch(value.strip()):
-                    shown = format_number(number, 3).rstrip("0").rstrip(",")
+                    shown = fewest_decimals(number, 3)
                     self.warning(f"« {value.strip()} » est lu {shown} (virgule "
                                  "décimale) ; si vous vouliez "
                                  f"{format_number(number * 1000, 0)}, saisissez-le sans virgule.",

@@ -15,6 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QLabel, QMessageBox, QVBoxLayout)
 
+from ...core.french import strip_accents
 from ..jobs import run_job
 from ..settings import last_folder
 from ..translations import install_french_qt
@@ -283,8 +284,5 @@ class ReportPrinter(QObject):
 
 
 def _file_safe(text: str) -> str:
-    import unicodedata
-
-    bare = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in bare if not unicodedata.combining(ch))
+    bare = strip_accents(text)
     return "".join(ch if ch.isalnum() else "-" for ch in bare).strip("-").lower() or "region"

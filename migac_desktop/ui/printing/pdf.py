@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QIODevice, QMarginsF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter
 
+from ...io.atomic import write_atomically
 from .fonts import MEASURE_DPI, chart_format
 from .layout import ReportLayout
 from .paint import paint_report
@@ -40,16 +41,9 @@ def write_pdf(report, path: str | os.PathLike, *, progress=None) -> ReportLayout
     existing file untouched). Raises ``OSError`` naming ``path``."""
     path = Path(path)
     data, layout = pdf_bytes(report, progress=progress)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
+        write_atomically(path, data)
     except OSError as exc:
-        try:
-            temporary.unlink()
-        except OSError:
-            pass
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     return layout
 
