@@ -10,8 +10,9 @@ template with 50 000 named styles took seconds, and its stylesheet reader
 prints on standard output. The scenario needs none of it. Read here: the
 sheets' names and parts, the date system, the shared strings, which cell
 formats are dates, and each sheet's rows up to the end of ``<sheetData>``.
-The cells themselves are still parsed by openpyxl's ``WorkSheetParser``, so
-the checks of :func:`safety.checked_cells` apply unchanged.
+The cells themselves are still parsed by openpyxl's ``WorkSheetParser``
+(:mod:`.cell_parser`), so the checks of :func:`.cell_parser.checked_cells`
+apply unchanged.
 
 Part names are matched ignoring case, as the package format (OPC) says:
 ``xl/SharedStrings.xml`` is the ``sharedStrings.xml`` its relationship names.
@@ -338,12 +339,10 @@ def sheet_rows(pkg: Package, part: str, strings: list[str], dates: set[int], dur
     dimensions reset, but the parsing stops at the end of ``<sheetData>``:
     nothing after the cells is ever read.
     """
-    from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH
-    from openpyxl.worksheet._reader import WorkSheetParser
+    from .cell_parser import new_parser
 
     with pkg.archive.open(part) as fh:
-        parser = WorkSheetParser(fh, strings, data_only=True, epoch=MAC_EPOCH if date1904 else WINDOWS_EPOCH,
-                                 date_formats=dates, timedelta_formats=durations)
+        parser = new_parser(fh, strings, dates, durations, date1904)
         counter = 1
         for _, el in _events(fh):
             tag = el.tag
