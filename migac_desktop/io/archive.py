@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, NoReturn
 
+from ..core.french import file_size as size_text
 from ..oserrors import os_reason
 from . import limits
 from .refusals import (PROVENANCE, OverLimit, UnsafeFile, count_text, damaged, describe_error, over, refuse,
-                       size_text, unsafe)
+                       unsafe)
 from .sniff import not_a_spreadsheet_package
 from .xlsx_reader import STRINGS_TYPE, WORKBOOK_TYPES, Package, local, resolve_target
 from .xml_scan import DTD, ENCODING, LONG, TagCounter, read_prolog, uncomputed_cells

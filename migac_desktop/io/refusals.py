@@ -12,7 +12,6 @@ from typing import NoReturn
 
 from ..core.numbers import format_number
 from ..core.validation import ERROR, Problem
-from .limits import GB, KB, MB
 
 SAVE_AS_XLSX = "Enregistrez-le au format .xlsx depuis Excel ou LibreOffice."
 PROVENANCE = ("Ce n'est pas un classeur ordinaire : ne l'ouvrez pas ailleurs non plus et "
@@ -48,15 +47,6 @@ def refuse(message: str, sheet: str | None = None, row: int | None = None,
 
 def over(message: str, sheet: str | None = None, row: int | None = None) -> NoReturn:
     raise OverLimit([Problem(ERROR, message, sheet, row)])
-
-
-def size_text(n: int) -> str:
-    """French size: ``1,5 Mo``, ``820 ko``, ``3,2 Go``."""
-    if n >= GB:
-        return f"{format_number(n / GB, 1)} Go"
-    if n >= MB:
-        return f"{format_number(n / MB, 1)} Mo"
-    return f"{format_number(max(n / KB, 1), 0)} ko"
 
 
 def count_text(n: int) -> str:
