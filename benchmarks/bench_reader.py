@@ -76,10 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"styles.xml du fichier « {styles} » : {shown} Mo", flush=True)
         for name, source in (("national", NATIONAL), ("10 000 CRRA", big), (styles, styled)):
             open_scenario(source)                              # warm-up (imports, caches)
-            read = [timed(lambda: read_scenario(source)) for _ in range(args.runs)]
+            read = [timed(lambda source=source: read_scenario(source)) for _ in range(args.runs)]
             rows.append(Row(f"lire ({name})", read, None))
             print_row(rows[-1])
-            validated = [timed(lambda: open_scenario(source)) for _ in range(args.runs)]
+            validated = [timed(lambda source=source: open_scenario(source)) for _ in range(args.runs)]
             rows.append(Row(f"lire et valider ({name})", validated, TARGETS.get(name, 1.0)))
             print_row(rows[-1])
     if args.json:

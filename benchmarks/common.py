@@ -121,7 +121,7 @@ class Xvfb:
         self.process: subprocess.Popen | None = None
         self.display: str | None = None
 
-    def __enter__(self) -> "Xvfb":
+    def __enter__(self) -> Xvfb:
         exe = shutil.which("Xvfb")
         if exe is None or not sys.platform.startswith("linux"):
             return self

@@ -70,7 +70,8 @@ def main() -> None:
         panel.view.setFocus()
 
     steps += [select_crra, shot("crra"), region_sum, shot("crra-region-somme"),
-              tab(2), shot("comparaison-region"), lambda: panel_all(window), tab(1), shot("parametres"), tab(2), shot("comparaison"),
+              tab(2), shot("comparaison-region"), lambda: panel_all(window),
+              tab(1), shot("parametres"), tab(2), shot("comparaison"),
               comparison_chart("effect"), shot("comparaison-effet"),
               comparison_chart("scatter"), shot("comparaison-nuage"),
               tab(3), shot("lissage-national"), smoothing_region, shot("lissage-region"),

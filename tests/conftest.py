@@ -80,3 +80,9 @@ def open_window(qtbot, tmp_path, monkeypatch, scenario, size=None):
         window.resize(*size)
     window.show()
     return window
+
+
+@pytest.fixture
+def window(qtbot, example, tmp_path, monkeypatch):
+    """The main window on MODEL.md's worked example."""
+    return open_window(qtbot, tmp_path, monkeypatch, example)

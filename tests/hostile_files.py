@@ -94,7 +94,7 @@ def sheet_xml(rows: list[list], first_row: int = 1) -> bytes:
         body.append(f'<row r="{r}">{cells}</row>')
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{MAIN_NS}"><sheetData>{"".join(body)}</sheetData></worksheet>'
-            ).encode("utf-8")
+            ).encode()
 
 
 def crra_rows(edit=None) -> list[list]:

@@ -53,7 +53,7 @@ def national_like() -> Scenario:
     rng = np.random.default_rng(2014)
     rows, n = [], 0
     for r, region in enumerate(REGIONS_2014):
-        for k in range(1 + (r * 7) % 6 + (r % 3 == 0)):
+        for _ in range(1 + (r * 7) % 6 + (r % 3 == 0)):
             n += 1
             drm = float(rng.integers(20_000, 420_000))
             rows.append(dict(

@@ -286,8 +286,8 @@ def test_compute_warnings_exit_0_on_stderr(capsys, save, tmp_path):
     lines = err.strip().splitlines()
     assert len(lines) >= 3
     assert all(line.startswith("Avertissement") for line in lines), lines
-    assert any("feuille « CRRA », ligne 2, colonne « DRM »" in l for l in lines)
-    assert any("feuille « Lissage »" in l for l in lines)
+    assert any("feuille « CRRA », ligne 2, colonne « DRM »" in line for line in lines)
+    assert any("feuille « Lissage »" in line for line in lines)
     _, crra_rows = read_csv(tmp_path / "out" / "crra.csv")
     assert crra_rows[1]["historic"] == "0"
     assert crra_rows[1]["revenue_effect_pct"] == ""          # undefined → empty
@@ -332,13 +332,13 @@ def test_validate_invalid_names_sheet_row_column(capsys, save):
     code, out, err = run(capsys, "validate", path)
     assert code == 2
     lines = err.strip().splitlines()
-    drm = [l for l in lines if "colonne « DRM »" in l and l.startswith("Erreur")]
+    drm = [line for line in lines if "colonne « DRM »" in line and line.startswith("Erreur")]
     assert drm and "feuille « CRRA »" in drm[0] and "ligne 3" in drm[0]
     assert "négative" in drm[0]
-    dup = [l for l in lines if "colonne « Identifiant »" in l]
+    dup = [line for line in lines if "colonne « Identifiant »" in line]
     assert dup and "ligne 5" in dup[0] and "SAMU-A1" in dup[0]
     # Errors first, then warnings.
-    kinds = ["E" if l.startswith("Erreur") else "A" for l in lines]
+    kinds = ["E" if line.startswith("Erreur") else "A" for line in lines]
     assert kinds == sorted(kinds, key=lambda k: k != "E")
     assert "A" in kinds
     assert "Scénario invalide : 2 erreurs, 1 avertissement." in out
@@ -349,7 +349,7 @@ def test_validate_warnings_only_exit_0(capsys, save):
     code, out, err = run(capsys, "validate", save(Scenario(crra=make_table(schema.CRRA, rows))))
     assert code == 0
     lines = err.strip().splitlines()
-    assert lines and all(l.startswith("Avertissement") for l in lines)
+    assert lines and all(line.startswith("Avertissement") for line in lines)
     assert "colonne « Coefficient géographique »" in lines[0] and "ligne 4" in lines[0]
     assert "Scénario valide" in out and "1 avertissement" in out
 
@@ -536,7 +536,7 @@ def test_csv_line_format(tmp_path):
     raw = (tmp_path / "crra.csv").read_bytes()
     assert b"\r" not in raw and raw.endswith(b"\n")
     assert raw.count(b"\n") == 5
-    assert "Bêta".encode("utf-8") in raw
+    assert "Bêta".encode() in raw
 
 
 def test_text_fields_quoted_and_read_back(tmp_path):

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from migac_desktop import cli
 from migac_desktop.core import model
 from migac_desktop.io.workbook import open_scenario, write_scenario
-from test_window import window  # noqa: F401 - the window fixture
 
 EDIT = Qt.ItemDataRole.EditRole
 

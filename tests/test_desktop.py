@@ -135,7 +135,8 @@ def test_install_and_uninstall_for_the_user(tmp_path):
     keys = read_entry(entry)
     assert exec_argv(keys["Exec"], Path("/x/s.xlsx")) == [str(launcher), "/x/s.xlsx"]
     for size in ICON_SIZES:
-        assert png_size(tmp_path / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "migac-desktop.png") == (size, size)
+        icon = tmp_path / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "migac-desktop.png"
+        assert png_size(icon) == (size, size)
     assert (tmp_path / "icons" / "hicolor" / "scalable" / "apps" / "migac-desktop.svg").is_file()
     if shutil.which("desktop-file-validate"):
         validate(entry)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from migac_desktop.io.workbook import open_scenario
 from migac_desktop.ui import errors
-from test_window import column, window  # noqa: F401 - the fixture
+from test_window import column
 
 ROOT = Path(__file__).resolve().parents[1]
 

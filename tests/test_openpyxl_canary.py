@@ -30,7 +30,8 @@ def test_openpyxl_version_is_the_one_pinned():
     import openpyxl
 
     major, minor = (int(part) for part in openpyxl.__version__.split(".")[:2])
-    assert (major, minor) == (3, 1), f"openpyxl {openpyxl.__version__}: relire io/cell_parser.py avant de relever la borne"
+    assert (major, minor) == (3, 1), \
+        f"openpyxl {openpyxl.__version__}: relire io/cell_parser.py avant de relever la borne"
 
 
 def test_worksheet_parser_names_and_signatures():

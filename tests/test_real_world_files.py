@@ -38,9 +38,9 @@ ENGLISH = re.compile(r"\b(the|is|out of range|error|warning|cannot|invalid|faile
 
 def _after_cells(xml: str, insert: str) -> str:
     """``insert`` after </sheetData> and the autofilter, where the schema puts merges and formats."""
-    at = min((i for i in (xml.find(tag) for tag in ("<printOptions", "<pageMargins", "<pageSetup",
+    at = min(i for i in (xml.find(tag) for tag in ("<printOptions", "<pageMargins", "<pageSetup",
                                                       "<headerFooter", "<drawing", "<legacyDrawing",
-                                                      "<tableParts", "<extLst", "</worksheet>")) if i >= 0))
+                                                      "<tableParts", "<extLst", "</worksheet>")) if i >= 0)
     return xml[:at] + insert + xml[at:]
 
 
@@ -119,7 +119,7 @@ def strings_never_written(parts):
         attrs, index = match.group(1), int(match.group(2))
         text = strings[index].replace("&", "&amp;").replace("<", "&lt;")
         return f'<c{attrs} t="inlineStr"><is><t>{text}</t></is></c>'
-    for title, part in hf.sheet_parts(parts).items():
+    for part in hf.sheet_parts(parts).values():
         parts[part] = re.sub(r'<c([^>]*?) t="s"><v>(\d+)</v></c>', inline, parts[part].decode()).encode()
 
 

@@ -24,7 +24,7 @@ from migac_desktop.core.model import compute
 from migac_desktop.core.numbers import format_euros, format_signed_percent
 from migac_desktop.core.scenario import make_table
 from migac_desktop.reporting import figures
-from migac_desktop.reporting.report import Chart, ReportCancelled, Table, build_report
+from migac_desktop.reporting.report import ReportCancelled, Table, build_report
 
 from conftest import REGIONS_2014, WORKED_EXAMPLE_ROWS, worked_example
 
@@ -381,9 +381,9 @@ def test_exit_codes(tmp_path, capsys):
 
 def test_cli_does_not_import_qt_for_other_commands():
     code = ("import sys; from migac_desktop import cli; "
-            "cli.main(['validate', %r]); "
+            f"cli.main(['validate', {str(REGIONAL)!r}]); "
             "print(any(m.startswith('PySide6') for m in sys.modules), "
-            "'matplotlib' in sys.modules)") % str(REGIONAL)
+            "'matplotlib' in sys.modules)")
     out = subprocess.run([sys_executable(), "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=120).stdout
     assert out.strip().splitlines()[-1] == "False False"
@@ -394,9 +394,9 @@ def test_report_content_is_qt_free():
     code = ("import sys; from migac_desktop.io.workbook import open_scenario; "
             "from migac_desktop.core.model import compute; "
             "from migac_desktop.reporting.report import build_report; "
-            "s = open_scenario(%r).scenario; r = build_report(s, compute(s)); "
+            f"s = open_scenario({str(REGIONAL)!r}).scenario; r = build_report(s, compute(s)); "
             "print(len(r.sections), all(c.data for c in r.charts), "
-            "any(m.startswith('PySide6') for m in sys.modules))") % str(REGIONAL)
+            "any(m.startswith('PySide6') for m in sys.modules))")
     out = subprocess.run([sys_executable(), "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=120)
     assert out.stdout.strip().splitlines()[-1] == "2 True False", out.stderr

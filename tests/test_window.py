@@ -4,17 +4,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from conftest import open_window
 from migac_desktop.core.model import compute
 from migac_desktop.core.numbers import format_euros
 from migac_desktop.ui.table_models import SORT_ROLE
 
 EDIT = Qt.ItemDataRole.EditRole
-
-
-@pytest.fixture
-def window(qtbot, example, tmp_path, monkeypatch):
-    return open_window(qtbot, tmp_path, monkeypatch, example)
 
 
 def column(model, key):

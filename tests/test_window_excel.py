@@ -13,7 +13,6 @@ from migac_desktop.core.validation import validate
 from migac_desktop.reporting.report import build_report
 from migac_desktop.ui import parameters_panel
 from migac_desktop.ui.parameters_panel import EnvelopeDialog
-from test_window import window  # noqa: F401  (the fixture)
 
 ENV = "Enveloppes régionales"
 

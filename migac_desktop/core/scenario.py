@@ -33,7 +33,7 @@ class Parameters:
     titre: str = ""
     note: str = ""
 
-    def with_value(self, key: str, value: object) -> "Parameters":
+    def with_value(self, key: str, value: object) -> Parameters:
         return replace(self, **{key: value})
 
     def as_dict(self) -> dict[str, object]:
@@ -123,7 +123,7 @@ class Scenario:
     def title(self) -> str:
         return self.parameters.titre
 
-    def copy(self) -> "Scenario":
+    def copy(self) -> Scenario:
         return Scenario(
             parameters=self.parameters,
             bands=self.bands.copy(), smoothing=self.smoothing.copy(),
@@ -134,7 +134,7 @@ class Scenario:
             parameter_rows=dict(self.parameter_rows),
             defaulted_parameters=self.defaulted_parameters)
 
-    def inputs_equal(self, other: "Scenario") -> bool:
+    def inputs_equal(self, other: Scenario) -> bool:
         """Same inputs (parameters and every table), ignoring provenance."""
         if self.parameters != other.parameters:
             return False

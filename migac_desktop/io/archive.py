@@ -29,7 +29,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, NoReturn
+from typing import NoReturn
+from collections.abc import Callable, Iterator
 
 from ..core.french import file_size as size_text
 from ..oserrors import os_reason
@@ -205,7 +206,7 @@ class _Inspector:
                           f"{size_text(limits.MAX_DECLARED_TOTAL)}) : c'est une « bombe de "
                           "décompression »"))
         spans.sort()
-        for (start, end, part), (next_start, _, other) in zip(spans, spans[1:]):
+        for (_start, end, part), (next_start, _, other) in zip(spans, spans[1:]):
             if next_start < end:
                 refuse(unsafe(name, f"les parties « {part} » et « {other} » de l'archive se "
                               "chevauchent, construction typique d'une « bombe de "

@@ -14,9 +14,9 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Callable, Union
+from collections.abc import Callable
 
-Content = Union[bytes, Callable[[str], object]]
+Content = bytes | Callable[[str], object]
 
 
 class TargetBusy(PermissionError):

@@ -17,7 +17,8 @@ Format, for programs rather than people:
   line break.
 * Numbers: ``.`` as decimal mark, no thousands separator, no exponent, full
   precision: the shortest digits that read back as the same float (Python's
-  ``repr``, written positionally), so nothing is rounded; integral values are written without a fraction (DRM ``45000``, not
+  ``repr``, written positionally), so nothing is rounded; integral values are written
+  without a fraction (DRM ``45000``, not
   ``45000.0``). Percentages are fractions (``0.1001`` for 10.01 %). An undefined
   value (NaN, e.g. the effet revenu in % of a zero historic amount) is an empty field.
 * **Formula injection** (OWASP "CSV Injection"): a spreadsheet program opening the
@@ -39,7 +40,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 

@@ -164,7 +164,7 @@ class RecoveryStore:
     def __init__(self, folder):
         self.folder = Path(folder)
 
-    def session(self) -> "RecoverySession":
+    def session(self) -> RecoverySession:
         return RecoverySession(self)
 
     def orphans(self) -> list[Recovery]:

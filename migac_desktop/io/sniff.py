@@ -8,7 +8,7 @@ ZIP that is another kind of document).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Collection
+from collections.abc import Callable, Collection
 
 from . import limits
 from .refusals import SAVE_AS_XLSX

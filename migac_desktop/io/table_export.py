@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -118,7 +118,7 @@ def _xlsx_bytes(headers, kinds, columns) -> bytes:
     formats = [_number_format(k, v) if k in NUMERIC_KINDS else None for k, v in zip(kinds, columns)]
     for r in range(n_rows):
         row = []
-        for kind, fmt, values in zip(kinds, formats, columns):
+        for _kind, fmt, values in zip(kinds, formats, columns):
             value = values[r]
             if fmt is not None:
                 number = float(value) if value is not None else math.nan

@@ -28,7 +28,7 @@ from __future__ import annotations
 import posixpath
 import zipfile
 from dataclasses import dataclass, field
-from typing import Iterator
+from collections.abc import Iterator
 
 __all__ = ["Package", "PartError", "SheetRef", "TooManyFormats", "WorkbookInfo", "read_date_styles", "read_strings",
            "read_workbook", "sheet_rows"]

@@ -25,7 +25,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -181,7 +181,8 @@ def _application_exists() -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Read the command line, open the window (on the scenario if given), return when it closes.
 
-    ``argv``: the arguments without the program's name (``sys.argv[1:]`` by default). An existing ``QApplication`` is reused (tests, embedding); then a local
+    ``argv``: the arguments without the program's name (``sys.argv[1:]`` by default).
+    An existing ``QApplication`` is reused (tests, embedding); then a local
     event loop runs until the window closes.
     """
     args = sys.argv[1:] if argv is None else list(argv)

@@ -21,7 +21,7 @@ from ..core.validation import Problem, errors_of, evaluate
 class _UndoCommand(QUndoCommand):
     """Adapts a core command to the Qt stack; ``push`` runs ``redo`` at once."""
 
-    def __init__(self, document: "Document", command: Command):
+    def __init__(self, document: Document, command: Command):
         super().__init__(command.label)
         self.document = document
         self.command = command

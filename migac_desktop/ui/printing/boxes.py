@@ -36,7 +36,7 @@ class Box:
     ops: list = field(default_factory=list)
     space_before: float = 0.0
     glue_next: bool = False          # no page break between this box and the next
-    repeat: "Box | None" = None      # placed first on a new page when the flow breaks here
+    repeat: Box | None = None      # placed first on a new page when the flow breaks here
     page_break: bool = False         # a forced page break (before this box)
     min_scale: float = 1.0           # a chart may shrink this much to end a page
 
