@@ -175,7 +175,8 @@ def compute(scenario: Scenario) -> Results:
     if p.calage == "Aucun":
         target, k = raw_total, 1.0
     else:
-        target = float(historic.sum()) if p.calage == "Enveloppe historique" else float(p.enveloppe_cible)
+        target = (float(historic.sum()) if p.calage == "Enveloppe historique"
+                  else float(p.enveloppe_cible or 0.0))     # validated: a positive target
         k = target / raw_total if raw_total else float("nan")
     modelled = raw * k
     # 8. Effet revenu.

@@ -34,7 +34,7 @@ class Parameters:
     note: str = ""
 
     def with_value(self, key: str, value: object) -> Parameters:
-        return replace(self, **{key: value})
+        return replace(self, **{key: value})  # type: ignore[arg-type]  # checked by the caller
 
     def as_dict(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -65,7 +65,7 @@ def make_table(table: Table, rows: list[dict]) -> pd.DataFrame:
                 ["" if v is None else str(v) for v in values], dtype="object")
     extra = [k for k in rows[0] if k not in table.keys]
     for key in extra:
-        data[key] = [row.get(key) for row in rows]
+        data[key] = pd.Series([row.get(key) for row in rows], dtype="object")
     return pd.DataFrame(data)
 
 

@@ -238,7 +238,7 @@ def _check_crra(c: _Collector, s: Scenario) -> None:
                              f"{s.excel_row(sheet, first_pos[ident])} : chaque CRRA doit avoir "
                              "un identifiant unique.", sheet, pos, "Identifiant", "crra_id")
             else:
-                first_pos[ident] = pos
+                first_pos[ident] = int(pos)
     # One FINESS in two regions.
     finess_codes, finess_names = pd.factorize(crra["finess"].to_numpy(dtype=object))
     region_codes, _ = pd.factorize(crra["region"].to_numpy(dtype=object))
@@ -262,15 +262,15 @@ def _check_crra(c: _Collector, s: Scenario) -> None:
     for code in _mixed_groups(finess_codes, len(finess_names), name_codes):
         if not finess_names[code]:
             continue
-        positions = [p for p in np.flatnonzero(finess_codes == code) if str(names[p]).strip()]
-        shown = {p: str(names[p]).strip() for p in positions}
-        for pos in positions[1:]:
-            first = positions[0]
-            if shown[pos].casefold() != shown[first].casefold():
-                c.add(WARNING, f"le FINESS {finess_names[code]} s'appelle « {shown[pos]} » ici et "
+        named = [int(p) for p in np.flatnonzero(finess_codes == code) if str(names[p]).strip()]
+        shown = {p: str(names[p]).strip() for p in named}
+        first = named[0] if named else 0
+        for member in named[1:]:
+            if shown[member].casefold() != shown[first].casefold():
+                c.add(WARNING, f"le FINESS {finess_names[code]} s'appelle « {shown[member]} » ici et "
                                f"« {shown[first]} » ligne {s.excel_row(sheet, first)} : la synthèse "
                                "par établissement retient le premier nom ; harmonisez-les.",
-                      sheet, pos, "Établissement", "establishment")
+                      sheet, member, "Établissement", "establishment")
     finess = crra["finess"].to_numpy(dtype=object)
     for pos in np.flatnonzero([bool(f) and (len(f) != 9 or not f.isalnum()) for f in finess]):
         c.add(WARNING, f"le FINESS « {finess[pos]} » n'a pas la forme habituelle "

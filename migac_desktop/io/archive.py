@@ -451,7 +451,7 @@ class _Inspector:
     def _scan(self, info: zipfile.ZipInfo, kind: str) -> None:
         """Stream the whole part: actual size, DTD, and for sheets and strings, counts."""
         part = info.filename
-        counter = None
+        counter: TagCounter | bool | None = None
         for chunk in self._chunks(info):
             if counter is None:
                 prefix = self._check_prolog(chunk[:limits.PROLOG_BYTES], info).encode("latin-1", "replace")
@@ -460,9 +460,9 @@ class _Inspector:
                 else:
                     tags = (b"row", b"c", b"f", b"is") if kind == "sheet" else (b"si",)
                     counter = TagCounter(prefix, tags)
-            if counter:
+            if isinstance(counter, TagCounter):
                 counter.feed(chunk)
-        if not counter:
+        if not isinstance(counter, TagCounter):
             return
         title = self.titles.get(part)
         self.markup += counter.markup

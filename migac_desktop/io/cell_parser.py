@@ -140,8 +140,8 @@ def _install_guard() -> None:
                                   self.row_counter, cell["column"])
             return cell
 
-        checked_row.__wrapped__ = parse_row      # openpyxl's own, for the canary's signatures
-        checked_cell.__wrapped__ = parse_cell
+        checked_row.__wrapped__ = parse_row      # type: ignore[attr-defined]  # openpyxl's own,
+        checked_cell.__wrapped__ = parse_cell    # type: ignore[attr-defined]  # for the canary
         WorkSheetParser.parse_row = checked_row
         WorkSheetParser.parse_cell = checked_cell
         WorkSheetParser._migac_checked = True

@@ -112,7 +112,7 @@ def format_text_column(values: Sequence[object]) -> list[str]:
     """Text column: None/NaN → '', formula-looking text neutralised."""
     triggers = _TRIGGER_SET
     try:  # fast path: every value a str ("" included)
-        return [("'" + v) if v[:1] in triggers else v for v in values]  # type: ignore[index]
+        return [("'" + v) if v[:1] in triggers else v for v in values]  # type: ignore[index,operator,misc]
     except TypeError:
         pass
     out = []

@@ -27,6 +27,7 @@ import os
 import secrets
 import socket
 import time
+from typing import BinaryIO
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,7 +46,7 @@ class _Lock:
 
     def __init__(self, path: Path):
         self.path = path
-        self.fh = None
+        self.fh: BinaryIO | None = None
 
     @property
     def held(self) -> bool:
@@ -62,7 +63,7 @@ class _Lock:
                 import msvcrt
 
                 fh.seek(0)
-                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
             else:
                 import fcntl
 
@@ -83,7 +84,7 @@ class _Lock:
                     import msvcrt
 
                     fh.seek(0)
-                    msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+                    msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
             except OSError:
                 pass
             fh.close()
@@ -196,8 +197,9 @@ class RecoveryStore:
                 meta = {}
         except (OSError, ValueError):
             meta = {}
-        lock = _Lock(self.folder / f"{session}.lock")
-        got = lock.acquire()
+        session_lock = _Lock(self.folder / f"{session}.lock")
+        got = session_lock.acquire()
+        lock: _Lock | None = session_lock
         if got is False:
             return None                         # its process runs (or another start offers it)
         if got is None:

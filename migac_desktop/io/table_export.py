@@ -93,6 +93,7 @@ def _xlsx_bytes(headers, kinds, columns) -> bytes:
     ws = wb.create_sheet("Tableau")
     n_rows = len(columns[0]) if columns else 0
     for c, (header, kind, values) in enumerate(zip(headers, kinds, columns), 1):
+        width: float
         if kind in NUMERIC_KINDS:
             width = _XLSX_WIDTHS[kind]
         else:
@@ -117,7 +118,7 @@ def _xlsx_bytes(headers, kinds, columns) -> bytes:
     ws.append(header_row)
     formats = [_number_format(k, v) if k in NUMERIC_KINDS else None for k, v in zip(kinds, columns)]
     for r in range(n_rows):
-        row = []
+        row: list[WriteOnlyCell] = []
         for _kind, fmt, values in zip(kinds, formats, columns):
             value = values[r]
             if fmt is not None:

@@ -214,11 +214,12 @@ class WorkbookInfo:
 def workbook_part(pkg: Package) -> str | None:
     """The workbook part: from the content types, the package's relationships, or its usual name."""
     for part, kind in pkg.content_types():
-        if kind in WORKBOOK_TYPES and pkg.find(part):
-            return pkg.find(part)
-    for kind, part, _ in pkg.relationships("").values() if pkg.find("_rels/.rels") else ():
-        if kind.endswith("/officeDocument") and pkg.find(part):
-            return pkg.find(part)
+        found = pkg.find(part) if kind in WORKBOOK_TYPES else None
+        if found:
+            return found
+    for kind, target, _ in pkg.relationships("").values() if pkg.find("_rels/.rels") else ():
+        if kind.endswith("/officeDocument") and pkg.find(target):
+            return pkg.find(target)
     return pkg.find("xl/workbook.xml")
 
 
