@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
-from migac_desktop.reporting import charts, text_metrics
+from migac_desktop.reporting import chart_style, text_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,12 +74,12 @@ def test_figure_asks_the_canvas_for_its_renderer():
 
 
 def test_chart_builders_measure_with_the_lent_text2path(monkeypatch):
-    monkeypatch.setattr(charts, "_text_to_path", None)
+    monkeypatch.setattr(chart_style, "_text_to_path", None)
     monkeypatch.setattr(text_metrics, "_TEXT2PATH", None)
     memo = text_metrics.text2path()
-    assert charts._text_to_path is memo
-    assert charts._text_width("Bretagne", 8.5) == pytest.approx(38.94, abs=0.05)
-    assert ("Bretagne", hash(FontProperties(family=charts.FONT, size=8.5)), False) in memo._sizes
+    assert chart_style._text_to_path is memo
+    assert chart_style._text_width("Bretagne", 8.5) == pytest.approx(38.94, abs=0.05)
+    assert ("Bretagne", hash(FontProperties(family=chart_style.FONT, size=8.5)), False) in memo._sizes
 
 
 @pytest.mark.parametrize("text", ["Bretagne", "Provence-Alpes-Côte d'Azur", "1 234 567 €",

@@ -6,7 +6,7 @@ drawing time of a chart, and measures the same strings again on every renderer i
 creates. Here one memoised :class:`MemoTextToPath` serves every measurement of the
 process: the SVG renderer's (its private ``_text2path``), the layout's (through the
 canvas's ``get_renderer``, which ``Figure._get_renderer`` consults), and the title
-wrapping of :mod:`.charts` (its module global ``_text_to_path``).
+wrapping of the charts (the module global ``_text_to_path`` of :mod:`.chart_style`).
 
 Every private name and signature used here is listed in :data:`RELIED_ON` and
 checked by ``tests/test_matplotlib_canary.py``, so that a matplotlib upgrade fails
@@ -23,7 +23,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.figure import Figure
 from matplotlib.textpath import TextToPath
 
-from . import charts
+from . import chart_style
 
 # Public and private names of matplotlib this module relies on, with the parameters
 # expected (None: an attribute, not a callable).
@@ -122,8 +122,8 @@ def text2path() -> MemoTextToPath:
         # The builders wrap titles word by word with their own TextToPath (a module
         # global, created on first use): lend them the memoised one, which measures
         # exactly the same way (a third of the drawing time of a small chart).
-        if getattr(charts, "_text_to_path", None) is None:
-            charts._text_to_path = _TEXT2PATH
+        if getattr(chart_style, "_text_to_path", None) is None:
+            chart_style._text_to_path = _TEXT2PATH
     return _TEXT2PATH
 
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QHeaderView, Q
 
 from ..core.commands import InsertRows, RemoveRows
 from .document import Document
-from .panels import ExplainPanel
+from .explain_panel import ExplainPanel
 from .table_actions import CRRA_FIRST_COLUMNS, CRRA_TEXT_WIDTHS
 from .table_models import ScenarioTableModel
 from .views import FrozenTableView, select_cell

@@ -12,14 +12,16 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QTabWidget
 
 from ..core.numbers import format_euros, format_signed_euros
+from .comparison_panel import ComparisonPanel
 from .crra_panel import CrraPanel
 from .document import Document
 from .edit_keys import OWN_UNDO, EditKeys, commit_pending_edit, redo_keys, undo_keys
 from .file_controller import FileController
-from .panels import ComparisonPanel, ProblemsPanel, SmoothingPanel
 from .parameters_panel import ParametersPanel
+from .problems_panel import ProblemsPanel
 from .recovery import RecoveryController
 from .settings import GEOMETRY_KEY
+from .smoothing_panel import SmoothingPanel
 from .table_actions import connect_table_views
 from .translations import install_french_qt
 from .views import select_cell
