@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+from typing import Any
 from datetime import date, datetime, time, timedelta
 
 from ..headers import column_letter
@@ -80,7 +81,7 @@ class _Book:
         self._header_border = Border(bottom=Side(style="thin", color="808080"))
         self._wrap_align = Alignment(wrap_text=True)
         self.print_title = "Scénario MIG SAMU"      # the printed pages' header
-        self.bodies: dict[object, list[str]] = {}      # sheet → XML chunks of rows
+        self.bodies: dict[Any, list[str]] = {}         # openpyxl sheet → XML chunks of rows
         self.strings: dict[str, int] = {}
         self._probe = None
         self._date_styles: dict[type, int] = {}
@@ -175,7 +176,7 @@ class _Book:
             return f'<c r="{ref}"{s_attr}><v>{number!r}</v></c>' if math.isfinite(number) else ""
         for kind in (datetime, date, time, timedelta):
             if isinstance(value, kind):
-                if getattr(value, "tzinfo", None) is not None:
+                if isinstance(value, (datetime, time)) and value.tzinfo is not None:
                     value = value.replace(tzinfo=None)
                 serial = to_excel(value)
                 return f'<c r="{ref}" s="{self.date_style(ws, kind)}"><v>{serial!r}</v></c>'
@@ -343,7 +344,7 @@ class _SheetWriter:
         ws = self.ws
         final = []
         for i, header in enumerate(headers):
-            width = widths[i] if widths else _WIDTHS.get(formats[i], 14)
+            width = widths[i] if widths else _WIDTHS.get(formats[i] or "", 14)
             width = min(max(width, min(len(str(header)) + 2, 30)), 60)
             ws.column_dimensions[get_column_letter(i + 1)].width = width
             final.append(width)
@@ -400,4 +401,5 @@ class _SheetWriter:
             self.next_row += len(rows)
             return
         padded = [r + (None,) * (width - len(r)) for r in rows]
-        self.next_row = self.book.add_rows(self.ws, self.next_row, list(zip(*padded)), [0] * width)
+        columns = [list(column) for column in zip(*padded)]
+        self.next_row = self.book.add_rows(self.ws, self.next_row, columns, [0] * width)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from ...core.validation import ERROR, Problem
 from ...oserrors import WriteError
 
@@ -28,10 +30,10 @@ class WorkbookError(Exception):
 WorkbookWriteError = WriteError   # saving failed; the previous file, if any, is untouched
 
 
-def _fail(message: str, name: str):
+def _fail(message: str, name: str) -> NoReturn:
     raise WorkbookError([Problem(ERROR, message)], name)
 
 
-def _not_xlsx(name: str, reason: str):
+def _not_xlsx(name: str, reason: str) -> NoReturn:
     _fail(f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : {reason}. "
           f"{_SAVE_ADVICE}", name)

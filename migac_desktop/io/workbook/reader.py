@@ -194,7 +194,7 @@ class _Reader:
                 keys = {row: key for key, row in param_rows.items()}
                 at = [(row, "Valeur", keys[row]) for row, col in cells
                       if col - 1 == param_layout.get("Valeur") and row in keys]
-            elif sheet in layouts:
+            elif sheet is not None and sheet in layouts:
                 columns = {index: key for key, index in layouts[sheet][0].items()}
                 at = [(row, TABLES[sheet].column(columns[col - 1]).header, columns[col - 1])
                       for row, col in cells if row > 1 and col - 1 in columns]
@@ -206,6 +206,7 @@ class _Reader:
 
     @staticmethod
     def _missing_sheet_message(sheet: str) -> str:
+        headers: tuple[str, ...]
         if sheet == schema.PARAMETERS_SHEET:
             headers = schema.PARAMETER_HEADERS
         else:
@@ -238,7 +239,7 @@ class _Reader:
     def _layout(self, sheet: str, table, rows: list[tuple]) -> tuple[dict, list]:
         """Declared column → index, and the extra columns as (index, header)."""
         header = rows[0] if rows else ()
-        lookup = {}
+        lookup: dict[str, str] = {}
         for col in table.columns:
             lookup.setdefault(normalize_header(col.header), col.key)
             lookup.setdefault(normalize_header(col.key), col.key)

@@ -11,11 +11,13 @@ import posixpath
 import stat
 import warnings
 from pathlib import Path
+from typing import NoReturn, cast
 
 from ...core import schema
 from ...core.numbers import format_number
 from ...core.validation import WARNING, Problem
 from ...oserrors import os_reason
+from .. import limits as limits_config
 from .. import safety
 from ..headers import normalize_header
 from .errors import WorkbookError, _fail, _not_xlsx
@@ -99,9 +101,10 @@ def _load_sheets(path: Path, workbook_part: str = "", dropped: dict[str, str] | 
                 _no_workbook(name, archive.namelist())
             info = xr.read_workbook(package, part)
             strings = xr.read_strings(package, info.strings)
-            dates, durations = xr.read_date_styles(package, info.styles, safety.MAX_CELL_FORMATS)
+            dates, durations = xr.read_date_styles(package, info.styles, limits_config.MAX_CELL_FORMATS)
             limits = safety.ReadLimits()
-            wanted, kept = [], []
+            wanted: list[tuple[xr.SheetRef, str]] = []
+            kept: list[xr.SheetRef] = []
             for ref in info.sheets:
                 kind, canonical = _sheet_kind(ref.title)
                 if kind == "output":
@@ -112,7 +115,7 @@ def _load_sheets(path: Path, workbook_part: str = "", dropped: dict[str, str] | 
                                                                "(feuille graphique ou de macros)"))
                     continue
                 if kind == "input" and all(c != canonical for _, c in wanted):
-                    wanted.append((ref, canonical))
+                    wanted.append((ref, cast(str, canonical)))    # an input sheet has its name
                 elif dropped and ref.title in dropped:
                     notes.append(_dropped_sheet(ref.title, dropped[ref.title]))
                 else:
@@ -121,12 +124,13 @@ def _load_sheets(path: Path, workbook_part: str = "", dropped: dict[str, str] | 
             with warnings.catch_warnings(), safety.checked_cells():
                 warnings.simplefilter("ignore")
                 for ref, canonical in wanted:
-                    inputs[canonical] = limits.rows(ref.title, xr.sheet_rows(
-                        package, ref.part, strings, dates, durations, info.date1904))
+                    inputs[canonical] = limits.rows(ref.title, xr.sheet_rows(   # part checked above
+                        package, cast(str, ref.part), strings, dates, durations, info.date1904))
                 for ref in kept:        # after the input sheets: they have the limits first
                     try:
                         extras[ref.title] = limits.rows(ref.title, xr.sheet_rows(
-                            package, ref.part, strings, dates, durations, info.date1904), optional=True)
+                            package, cast(str, ref.part), strings, dates, durations, info.date1904),
+                            optional=True)
                     except safety.SheetDropped as exc:
                         notes.append(_dropped_sheet(ref.title, exc.message, exc.row, exc.column))
     except (safety.UnsafeFile, WorkbookError):
@@ -147,7 +151,7 @@ def _load_sheets(path: Path, workbook_part: str = "", dropped: dict[str, str] | 
     return inputs, extras, notes
 
 
-def _no_workbook(name: str, members: list[str]):
+def _no_workbook(name: str, members: list[str]) -> NoReturn:
     inner = sorted(m for m in members if m.lower().endswith((".xlsx", ".xlsm")))
     if inner:
         _fail(f"Le fichier « {name} » n'est pas un classeur Excel (.xlsx) lisible : c'est une archive "

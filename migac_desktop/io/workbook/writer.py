@@ -101,7 +101,7 @@ def _fill_workbook(book: _Book, scenario: Scenario, results) -> None:
 def _write_parameters(book: _Book, scenario: Scenario) -> None:
     w = _SheetWriter(book, schema.PARAMETERS_SHEET)
     n_rows = len(schema.PARAMETERS) + len(scenario.extra_parameters)
-    widths = [26, 46, 50, 8]
+    widths: list[float] = [26, 46, 50, 8]
     w.layout(list(schema.PARAMETER_HEADERS), [None] * 4, n_rows, widths=widths, autofilter=False)
     widest = max((len(r) for r in scenario.extra_parameters), default=4)
     w.dimension(max(widest, 4), n_rows + 1)
