@@ -25,11 +25,11 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QProgressDialog  # noqa: E402
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from benchmarks.common import NATIONAL, Row, emit_json, print_row  # noqa: E402
-from benchmarks.synthetic import synthetic_scenario  # noqa: E402
+from benchmarks.common import NATIONAL, Row, emit_json, print_row
+from benchmarks.synthetic import synthetic_scenario
 
 TARGETS = {"national": (0.3, 0.5), "10 000 CRRA": (3.0, 5.0)}
 WRITER_TARGETS = {"national": 0.05, "10 000 CRRA": 1.2}
@@ -69,10 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             out = Path(tmp) / f"enregistre_{name.replace(' ', '_')}.xlsx"
             window.open_path(source, ask=False)                 # warm-up (imports, caches)
             window.save_to(out)
-            opened = [timed(lambda: window.open_path(source, ask=False)) for _ in range(runs)]
+            opened = [timed(lambda source=source: window.open_path(source, ask=False)) for _ in range(runs)]
             rows.append(Row(f"ouvrir ({name}) jusqu'aux vues rafraîchies", opened, open_target))
             print_row(rows[-1])
-            saved = [timed(lambda: window.save_to(out)) for _ in range(runs)]
+            saved = [timed(lambda out=out: window.save_to(out)) for _ in range(runs)]
             rows.append(Row(f"enregistrer ({name}), avec les résultats", saved, save_target))
             print_row(rows[-1])
         seen = []
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             results = evaluate(scenario)[1]
             out = Path(tmp) / "ecrit.xlsx"
             write_scenario(scenario, out, results=results)      # warm-up
-            written = [timed(lambda s=scenario, r=results: write_scenario(s, out, results=r))
+            written = [timed(lambda s=scenario, r=results, out=out: write_scenario(s, out, results=r))
                        for _ in range(runs)]
             rows.append(Row(f"écrire le classeur ({name}), résultats calculés", written,
                             WRITER_TARGETS[name]))

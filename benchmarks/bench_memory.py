@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import NATIONAL, Row, Xvfb, emit_json, print_row  # noqa: E402
+from benchmarks.common import NATIONAL, Row, Xvfb, emit_json, print_row
 
 TARGET_MB = 250
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import NATIONAL, Row, emit_json, print_row  # noqa: E402
-from benchmarks.synthetic import synthetic_scenario  # noqa: E402
+from benchmarks.common import NATIONAL, Row, emit_json, print_row
+from benchmarks.synthetic import synthetic_scenario
 
 TARGETS = {"national": 0.3, "10 000 CRRA": 3.0}   # and 1 s for the style explosion
 

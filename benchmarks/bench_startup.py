@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import NATIONAL, Row, Xvfb, emit_json, print_row  # noqa: E402
+from benchmarks.common import NATIONAL, Row, Xvfb, emit_json, print_row
 
 TARGET_EMPTY = 0.6
 TARGET_NATIONAL = 1.0

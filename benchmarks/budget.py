@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, fmt, machine, rows_from_output  # noqa: E402
+from benchmarks.common import ROOT, fmt, machine, rows_from_output
 
 SCRIPTS = ("bench_startup.py", "bench_window.py", "bench_io.py", "bench_memory.py")
 BUNDLE = ROOT / "dist" / "migac-desktop" / "migac-desktop"

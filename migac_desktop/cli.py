@@ -24,8 +24,8 @@ import argparse
 import os
 import re
 import sys
-from pathlib import Path
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from .core.french import plural
 from .oserrors import os_reason
@@ -113,7 +113,7 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                           help="affiche cette aide et quitte")
 
-    def error(self, message: str):  # noqa: D401 - argparse API
+    def error(self, message: str):
         self.print_usage(sys.stderr)
         self.exit(EXIT_INVALID, f"{self.prog} : erreur : {_french_argparse_message(message)}\n")
 
@@ -383,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         _err("Erreur — mémoire insuffisante pour ce scénario.")
         return EXIT_FAILURE
-    except Exception as exc:  # noqa: BLE001 - the contract: never a traceback
+    except Exception as exc:    # the contract: never a traceback (re-raised only with debug)
         if debug:
             raise
         detail = " ".join(str(exc).split()) or exc.__class__.__name__

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REGIONS_2014, worked_example
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -16,8 +17,6 @@ from migac_desktop.core.model import compute
 from migac_desktop.core.numbers import NBSP
 from migac_desktop.core.scenario import Scenario, make_table
 from migac_desktop.reporting import charts
-
-from conftest import REGIONS_2014, worked_example
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

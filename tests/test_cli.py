@@ -23,15 +23,15 @@ from migac_desktop.core import schema
 from migac_desktop.core.model import compute
 from migac_desktop.core.scenario import Scenario, make_table
 from migac_desktop.io import csv_export
-from migac_desktop.io.csv_export import (
-    format_float_column, neutralise, unneutralise, write_results_csv)
+from migac_desktop.io.csv_export import format_float_column, neutralise, unneutralise, write_results_csv
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # ``benchmarks`` lives at the repository root
     sys.path.insert(0, str(REPO))
 
-from benchmarks.synthetic import linear_smoothing, synthetic_scenario  # noqa: E402
 from conftest import WORKED_EXAMPLE_ROWS, worked_example  # noqa: E402
+
+from benchmarks.synthetic import linear_smoothing, synthetic_scenario  # noqa: E402
 
 CRRA_HEADER = ("crra_id,label,region,finess,drm,tranche,etp_arm,etp_mr,etp_sup,staff_cost,"
                "operating_cost,base_cost,geo_coef,raw_amount,modelled,historic,revenue_effect,"

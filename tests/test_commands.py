@@ -4,9 +4,16 @@ import math
 
 import pytest
 
-from migac_desktop.core.commands import (InsertRows, InvalidValue, RemoveRows, SetCells,
-                                         SetParameter, coerce_cell, coerce_parameter,
-                                         fill_down_cells)
+from migac_desktop.core.commands import (
+    InsertRows,
+    InvalidValue,
+    RemoveRows,
+    SetCells,
+    SetParameter,
+    coerce_cell,
+    coerce_parameter,
+    fill_down_cells,
+)
 from migac_desktop.core.model import compute
 
 

@@ -19,8 +19,15 @@ from pathlib import Path
 import pytest
 
 from migac_desktop import desktop_entry
-from migac_desktop.desktop_entry import (ICON_SIZES, XLSX_MIME, data_home, desktop_entry_text, install,
-                                         quote_exec_argument, uninstall)
+from migac_desktop.desktop_entry import (
+    ICON_SIZES,
+    XLSX_MIME,
+    data_home,
+    desktop_entry_text,
+    install,
+    quote_exec_argument,
+    uninstall,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
+from test_window import column
 
 from migac_desktop.io.workbook import open_scenario
 from migac_desktop.ui import errors
-from test_window import column
 
 ROOT = Path(__file__).resolve().parents[1]
 

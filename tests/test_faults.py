@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import worked_example
+
 from migac_desktop.io import atomic
 from migac_desktop.io import workbook as wbmod
 from migac_desktop.io.recovery import RecoveryStore

@@ -4,8 +4,15 @@ import math
 
 import pytest
 
-from migac_desktop.core.numbers import (NBSP, NumberError, format_euros, format_number,
-                                        format_percent, format_signed_euros, parse_number)
+from migac_desktop.core.numbers import (
+    NBSP,
+    NumberError,
+    format_euros,
+    format_number,
+    format_percent,
+    format_signed_euros,
+    parse_number,
+)
 
 
 @pytest.mark.parametrize("text, value", [

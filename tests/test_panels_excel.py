@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REGIONS_2014, WORKED_EXAMPLE_ROWS, open_window
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from conftest import REGIONS_2014, WORKED_EXAMPLE_ROWS, open_window
 from migac_desktop.core import schema
 from migac_desktop.core.french import sort_key, sorted_french
 from migac_desktop.core.numbers import format_euros, format_signed_euros

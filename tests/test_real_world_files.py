@@ -19,9 +19,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+import hostile_files as hf
 import pytest
 
-import hostile_files as hf
 from migac_desktop.core.model import compute
 from migac_desktop.io import safety
 from migac_desktop.io.workbook import WorkbookError, open_scenario, read_scenario, write_scenario

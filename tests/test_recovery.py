@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import worked_example
+
 from migac_desktop.io import recovery as recovery_mod
 from migac_desktop.io.recovery import RecoveryStore
 from migac_desktop.io.workbook import WorkbookError, open_scenario, write_scenario
@@ -440,9 +440,9 @@ def test_warns_before_saving_over_a_file_open_in_libreoffice(make_window, tmp_pa
 
 
 def test_a_failed_save_keeps_a_recovery_copy(make_window, tmp_path, monkeypatch):
-    from migac_desktop.io import workbook as wbmod
-
     from PySide6.QtWidgets import QMessageBox
+
+    from migac_desktop.io import workbook as wbmod
 
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args))

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import REGIONS_2014, WORKED_EXAMPLE_ROWS, worked_example
 
 from migac_desktop import cli
 from migac_desktop.core import schema
@@ -25,8 +26,6 @@ from migac_desktop.core.numbers import format_euros, format_signed_percent
 from migac_desktop.core.scenario import make_table
 from migac_desktop.reporting import figures
 from migac_desktop.reporting.report import ReportCancelled, Table, build_report
-
-from conftest import REGIONS_2014, WORKED_EXAMPLE_ROWS, worked_example
 
 ROOT = Path(__file__).resolve().parents[1]
 NATIONAL = ROOT / "samples" / "scenario_national_2014.xlsx"
@@ -509,6 +508,7 @@ def test_region_choice_defaults_to_the_crra_filter(window, monkeypatch):
 
 def test_building_shows_progress_and_keeps_the_window_responsive(window, monkeypatch):
     from PySide6.QtCore import QTimer
+
     from migac_desktop.ui import printing
 
     monkeypatch.setattr(printing.ReportPrinter, "SHOW_PROGRESS_AFTER_MS", 0)

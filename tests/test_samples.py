@@ -11,12 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REGIONS_2014
 
 from migac_desktop.core.model import compute
 from migac_desktop.core.validation import errors_of
 from migac_desktop.io.workbook import open_scenario
-
-from conftest import REGIONS_2014
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 NATIONAL = SAMPLES / "scenario_national_2014.xlsx"

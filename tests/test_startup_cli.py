@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from migac_desktop import __version__
-from migac_desktop import desktop_entry
+from migac_desktop import __version__, desktop_entry
 from migac_desktop.ui import app
 
 ROOT = Path(__file__).resolve().parent.parent

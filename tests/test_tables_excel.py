@@ -10,9 +10,15 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
 from migac_desktop.core.numbers import NBSP
 from migac_desktop.ui.main_window import MainWindow
-from migac_desktop.ui.table_actions import (build_context_menu, build_header_menu, clipboard_text,
-                                            decimal_point_hint, export_view, parse_clipboard,
-                                            selection_summary)
+from migac_desktop.ui.table_actions import (
+    build_context_menu,
+    build_header_menu,
+    clipboard_text,
+    decimal_point_hint,
+    export_view,
+    parse_clipboard,
+    selection_summary,
+)
 from migac_desktop.ui.table_models import SORT_ROLE
 from migac_desktop.ui.views import ReadOnlyTableView, ScenarioTableView
 

@@ -323,6 +323,7 @@ def test_editor_checks_as_you_type(window, qtbot):
 
 def test_drop_xlsx_opens_it(window, qtbot):
     from pathlib import Path
+
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
     sample = Path(__file__).resolve().parent.parent / "samples" / "exemple_modele.xlsx"

@@ -127,8 +127,8 @@ def _insert_envelope(doc, region, year, amount):
 # -- warnings of MODEL.md: 0 € envelope, envelopes raising a year, DRM not whole --------------
 def test_zero_envelope_of_a_funded_region_is_a_warning(example):
     scenario = example.copy()
-    from migac_desktop.core.scenario import make_table
     from migac_desktop.core import schema
+    from migac_desktop.core.scenario import make_table
     scenario.envelopes = make_table(schema.ENVELOPES, [dict(region="Alpha", year=2015, amount=0.0)])
     problems = validate(scenario)
     [warning] = [p for p in problems if p.sheet == ENV]

@@ -152,6 +152,7 @@ def test_recent_files(window, tmp_path):
 def test_entry_point_reuses_application_and_returns(qtbot, tmp_path):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
+
     from migac_desktop.ui import app as app_module
     seen = []
 

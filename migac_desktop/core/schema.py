@@ -6,8 +6,8 @@ the French header, the kind of value, its unit and bounds, and a tooltip.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

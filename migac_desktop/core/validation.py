@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from . import model, schema
-from .model import ModelError, Results
 from .french import fewest_decimals
+from .model import ModelError, Results
 from .numbers import format_euros, format_number, format_percent
 from .scenario import TABLES, Scenario
 

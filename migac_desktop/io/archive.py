@@ -27,16 +27,15 @@ import posixpath
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
-from collections.abc import Callable, Iterator
 
 from ..core.french import file_size as size_text
 from ..oserrors import os_reason
 from . import limits
-from .refusals import (PROVENANCE, OverLimit, UnsafeFile, count_text, damaged, describe_error, over, refuse,
-                       unsafe)
+from .refusals import PROVENANCE, OverLimit, UnsafeFile, count_text, damaged, describe_error, over, refuse, unsafe
 from .sniff import not_a_spreadsheet_package
 from .xlsx_reader import STRINGS_TYPE, WORKBOOK_TYPES, Package, local, resolve_target
 from .xml_scan import DTD, ENCODING, LONG, TagCounter, read_prolog, uncomputed_cells

@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 Content = bytes | Callable[[str], object]
 

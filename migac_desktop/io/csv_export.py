@@ -39,8 +39,8 @@ leaves the previous file intact. The folder is created when missing.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 

@@ -27,10 +27,10 @@ import os
 import secrets
 import socket
 import time
-from typing import BinaryIO
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from .. import __version__
 from .atomic import write_atomically

@@ -7,8 +7,8 @@ ZIP that is another kind of document).
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Callable, Collection
+from pathlib import Path
 
 from . import limits
 from .refusals import SAVE_AS_XLSX

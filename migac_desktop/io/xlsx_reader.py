@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 __all__ = ["Package", "PartError", "SheetRef", "TooManyFormats", "WorkbookInfo", "read_date_styles", "read_strings",
            "read_workbook", "sheet_rows"]

@@ -10,8 +10,8 @@ spreadsheet program has computed.
 from __future__ import annotations
 
 import re
-from typing import IO
 from collections.abc import Iterator
+from typing import IO
 
 from . import limits
 from .xlsx_reader import local, prolog_text

@@ -8,17 +8,21 @@ Text is measured with the font itself through the module global ``_text_to_path`
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.text import Annotation, Text
-from matplotlib.transforms import ScaledTranslation
 from matplotlib.ticker import Formatter
+from matplotlib.transforms import ScaledTranslation
 
 from ..core.numbers import (
-    NBSP, format_euros, format_number, format_percent, format_signed_euros,
+    NBSP,
+    format_euros,
+    format_number,
+    format_percent,
+    format_signed_euros,
     format_signed_percent,
 )
 

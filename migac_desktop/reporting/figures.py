@@ -24,8 +24,8 @@ import io
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg

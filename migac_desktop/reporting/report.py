@@ -20,9 +20,9 @@ names stay importable here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -34,9 +34,30 @@ from ..core.scenario import Scenario
 from ..core.validation import envelope_raises
 from .figures import Chart, ReportCancelled, render_charts
 from .report_model import (
-    CENTER, DASH, RIGHT, UNSAVED, Column, Columns, Contents, Heading, KeyValues, Notice,
-    PageBreak, Paragraph, Report, Section, Table, Title, _euros, _is_nan, _join_fr, _number,
-    _pct, _share, _signed, result_column,
+    CENTER,
+    DASH,
+    RIGHT,
+    UNSAVED,
+    Column,
+    Columns,
+    Contents,
+    Heading,
+    KeyValues,
+    Notice,
+    PageBreak,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+    Title,
+    _euros,
+    _is_nan,
+    _join_fr,
+    _number,
+    _pct,
+    _share,
+    _signed,
+    result_column,
 )
 
 __all__ = [

@@ -10,9 +10,9 @@ A :class:`Report` is an ordered list of :class:`Section`, each a list of blocks 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
 
 from ..core import schema
 from ..core.french import fewest_decimals, long_date

@@ -16,7 +16,6 @@ from .panel_parts import add_choice, chart_timer
 from .table_models import SORT_ROLE, ColumnDef, FrameModel, result_def
 from .views import ReadOnlyTableView
 
-
 LEVELS = (("region", "Régions (niveau national)"), ("crra", "CRRA d'une région"),
           ("establishment", "Établissements (FINESS)"))
 ALL_REGIONS = "Toutes les régions"

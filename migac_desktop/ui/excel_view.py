@@ -5,15 +5,15 @@ for the status bar; and the read-only view of result tables."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMessageBox, QTableView
 
-from . import table_actions
 from ..core.french import plural
+from . import table_actions
 from .table_actions import clipboard_text, column_defs, selection_summary, source_model
 from .table_models import SORT_ROLE
 

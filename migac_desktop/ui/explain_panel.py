@@ -8,10 +8,8 @@ import math
 from PySide6.QtWidgets import QTextBrowser
 
 from ..core.french import fewest_decimals
-from ..core.numbers import (format_euros, format_number, format_percent, format_signed_euros,
-                            format_signed_percent)
+from ..core.numbers import format_euros, format_number, format_percent, format_signed_euros, format_signed_percent
 from .document import Document
-
 
 NO_SELECTION = "Sélectionnez un CRRA pour voir le détail de son calcul."
 

@@ -5,13 +5,25 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core import schema
-from ..core.commands import (InsertRows, InvalidValue, RemoveRows, SetParameter, coerce_cell,
-                             coerce_parameter)
+from ..core.commands import InsertRows, InvalidValue, RemoveRows, SetParameter, coerce_cell, coerce_parameter
 from ..core.french import sorted_french
 from ..core.numbers import format_euros, format_number
 from .document import Document

@@ -225,8 +225,8 @@ def save_columns(name: str, state: dict | None) -> None:
 def table_contents(view) -> tuple[list[str], list[str], list[list]]:
     """Headers, kinds and column values of the table as shown: visible columns in their
     order on screen, rows filtered and sorted as on screen; numbers raw (floats)."""
-    from .table_models import DISPLAY, SORT_ROLE
     from ..io.table_export import NUMERIC_KINDS
+    from .table_models import DISPLAY, SORT_ROLE
     model = view.model()
     defs = column_defs(model)
     header = view.horizontalHeader()

@@ -19,8 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..core import french, schema
 from ..core.commands import InvalidValue, SetCells, coerce_cell
-from ..core.numbers import (format_euros, format_number, format_percent, format_signed_euros,
-                            format_signed_percent)
+from ..core.numbers import format_euros, format_number, format_percent, format_signed_euros, format_signed_percent
 from ..core.scenario import TABLES
 from .document import Document
 

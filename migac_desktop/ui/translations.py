@@ -25,7 +25,7 @@ MISSING = {
 class _Missing(QTranslator):
     """Asked after Qt's catalogue, for the few strings it does not translate."""
 
-    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: ARG002
+    def translate(self, context, source, disambiguation=None, n=-1):
         return MISSING.get((context, source), "")
 
     def isEmpty(self) -> bool:

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QHeaderView, QLineEdit,
-                               QStyledItemDelegate, QTableView, QToolTip)
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QStyledItemDelegate,
+    QTableView,
+    QToolTip,
+)
 
 from ..core.commands import InvalidValue, SetCells, coerce_cell, fill_down_cells
-from .excel_view import ExcelTableView, ReadOnlyTableView, RowHandlers
 from ..core.french import plural
+from .excel_view import ExcelTableView, ReadOnlyTableView, RowHandlers
 from .table_actions import decimal_point_hint, parse_clipboard
 from .table_models import ScenarioTableModel
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from ..headers import column_letter
 from .cells import _plain
 from .formats import _DATE_FORMATS, _WIDTHS
 from .print_setup import _PRINT_TITLE_COLUMNS, _fit_or_repeat, _page_setup, _wrapped_heights
-
 
 # openpyxl builds the skeleton of the workbook (styles, widths, frozen
 # header, filters, print titles, header rows); the data rows, which are

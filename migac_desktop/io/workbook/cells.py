@@ -12,7 +12,6 @@ import pandas as pd
 
 from ...core.numbers import format_number
 
-
 # -- reading ---------------------------------------------------------------
 
 def _blank(value: object) -> bool:

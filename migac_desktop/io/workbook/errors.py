@@ -7,7 +7,6 @@ from typing import NoReturn
 from ...core.validation import ERROR, Problem
 from ...oserrors import WriteError
 
-
 _SAVE_ADVICE = "Enregistrez-le au format .xlsx depuis Excel ou LibreOffice."
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 # Printing (Excel, LibreOffice): A4 landscape, the scenario's title and the sheet's name
 # in the header, the file's name and « Page n sur N » in the footer, cell grid printed.
 # A sheet is fit to the page's width only when that keeps it at _MIN_SCALE or more; a

@@ -21,11 +21,19 @@ from ...core.scenario import TABLES, Parameters, Scenario, empty_table
 from ...core.validation import ERROR, WARNING, Problem, errors_of, evaluate, warnings_of
 from .. import safety
 from ..headers import column_letter, normalize_header
-from .cells import (_AMBIGUOUS_COMMA, _blank, _cell, _departement, _finess, _is_blank_row,
-                    _number_message, _shown_default, _text)
+from .cells import (
+    _AMBIGUOUS_COMMA,
+    _blank,
+    _cell,
+    _departement,
+    _finess,
+    _is_blank_row,
+    _number_message,
+    _shown_default,
+    _text,
+)
 from .errors import WorkbookError
-from .sheets import (OPTIONAL_SHEETS, REQUIRED_SHEETS, _SHEET_ORDER, _check_readable,
-                     _load_sheets, _sheet_kind)
+from .sheets import _SHEET_ORDER, OPTIONAL_SHEETS, REQUIRED_SHEETS, _check_readable, _load_sheets, _sheet_kind
 
 
 @dataclass

@@ -14,7 +14,6 @@ from .cells import _array_values, _plain
 from .formats import _FACTOR, _KIND_FORMATS, _WIDTHS, EURO, EURO_CENTS, TEXT, _text_width
 from .print_setup import _wraps
 
-
 NO_RESULTS_NOTE = ("Résultats non disponibles : le scénario contient des erreurs. Corrigez-les "
                    "(dans MIGAC Desktop ou avec « migac validate ») puis enregistrez de nouveau.")
 

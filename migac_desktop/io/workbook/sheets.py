@@ -22,7 +22,6 @@ from .. import safety
 from ..headers import normalize_header
 from .errors import WorkbookError, _fail, _not_xlsx
 
-
 REQUIRED_SHEETS = (schema.PARAMETERS_SHEET, "Référentiel", "Lissage", "CRRA")
 OPTIONAL_SHEETS = ("Enveloppes régionales",)
 INPUT_SHEETS = REQUIRED_SHEETS + OPTIONAL_SHEETS

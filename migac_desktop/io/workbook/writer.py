@@ -44,9 +44,9 @@ def write_scenario(scenario: Scenario, path, results=None) -> None:
             f"Impossible d'enregistrer « {name} » : c'est un dossier. Choisissez un nom de fichier.")
     try:
         book = _build_workbook(scenario, results)
-    except Exception as exc:  # noqa: BLE001 - reported in French, nothing written yet
+    except Exception as exc:    # reported in French, nothing written yet
         raise write_error(name, folder, exc) from exc
-    from . import _save_workbook as save     # the package's: tests replace it there
+    from . import _save_workbook as save  # the package's: tests replace it there
     try:
         write_atomically(path, lambda tmp: save(book, tmp),
                          prefix=f".~{path.stem}.", suffix=".xlsx")

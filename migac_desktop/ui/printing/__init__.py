@@ -19,8 +19,7 @@ The names below are the package's public face: import them from here.
 """
 
 from ..jobs import Job as _Job  # noqa: F401 - the thread class of the report jobs
-from .actions import (NATIONAL, PDF_FILTER, ReportPrinter, ReportScopeDialog,
-                      ensure_french_qt_dialogs, fit_to_screen)
+from .actions import NATIONAL, PDF_FILTER, ReportPrinter, ReportScopeDialog, ensure_french_qt_dialogs, fit_to_screen
 from .boxes import MM, Box, Page
 from .fonts import FAMILY, MEASURE_DPI, Fonts, chart_format, ensure_fonts, has_svg
 from .layout import ReportLayout

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 
-from .boxes import (ACCENT, GREY, LIGHT_GREY, MM, NOTICE_BAR, NOTICE_FILL, TEXT, Box, Page,
-                    scaled_chart, shift_ops)
+from .boxes import ACCENT, GREY, LIGHT_GREY, MM, NOTICE_BAR, NOTICE_FILL, TEXT, Box, Page, scaled_chart, shift_ops
 from .fonts import Fonts
 from .tables import TableBoxes
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 
-from .boxes import (ACCENT, GAIN, GREY, HEADER_FILL, HEADER_RULE, LEFT_ALIGN, LOSS, TEXT,
-                    TOTAL_FILL, ZEBRA, Box)
+from .boxes import ACCENT, GAIN, GREY, HEADER_FILL, HEADER_RULE, LEFT_ALIGN, LOSS, TEXT, TOTAL_FILL, ZEBRA, Box
 
 
 class TableBoxes:
