@@ -152,11 +152,15 @@ def test_bad_arguments_exit_2_in_french(capsys, argv, french):
     assert "Traceback" not in err
 
 
-def test_report_not_available_without_its_renderer(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "REPORT_MODULE", "migac_desktop.ui.absent_printing")
+def test_report_not_available_without_qt(capsys, tmp_path, monkeypatch):
+    import sys
+    for name in [m for m in sys.modules if m.startswith("migac_desktop.ui.printing")]:
+        monkeypatch.delitem(sys.modules, name)          # imported again, without Qt
+    for name in ["PySide6"] + [m for m in sys.modules if m.startswith("PySide6.")]:
+        monkeypatch.setitem(sys.modules, name, None)     # as if PySide6 were not installed
     code, out, err = run(capsys, "report", tmp_path / "x.xlsx", "--pdf", tmp_path / "x.pdf")
     assert code == 1
-    assert err.strip() == "La commande report n'est pas encore disponible."
+    assert err.strip().startswith("La commande report a besoin de Qt (PySide6)")
     assert not (tmp_path / "x.pdf").exists()
 
 
