@@ -1,7 +1,9 @@
 """Shared fixtures. Qt runs offscreen: without a display it would abort."""
 
 import os
+import sys
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -31,8 +33,13 @@ def _scratch_folders(tmp_path_factory):
         else:
             os.environ[key] = value
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:       # samples/ is imported from the checkout
+    sys.path.insert(0, str(ROOT))
+
 from migac_desktop.core import schema  # noqa: E402
 from migac_desktop.core.scenario import Scenario, make_table  # noqa: E402
+from samples.make_samples import WORKED_EXAMPLE_ROWS  # noqa: E402,F401  (one definition)
 
 # The 26 ARS of 2014 (22 metropolitan regions and 4 overseas), in French order.
 REGIONS_2014 = [
@@ -42,18 +49,6 @@ REGIONS_2014 = [
     "Midi-Pyrénées", "Nord-Pas-de-Calais", "Océan Indien", "Pays de la Loire", "Picardie",
     "Poitou-Charentes", "Provence-Alpes-Côte d'Azur", "Rhône-Alpes",
 ]
-
-WORKED_EXAMPLE_ROWS = [
-    dict(crra_id="SAMU-A1", label="SAMU A1", region="Alpha", departement="01", finess="010000001",
-         establishment="CH A1", drm=45000, geo_coef=0.0, historic=1_900_000),
-    dict(crra_id="SAMU-A2", label="SAMU A2", region="Alpha", departement="01", finess="010000002",
-         establishment="CH A2", drm=100000, geo_coef=0.0, historic=3_300_000),
-    dict(crra_id="SAMU-B1", label="SAMU B1", region="Bêta", departement="02", finess="020000001",
-         establishment="CHU B", drm=260000, geo_coef=0.07, historic=5_000_000, etp_arm_override=40),
-    dict(crra_id="SAMU-B2", label="SAMU B2", region="Bêta", departement="02", finess="020000001",
-         establishment="CHU B", drm=150000, geo_coef=0.07, historic=3_100_000),
-]
-
 
 def worked_example() -> Scenario:
     """The worked example of MODEL.md: default parameters, four CRRA."""
