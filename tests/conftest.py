@@ -3,6 +3,11 @@
 import os
 import sys
 import tempfile
+
+try:
+    import fcntl
+except ImportError:         # Windows: no workers' lock (the suite runs there in one process)
+    fcntl = None
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -73,6 +78,10 @@ SLOW_FIXTURES = {"corpus", "seeds"}
 # start a process or draw the national report (test files other changes are touching
 # keep their text; the list is here).
 SLOW_MODULES = {"test_faults", "test_fuzz", "test_real_program", "test_startup_cli"}
+# Tests that must not share the machine with the other pytest-xdist worker: the real
+# program driven through the X server waits fixed times for its dialogs, and hangs when
+# the other worker's LibreOffice run takes the CPU.
+EXCLUSIVE_MODULES = {"test_real_program"}
 SLOW_TESTS = {
     "test_cli.py::test_subprocess_exit_codes", "test_cli.py::test_subprocess_without_workbook_module",
     "test_cli.py::test_compute_imports_no_gui_or_plotting",
@@ -98,8 +107,39 @@ def pytest_collection_modifyitems(config, items):
         if (used & SLOW_FIXTURES or module in SLOW_MODULES
                 or f"{item.path.name}::{item.originalname}" in SLOW_TESTS):
             item.add_marker(pytest.mark.slow)
-        if used & GUI_FIXTURES:
+        if used & GUI_FIXTURES or module in EXCLUSIVE_MODULES:
             item.add_marker(pytest.mark.gui)
+        if module in EXCLUSIVE_MODULES:
+            item.add_marker(pytest.mark.exclusive)
+
+
+@pytest.fixture(autouse=True)
+def _one_exclusive_test_at_a_time(request, tmp_path_factory):
+    """Under pytest-xdist, an ``exclusive`` test runs while the other workers wait.
+
+    Every test holds a shared lock on one file of the run's folder (common to the
+    workers); an exclusive test takes it exclusively, so it starts once the other
+    workers' current tests end, and theirs start again after it. Without workers,
+    nothing happens.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER") or fcntl is None:
+        yield
+        return
+    folder = tmp_path_factory.getbasetemp().parent       # common to the workers
+    exclusive = request.node.get_closest_marker("exclusive") is not None
+    with open(folder / "exclusive.turnstile", "a") as turnstile, \
+            open(folder / "exclusive.lock", "a") as lock:
+        # The turnstile stops new tests from starting once an exclusive one waits (flock
+        # alone would let the other worker's tests take the shared lock again and again).
+        fcntl.flock(turnstile, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        if not exclusive:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")
