@@ -56,3 +56,51 @@ def test_the_markers_are_registered():
     declared = {m.split(":")[0] for m in PYPROJECT["tool"]["pytest"]["ini_options"]["markers"]}
     assert {"slow", "libreoffice", "gui"} <= declared
     assert "--strict-markers" in PYPROJECT["tool"]["pytest"]["ini_options"]["addopts"]
+
+
+def _fake_venv(tmp_path, uv_works: bool):
+    """A venv whose python logs pip's installs and whose pip install of uv.lock makes a uv."""
+    venv, log = tmp_path / "venv", tmp_path / "install.log"
+    (venv / "bin").mkdir(parents=True)
+    uv = venv / "bin" / "uv"
+    uv_body = f'echo "uv $*" >> {log}\nexit {0 if uv_works else 1}\n'
+    python = venv / "bin" / "python"
+    python.write_text(
+        "#!/bin/sh\n"
+        f'case "$*" in *install*) echo "python $*" >> {log} ;; esac\n'
+        f'case "$*" in *uv.lock*) printf \'%s\\n\' \'#!/bin/sh\' \'{uv_body.strip().replace(chr(10), "; ")}\' > {uv}; '
+        f"chmod +x {uv} ;; esac\n")
+    python.chmod(0o755)
+    (venv / "bin" / "migac-desktop").write_text("#!/bin/sh\n")
+    (venv / "bin" / "migac-desktop").chmod(0o755)
+    return venv, log
+
+
+def _ensure(venv):
+    import subprocess
+
+    setup = ROOT / "scripts" / "_setup.sh"
+    return subprocess.run(
+        ["bash", "-c", f"source {str(setup)!r}; MIGAC_VENV={str(venv)!r}; unset MIGAC_NO_UV; "
+                       f"MIGAC_STAMP=$MIGAC_VENV/.migac-install-stamp; migac_ensure_venv test"],
+        capture_output=True, text=True, timeout=60)
+
+
+def test_the_set_up_installs_the_lock_with_uv_and_falls_back_to_pip(tmp_path):
+    lock, uv_lock = ROOT / "requirements" / "test.lock", ROOT / "requirements" / "uv.lock"
+    venv, log = _fake_venv(tmp_path / "uv", uv_works=True)
+    done = _ensure(venv)
+    assert done.returncode == 0, done.stderr
+    py = venv / "bin" / "python"
+    assert log.read_text().splitlines() == [
+        f"python -m pip install -q --require-hashes -r {uv_lock}",
+        f"uv pip install --quiet --python {py} --require-hashes -r {lock}",
+        f"uv pip install --quiet --python {py} --no-deps -e {ROOT}"]
+    # uv present but failing: pip installs the same lock.
+    venv, log = _fake_venv(tmp_path / "pip", uv_works=False)
+    done = _ensure(venv)
+    assert done.returncode == 0, done.stderr
+    lines = log.read_text().splitlines()
+    assert lines[-2:] == [f"python -m pip install --require-hashes -r {lock}",
+                          f"python -m pip install --no-deps -e {ROOT}"]
+    assert "nouvel essai avec pip" in done.stdout
