@@ -38,33 +38,6 @@ def _scratch_folders(tmp_path_factory):
         else:
             os.environ[key] = value
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:       # samples/ is imported from the checkout
-    sys.path.insert(0, str(ROOT))
-
-from migac_desktop.core import schema  # noqa: E402
-from migac_desktop.core.scenario import Scenario, make_table  # noqa: E402
-from samples.make_samples import WORKED_EXAMPLE_ROWS  # noqa: E402,F401  (one definition)
-
-# The 26 ARS of 2014 (22 metropolitan regions and 4 overseas), in French order.
-REGIONS_2014 = [
-    "Alsace", "Aquitaine", "Auvergne", "Basse-Normandie", "Bourgogne", "Bretagne", "Centre",
-    "Champagne-Ardenne", "Corse", "Franche-Comté", "Guadeloupe", "Guyane", "Haute-Normandie",
-    "Île-de-France", "Languedoc-Roussillon", "Limousin", "Lorraine", "Martinique",
-    "Midi-Pyrénées", "Nord-Pas-de-Calais", "Océan Indien", "Pays de la Loire", "Picardie",
-    "Poitou-Charentes", "Provence-Alpes-Côte d'Azur", "Rhône-Alpes",
-]
-
-def worked_example() -> Scenario:
-    """The worked example of MODEL.md: default parameters, four CRRA."""
-    return Scenario(crra=make_table(schema.CRRA, WORKED_EXAMPLE_ROWS))
-
-
-@pytest.fixture
-def example() -> Scenario:
-    return worked_example()
-
-
 # -- markers ------------------------------------------------------------------------------
 # Registered in pyproject.toml. ``libreoffice`` and ``gui`` follow from the fixtures a test
 # uses, so that a new test is marked without thinking of it; ``slow`` is written on the
@@ -151,3 +124,31 @@ def libreoffice_profile(tmp_path_factory):
     folder, so two LibreOffice never share a profile at once.
     """
     return tmp_path_factory.mktemp("libreoffice-profile")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:       # samples/ is imported from the checkout
+    sys.path.insert(0, str(ROOT))
+
+from migac_desktop.core import schema  # noqa: E402
+from migac_desktop.core.scenario import Scenario, make_table  # noqa: E402
+from samples.make_samples import WORKED_EXAMPLE_ROWS  # noqa: E402,F401  (one definition)
+
+# The 26 ARS of 2014 (22 metropolitan regions and 4 overseas), in French order.
+REGIONS_2014 = [
+    "Alsace", "Aquitaine", "Auvergne", "Basse-Normandie", "Bourgogne", "Bretagne", "Centre",
+    "Champagne-Ardenne", "Corse", "Franche-Comté", "Guadeloupe", "Guyane", "Haute-Normandie",
+    "Île-de-France", "Languedoc-Roussillon", "Limousin", "Lorraine", "Martinique",
+    "Midi-Pyrénées", "Nord-Pas-de-Calais", "Océan Indien", "Pays de la Loire", "Picardie",
+    "Poitou-Charentes", "Provence-Alpes-Côte d'Azur", "Rhône-Alpes",
+]
+
+def worked_example() -> Scenario:
+    """The worked example of MODEL.md: default parameters, four CRRA."""
+    return Scenario(crra=make_table(schema.CRRA, WORKED_EXAMPLE_ROWS))
+
+
+@pytest.fixture
+def example() -> Scenario:
+    return worked_example()
+
