@@ -151,4 +151,3 @@ def worked_example() -> Scenario:
 @pytest.fixture
 def example() -> Scenario:
     return worked_example()
-
