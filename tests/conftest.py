@@ -115,6 +115,23 @@ def _one_exclusive_test_at_a_time(request, tmp_path_factory):
             fcntl.flock(turnstile, fcntl.LOCK_UN)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _qapplication_before_any_other(request):
+    """A QApplication for the session, before a test can make a QGuiApplication instead.
+
+    ``migac report`` paints its PDF with a QGuiApplication when none exists; pytest-qt then
+    reuses that instance and the next widget aborts the process (« Cannot create a QWidget
+    without QApplication »). The whole suite in file order never met it, since a window test
+    always came first; a selection (``-m slow``) or a worker's share of the files can.
+    """
+    if not any(item.get_closest_marker("gui") for item in request.session.items):
+        yield None
+        return
+    from PySide6.QtWidgets import QApplication
+
+    yield QApplication.instance() or QApplication([])
+
+
 @pytest.fixture(scope="session")
 def libreoffice_profile(tmp_path_factory):
     """One LibreOffice user profile for the session (one per worker under pytest-xdist).
