@@ -67,6 +67,8 @@ SLOW_TESTS = {
     "test_desktop.py::test_installed_entry_opens_a_scenario_under_xvfb",
     "test_desktop.py::test_window_start_does_not_load_charts_workbook_or_reports",
     "test_errors.py::test_the_program_installs_the_handler",
+    # two migac processes for each of sixteen files (test file of the reader's branch)
+    "test_real_world_files.py::test_real_world_construct_on_the_command_line",
 }
 
 
