@@ -50,7 +50,7 @@ SLOW_FIXTURES = {"corpus", "seeds"}
 # Whole modules that start programs or run hypothesis campaigns, and single tests that
 # start a process or draw the national report (test files other changes are touching
 # keep their text; the list is here).
-SLOW_MODULES = {"test_faults", "test_fuzz", "test_real_program", "test_startup_cli"}
+SLOW_MODULES = {"test_faults", "test_fuzz", "test_real_program", "test_recovery", "test_startup_cli"}
 # Tests that must not share the machine with the other pytest-xdist worker: the real
 # program driven through the X server waits fixed times for its dialogs, and hangs when
 # the other worker's LibreOffice run takes the CPU.
@@ -62,6 +62,8 @@ SLOW_TESTS = {
     "test_report.py::test_preview_has_the_pdf_page_count",
     "test_report.py::test_building_shows_progress_and_keeps_the_window_responsive",
     "test_report.py::test_report_content_is_qt_free",
+    "test_report.py::test_cli_does_not_import_qt_for_other_commands",
+    "test_workbook.py::test_importing_the_io_layer_does_not_import_openpyxl",
     "test_charts.py::test_national_scale_nothing_clipped",
     "test_charts.py::test_reporting_is_qt_free_and_never_uses_pyplot",
     "test_desktop.py::test_installed_entry_opens_a_scenario_under_xvfb",
