@@ -394,21 +394,31 @@ def regional_scenario(national: Scenario, region: str = REGION_FILE_REGION) -> S
 
 # -- worked example of MODEL.md ---------------------------------------------------------
 
+# The four CRRA of MODEL.md's worked example, written here only: the tests build their
+# example from these rows (tests/conftest.py) and the sample file gives them longer names.
+WORKED_EXAMPLE_ROWS = [
+    dict(crra_id="SAMU-A1", label="SAMU A1", region="Alpha", departement="01", finess="010000001",
+         establishment="CH A1", drm=45000, geo_coef=0.0, historic=1_900_000),
+    dict(crra_id="SAMU-A2", label="SAMU A2", region="Alpha", departement="01", finess="010000002",
+         establishment="CH A2", drm=100000, geo_coef=0.0, historic=3_300_000),
+    dict(crra_id="SAMU-B1", label="SAMU B1", region="Bêta", departement="02", finess="020000001",
+         establishment="CHU B", drm=260000, geo_coef=0.07, historic=5_000_000, etp_arm_override=40),
+    dict(crra_id="SAMU-B2", label="SAMU B2", region="Bêta", departement="02", finess="020000001",
+         establishment="CHU B", drm=150000, geo_coef=0.07, historic=3_100_000),
+]
+
+# What ``exemple_modele.xlsx`` shows instead of the short names: (label, establishment).
+EXAMPLE_NAMES = {
+    "SAMU-A1": ("SAMU A1 – Alphaville", "CH d'Alphaville"),
+    "SAMU-A2": ("SAMU A2 – Alphabourg", "CHU d'Alphabourg"),
+    "SAMU-B1": ("SAMU B1 – Bêtaville", "CHU de Bêtaville"),
+    "SAMU-B2": ("SAMU B2 – Bêtamont", "CHU de Bêtaville"),
+}
+
+
 def example_scenario() -> Scenario:
-    rows = [
-        dict(crra_id="SAMU-A1", label="SAMU A1 – Alphaville", region="Alpha", departement="01",
-             finess="010000001", establishment="CH d'Alphaville", drm=45_000, geo_coef=0.0,
-             historic=1_900_000),
-        dict(crra_id="SAMU-A2", label="SAMU A2 – Alphabourg", region="Alpha", departement="01",
-             finess="010000002", establishment="CHU d'Alphabourg", drm=100_000, geo_coef=0.0,
-             historic=3_300_000),
-        dict(crra_id="SAMU-B1", label="SAMU B1 – Bêtaville", region="Bêta", departement="02",
-             finess="020000001", establishment="CHU de Bêtaville", drm=260_000, geo_coef=0.07,
-             historic=5_000_000, etp_arm_override=40),
-        dict(crra_id="SAMU-B2", label="SAMU B2 – Bêtamont", region="Bêta", departement="02",
-             finess="020000001", establishment="CHU de Bêtaville", drm=150_000, geo_coef=0.07,
-             historic=3_100_000),
-    ]
+    rows = [dict(row, label=EXAMPLE_NAMES[row["crra_id"]][0],
+                 establishment=EXAMPLE_NAMES[row["crra_id"]][1]) for row in WORKED_EXAMPLE_ROWS]
     parameters = Parameters(
         titre="Exemple du modèle (MODEL.md)",
         note=("Exemple de calcul de MODEL.md : quatre CRRA fictifs dans deux régions fictives, "

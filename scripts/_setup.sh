@@ -5,10 +5,13 @@
 # - checks the Debian packages the application needs (dpkg-query) and, when some are
 #   missing, installs them with apt-get if we are root, or prints the exact command and
 #   stops otherwise;
-# - creates the virtual environment .venv/ at the repository root and installs the project
-#   into it (`pip install -e .` for run.sh, `pip install -e ".[test]"` with the test tools
-#   for test.sh), which is skipped when nothing changed since the last install (stamp file
-#   newer than pyproject.toml).
+# - creates the virtual environment .venv/ at the repository root and installs into it the
+#   exact packages of the lock file (requirements/run.lock for run.sh, requirements/test.lock
+#   with the test tools for test.sh: versions and hashes), then the project itself
+#   (editable, without dependencies). uv (pinned in requirements/uv.lock, installed inside
+#   .venv/ by pip) does the install when it can be had, pip otherwise (MIGAC_NO_UV=1 forces
+#   pip). Skipped when nothing changed since the last install (stamp file newer than
+#   pyproject.toml and the lock file). scripts/lock.sh rewrites the lock files.
 #
 # Every list of system packages lives here, and only here.
 
@@ -152,13 +155,32 @@ migac_ensure_system_packages() {
     fi
 }
 
+# migac_install_locked LOCK : installs the locked packages and the project (editable) into
+# .venv/, with uv when it can be had, with pip otherwise. Returns non-zero on failure.
+migac_install_locked() {
+    local lock="$1" py="$MIGAC_VENV/bin/python"
+    export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+    if [ "${MIGAC_NO_UV:-0}" != "1" ] \
+        && { [ -x "$MIGAC_VENV/bin/uv" ] \
+             || "$py" -m pip install -q --require-hashes -r "$MIGAC_ROOT/requirements/uv.lock"; } \
+        && [ -x "$MIGAC_VENV/bin/uv" ]; then
+        if "$MIGAC_VENV/bin/uv" pip install --quiet --python "$py" --require-hashes -r "$lock" \
+            && "$MIGAC_VENV/bin/uv" pip install --quiet --python "$py" --no-deps -e "$MIGAC_ROOT"; then
+            return 0
+        fi
+        migac_say "uv n'a pas pu installer les paquets : nouvel essai avec pip."
+    fi
+    "$py" -m pip install --require-hashes -r "$lock" \
+        && "$py" -m pip install --no-deps -e "$MIGAC_ROOT"
+}
+
 # migac_ensure_venv [test] : creates .venv/ if needed and installs the project in it
-# (editable), with the test tools (pytest, pytest-qt, hypothesis) when asked for.
+# (editable), with the test tools (pytest, pytest-qt, pytest-xdist, hypothesis) when asked for.
 migac_ensure_venv() {
-    local extras="${1:-}" target="." stamp="$MIGAC_STAMP"
+    local extras="${1:-}" stamp="$MIGAC_STAMP" lock="$MIGAC_ROOT/requirements/run.lock"
     if [ -n "$extras" ]; then
-        target=".[$extras]"
         stamp="$MIGAC_STAMP-$extras"
+        lock="$MIGAC_ROOT/requirements/$extras.lock"
     fi
     cd "$MIGAC_ROOT" || exit 1
     # A venv whose interpreter or pip no longer works (python3 upgraded, venv creation
@@ -173,21 +195,22 @@ migac_ensure_venv() {
             || migac_die "La création de l'environnement .venv/ a échoué."
     fi
     # An install with the test tools serves run.sh too.
-    local done_stamp
+    local done_stamp done_lock
     for done_stamp in "$stamp" "$MIGAC_STAMP-test"; do
+        done_lock="$lock"
+        [ "$done_stamp" = "$MIGAC_STAMP-test" ] && done_lock="$MIGAC_ROOT/requirements/test.lock"
         if [ -f "$done_stamp" ] && [ "$done_stamp" -nt "$MIGAC_ROOT/pyproject.toml" ] \
-            && [ -x "$MIGAC_VENV/bin/migac-desktop" ]; then
+            && [ "$done_stamp" -nt "$done_lock" ] && [ -x "$MIGAC_VENV/bin/migac-desktop" ]; then
             return 0
         fi
     done
     if [ -n "$extras" ]; then
-        migac_say "Installation de MIGAC Desktop, de ses dépendances et des outils de test dans .venv/ (la première fois, quelques minutes)"
+        migac_say "Installation de MIGAC Desktop, de ses dépendances et des outils de test dans .venv/ (la première fois, une minute environ)"
     else
-        migac_say "Installation de MIGAC Desktop et de ses dépendances dans .venv/ (la première fois, quelques minutes)"
+        migac_say "Installation de MIGAC Desktop et de ses dépendances dans .venv/ (la première fois, une minute environ)"
     fi
     rm -f "$stamp"
-    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
-        "$MIGAC_VENV/bin/python" -m pip install -e "$target" \
-        || migac_die "L'installation des dépendances Python a échoué (voir les messages de pip ci-dessus)."
+    migac_install_locked "$lock" \
+        || migac_die "L'installation des dépendances Python a échoué (voir les messages ci-dessus)."
     touch "$stamp"
 }

@@ -2,6 +2,7 @@
 # Prépare l'environnement (paquets système, .venv/) puis lance toute la suite de tests.
 # Usage : bash scripts/test.sh [arguments de pytest…]
 #   ex. : bash scripts/test.sh -x -k lissage
+#         bash scripts/test.sh -m "not slow"      (la boucle rapide de tous les jours)
 set -euo pipefail
 
 # shellcheck source=scripts/_setup.sh
@@ -13,6 +14,13 @@ migac_ensure_venv test
 
 cd "$MIGAC_ROOT"
 migac_say "Lancement des tests (QT_QPA_PLATFORM=offscreen)"
+# Two workers (pytest-xdist), one test file per worker at a time so that a module's shared
+# fixtures (a LibreOffice run, a corpus) are built once; `-n 0` or MIGAC_TEST_WORKERS=0
+# runs in this process only (pdb, -x).
+workers=(-n "${MIGAC_TEST_WORKERS:-2}" --dist loadfile)
+for arg in "$@"; do
+    case "$arg" in -n|-n*|--numprocesses*|--pdb|xdist) workers=() ;; esac
+done
 # pytest's exit code is passed on as is (0 all passed, 1 failures, 5 no test collected, …).
 export QT_QPA_PLATFORM=offscreen
-exec "$MIGAC_VENV/bin/python" -m pytest "$@"
+exec "$MIGAC_VENV/bin/python" -m pytest "${workers[@]}" "$@"

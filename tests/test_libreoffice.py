@@ -61,14 +61,14 @@ def convert(files: list[Path], fmt: str, out: Path, profile: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def resaved(tmp_path_factory):
+def resaved(tmp_path_factory, libreoffice_profile):
     root = tmp_path_factory.mktemp("libreoffice")
     originals = root / "originaux"
     originals.mkdir()
     for sample in sorted(SAMPLES.glob("*.xlsx")):
         shutil.copy(sample, originals / sample.name)
     write_scenario(rich_scenario(), originals / "riche.xlsx")
-    profile = root / "profil"
+    profile = libreoffice_profile
     files = sorted(originals.glob("*.xlsx"))
     convert(files, "xlsx", root / "xlsx", profile)
     convert([originals / "riche.xlsx"], "xls", root / "xls", profile)

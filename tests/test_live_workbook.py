@@ -50,9 +50,14 @@ SAMPLE_FILES = {"sample-national": SAMPLES / "scenario_national_2014.xlsx",
                 "sample-example": SAMPLES / "exemple_modele.xlsx"}
 RANDOM_SEEDS = tuple(range(24))
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_libreoffice = pytest.mark.skipif(
+_SKIP_WITHOUT_LIBREOFFICE = pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice (soffice) absent : installez libreoffice-calc-nogui "
                             "(scripts/test.sh l'installe)")
+
+
+def needs_libreoffice(test):
+    """Skipped without LibreOffice, and marked ``libreoffice`` (so ``slow``)."""
+    return pytest.mark.libreoffice(_SKIP_WITHOUT_LIBREOFFICE(test))
 
 EURO_TOLERANCE = 0.01
 OUTPUT_SHEETS = schema.RESULT_SHEETS

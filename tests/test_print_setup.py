@@ -114,8 +114,8 @@ def _words(pdf: Path, page: int) -> list[tuple[str, float]]:
 @pytest.mark.skipif(SOFFICE is None or PDFTOTEXT is None,
                     reason="LibreOffice (soffice) ou pdftotext absent : installez "
                            "libreoffice-calc-nogui et poppler-utils (scripts/test.sh)")
-def test_libreoffice_prints_the_national_sample_readably(national, tmp_path):
-    profile = tmp_path / "profil"
+def test_libreoffice_prints_the_national_sample_readably(national, tmp_path, libreoffice_profile):
+    profile = libreoffice_profile
     done = subprocess.run(
         [SOFFICE, "--headless", "--norestore", "--nolockcheck",
          f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf",

@@ -3,7 +3,7 @@
 The corpus of :mod:`hostile_files` is opened twice: in this process (the reader
 raises ``WorkbookError`` with located problems, or reads the cells and reports
 them), then by ``migac validate`` in a child process limited to 500 Mo of address
-space (exit code 2, French lines, no traceback, each file within 10 s).
+space (exit code 2, French lines, no traceback, no file hanging).
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ from migac_desktop.io.workbook import WorkbookError, open_scenario, read_scenari
 REPO = Path(__file__).resolve().parent.parent
 CASES = {case.name: case for case, _ in hf.CORPUS}
 FRENCH_WORDS = ("fichier", "feuille", "cellule", "classeur", "ligne", "colonne")
+# Hang guard, not a timing (a loaded machine must not fail the suite): how quickly these
+# files are refused is measured by benchmarks/bench_hostile.py.
+HANG_GUARD_S = 60
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +64,7 @@ def test_hostile_file_is_refused_or_reported_in_french(corpus, name):
         problems = loaded.errors
         text = "\n".join(str(p) for p in problems)
     elapsed = time.perf_counter() - start
-    assert elapsed < 5, f"{name} : {elapsed:.1f} s"
+    assert elapsed < HANG_GUARD_S, f"{name} : {elapsed:.1f} s"
     assert problems and all(p.severity == ERROR for p in problems)
     assert case.expect in text, text
     assert_french(text)
@@ -101,7 +104,7 @@ def test_unread_output_sheet_without_dimension_is_never_parsed(tmp_path):
     hf._big_output(path)
     start = time.perf_counter()
     loaded = open_scenario(path)
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < HANG_GUARD_S
     assert loaded.errors == []
 
 
@@ -140,7 +143,7 @@ def test_every_hostile_file_through_migac_validate_within_limits(corpus):
     paths = [str(corpus[name]) for name in CASES]
     env = dict(os.environ, MIGAC_DEBUG="0")
     done = subprocess.run([sys.executable, "-c", DRIVER, *paths], capture_output=True, text=True,
-                          env=env, cwd=REPO, timeout=10 * len(paths))
+                          env=env, cwd=REPO, timeout=HANG_GUARD_S * len(paths))
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
     report = json.loads(done.stdout)
@@ -148,7 +151,7 @@ def test_every_hostile_file_through_migac_validate_within_limits(corpus):
     for row, name in zip(report, CASES):
         case = CASES[name]
         assert row["code"] == 2, (name, row)
-        assert row["seconds"] < 10, (name, row["seconds"])
+        assert row["seconds"] < HANG_GUARD_S, (name, row["seconds"])
         assert row["peak_mb"] < 500, (name, row["peak_mb"])
         lines = [line for line in row["stderr"].splitlines() if line.strip()]
         assert lines, name
@@ -171,9 +174,9 @@ def test_real_migac_process_exits_2(corpus, name):
     command = [str(script)] if script.exists() else [sys.executable, "-m", "migac_desktop"]
     start = time.perf_counter()
     done = subprocess.run(command + ["validate", str(corpus[name])], capture_output=True,
-                          text=True, timeout=30, preexec_fn=_limit_memory,
+                          text=True, timeout=HANG_GUARD_S, preexec_fn=_limit_memory,
                           env=dict(os.environ, MIGAC_DEBUG="0"))
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < HANG_GUARD_S
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert done.stderr.startswith("Erreur — ")
@@ -198,7 +201,7 @@ def test_defusedxml_parses_for_openpyxl_and_refuses_entities():
     with pytest.raises(defusedxml.DefusedXmlException):
         for _ in functions.iterparse(io.BytesIO(bomb)):
             pass
-    assert time.perf_counter() - start < 1
+    assert time.perf_counter() - start < HANG_GUARD_S
 
 
 def test_openpyxl_alone_refuses_the_billion_laughs(corpus):
@@ -210,7 +213,7 @@ def test_openpyxl_alone_refuses_the_billion_laughs(corpus):
     with pytest.raises(ValueError) as info:     # openpyxl wraps the parser's error
         load_workbook(corpus["laughs_textes.xlsx"], read_only=True)
     assert isinstance(info.value.__cause__, DefusedXmlException)
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < HANG_GUARD_S
 
 
 def test_reader_without_preflight_still_refuses_entities(corpus, monkeypatch):
@@ -377,13 +380,13 @@ def test_uncomputed_parameter_formula(tmp_path):
 
 
 def test_every_refusal_is_quick_on_a_real_scenario_size(tmp_path):
-    """The pre-flight of an ordinary file costs a few milliseconds."""
+    """The pre-flight of an ordinary file never hangs (its cost: benchmarks/bench_hostile.py)."""
     path = tmp_path / "s.xlsx"
     write_scenario(hf.worked_example(), path)
     start = time.perf_counter()
     for _ in range(20):
         safety.check_file(path)
-    assert (time.perf_counter() - start) / 20 < 0.05
+    assert time.perf_counter() - start < HANG_GUARD_S
 
 
 def test_unreadable_file_while_checking(tmp_path, monkeypatch):

@@ -257,8 +257,12 @@ def test_run_sh_installs_no_test_tools_and_test_sh_does(tmp_path):
     (venv / "bin" / "migac-desktop").chmod(0o755)
     steps = "migac_ensure_venv; migac_ensure_venv test; migac_ensure_venv; migac_ensure_venv test"
     done = subprocess.run(
-        [BASH, "-c", f"source {str(SETUP)!r}; MIGAC_VENV={str(venv)!r}; "
+        [BASH, "-c", f"source {str(SETUP)!r}; MIGAC_VENV={str(venv)!r}; MIGAC_NO_UV=1; "
                      f"MIGAC_STAMP=$MIGAC_VENV/.migac-install-stamp; {steps}"],
         capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert log.read_text().splitlines() == ["-m pip install -e .", "-m pip install -e .[test]"]
+    # pip's path (uv refused): the exact lock of each, then the project without dependencies.
+    locks = ROOT / "requirements"
+    assert log.read_text().splitlines() == [
+        f"-m pip install --require-hashes -r {locks / 'run.lock'}", f"-m pip install --no-deps -e {ROOT}",
+        f"-m pip install --require-hashes -r {locks / 'test.lock'}", f"-m pip install --no-deps -e {ROOT}"]

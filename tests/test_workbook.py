@@ -14,6 +14,7 @@ import numpy as np
 import openpyxl
 import pytest
 
+from conftest import WORKED_EXAMPLE_ROWS, worked_example
 from migac_desktop.core import schema
 from migac_desktop.core.model import compute
 from migac_desktop.core.scenario import Parameters, Scenario, make_table
@@ -28,26 +29,6 @@ from migac_desktop.io.workbook import (
 CRRA_HEADERS = ["Identifiant", "Libellé", "Région", "Département", "FINESS", "Établissement",
                 "DRM", "Coefficient géographique", "Dotation historique", "ETP ARM retenus",
                 "ETP MR retenus"]
-
-WORKED_CRRA = [
-    dict(crra_id="SAMU-A1", label="SAMU A1", region="Alpha", departement="01",
-         finess="010000001", establishment="CH Alpha 1", drm=45000, geo_coef=0.0,
-         historic=1900000),
-    dict(crra_id="SAMU-A2", label="SAMU A2", region="Alpha", departement="01",
-         finess="010000002", establishment="CH Alpha 2", drm=100000, geo_coef=0.0,
-         historic=3300000),
-    dict(crra_id="SAMU-B1", label="SAMU B1", region="Bêta", departement="2A",
-         finess="020000001", establishment="CH Bêta", drm=260000, geo_coef=0.07,
-         historic=5000000, etp_arm_override=40),
-    dict(crra_id="SAMU-B2", label="SAMU B2", region="Bêta", departement="2A",
-         finess="020000001", establishment="CH Bêta", drm=150000, geo_coef=0.07,
-         historic=3100000),
-]
-
-
-def worked_example() -> Scenario:
-    return Scenario(crra=make_table(schema.CRRA, WORKED_CRRA))
-
 
 def save_sheets(path, sheets: dict[str, list[list]]) -> None:
     """A workbook typed by hand: exactly these sheets, rows and values."""
@@ -69,7 +50,7 @@ def base_sheets() -> dict[str, list[list]]:
         value = spec.default if spec.default not in ("", None) else None
         params.append([spec.key, spec.label, value, spec.unit])
     crra = [list(CRRA_HEADERS)]
-    for r in WORKED_CRRA:
+    for r in WORKED_EXAMPLE_ROWS:
         crra.append([r["crra_id"], r["label"], r["region"], r["departement"], r["finess"],
                      r["establishment"], r["drm"], r["geo_coef"], r["historic"],
                      r.get("etp_arm_override"), None])
@@ -195,7 +176,7 @@ def test_worked_example_round_trip_and_results(tmp_path):
 def rich_scenario() -> Scenario:
     """Everything a workbook can carry: extras, envelopes, four years, custom bands."""
     rows = []
-    for r, extra in zip(WORKED_CRRA, ["à revoir", 12, None, "=SOMME(A1:A3)"]):
+    for r, extra in zip(WORKED_EXAMPLE_ROWS, ["à revoir", 12, None, "=SOMME(A1:A3)"]):
         rows.append({**r, "Commentaire de l’ARS": extra, "Code interne": f"X{r['crra_id']}"})
     crra = make_table(schema.CRRA, rows)
     bands = make_table(schema.BANDS, [
