@@ -27,6 +27,7 @@ for folder in (ROOT, ROOT / "tests"):
         sys.path.insert(0, str(folder))
 
 import hostile_files as hf  # noqa: E402
+
 from benchmarks.common import Row, emit_json, print_row  # noqa: E402
 from migac_desktop.io import safety  # noqa: E402
 from migac_desktop.io.workbook import WorkbookError, open_scenario, write_scenario  # noqa: E402

@@ -32,6 +32,9 @@ def _read_version() -> str:
         return "0+inconnue"
 
 
+__version__: str    # declared for type checkers; set by __getattr__ on first use
+
+
 def __getattr__(name: str):
     # Read on first use, not at import: importlib.metadata costs a few milliseconds that
     # the start-up does not need to pay.

@@ -34,7 +34,6 @@ only, Corsica's letters are mapped to digits as in INSEE's NIR convention: ``2A`
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
@@ -48,8 +47,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 from migac_desktop.core import schema  # noqa: E402
 from migac_desktop.core.model import compute  # noqa: E402
 from migac_desktop.core.numbers import format_euros, format_number  # noqa: E402
-from migac_desktop.core.scenario import (  # noqa: E402
-    Parameters, Scenario, default_bands, default_smoothing, make_table)
+from migac_desktop.core.scenario import Parameters, Scenario, default_bands, default_smoothing, make_table  # noqa: E402
 
 SEED = 20140101
 NATIONAL_AMOUNT = 227_730_000          # circular of 2014: 227,73 M€ of MIG SAMU (JPE)

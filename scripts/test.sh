@@ -13,6 +13,16 @@ migac_ensure_system_packages "${MIGAC_RUNTIME_PACKAGES[@]}" "${MIGAC_TEST_PACKAG
 migac_ensure_venv test
 
 cd "$MIGAC_ROOT"
+# The guardrails first: the import contracts (Qt only under ui/, the layers), ruff, and the
+# types of core/ and io/; any finding stops here (MIGAC_SKIP_CHECKS=1 skips them, for a
+# quick rerun of a few tests while a change is under way).
+if [ "${MIGAC_SKIP_CHECKS:-0}" != 1 ]; then
+    migac_say "Contrôles : contrats d'import, ruff, mypy"
+    "$MIGAC_VENV/bin/lint-imports" --no-cache >/dev/null \
+        || { "$MIGAC_VENV/bin/lint-imports" --no-cache; migac_die "un contrat d'import est rompu (voir ci-dessus)."; }
+    "$MIGAC_VENV/bin/ruff" check --no-cache . || migac_die "ruff signale des problèmes (voir ci-dessus ; ruff check --fix en corrige une partie)."
+    "$MIGAC_VENV/bin/mypy" --cache-dir=/dev/null || migac_die "mypy signale des erreurs de types (voir ci-dessus)."
+fi
 migac_say "Lancement des tests (QT_QPA_PLATFORM=offscreen)"
 # Two workers (pytest-xdist), one test file per worker at a time so that a module's shared
 # fixtures (a LibreOffice run, a corpus) are built once; `-n 0` or MIGAC_TEST_WORKERS=0

@@ -12,7 +12,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -153,7 +153,7 @@ if str(ROOT) not in sys.path:       # samples/ is imported from the checkout
 
 from migac_desktop.core import schema  # noqa: E402
 from migac_desktop.core.scenario import Scenario, make_table  # noqa: E402
-from samples.make_samples import WORKED_EXAMPLE_ROWS  # noqa: E402,F401  (one definition)
+from samples.make_samples import WORKED_EXAMPLE_ROWS  # noqa: E402  (one definition)
 
 # The 26 ARS of 2014 (22 metropolitan regions and 4 overseas), in French order.
 REGIONS_2014 = [

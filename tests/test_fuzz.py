@@ -22,13 +22,13 @@ import time
 import zipfile
 from pathlib import Path
 
+import hostile_files as hf
 import numpy as np
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import hostile_files as hf
 from migac_desktop.core import schema
 from migac_desktop.core.model import compute
 from migac_desktop.core.numbers import is_excel_error
@@ -332,7 +332,7 @@ CELL_XML = st.one_of(
               st.one_of(st.text(max_size=12), st.integers(-10**12, 10**12).map(str),
                         st.sampled_from(["", "1e309", "nan", "-0", "#DIV/0!", "#REF!", "#N/A",
                                          "2013-05-01", "99999999", "1,5", "0x1F", "<", "&amp;"])))
-    .map(lambda tv: (f'<c r="{{ref}}"' + (f' t="{tv[0]}"' if tv[0] else "") + ">"
+    .map(lambda tv: ('<c r="{ref}"' + (f' t="{tv[0]}"' if tv[0] else "") + ">"
                      + (f"<is><t>{_xml_text(tv[1])}</t></is>" if tv[0] == "inlineStr"
                         else f"<v>{_xml_text(tv[1])}</v>") + "</c>")),
     st.sampled_from(['<c r="{ref}"><f>1/0</f></c>', '<c r="{ref}"><f>A1</f><v>3</v></c>',

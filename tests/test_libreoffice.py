@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import worked_example
+
 from migac_desktop.core import schema
 from migac_desktop.core.model import compute
 from migac_desktop.core.scenario import Parameters, make_table

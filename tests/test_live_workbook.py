@@ -41,8 +41,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # ``benchmarks`` lives at the repository root
     sys.path.insert(0, str(REPO))
 
-from benchmarks.synthetic import synthetic_scenario  # noqa: E402
 from conftest import worked_example  # noqa: E402
+
+from benchmarks.synthetic import synthetic_scenario  # noqa: E402
 
 SAMPLES = REPO / "samples"
 SAMPLE_FILES = {"sample-national": SAMPLES / "scenario_national_2014.xlsx",

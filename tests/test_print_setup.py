@@ -17,8 +17,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import worked_example
+
 from migac_desktop.io.workbook import open_scenario, write_scenario
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 import conftest
+
 import migac_desktop
 
 ROOT = Path(__file__).resolve().parent.parent

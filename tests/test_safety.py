@@ -18,9 +18,9 @@ import time
 import zipfile
 from pathlib import Path
 
+import hostile_files as hf
 import pytest
 
-import hostile_files as hf
 from migac_desktop.core.validation import ERROR
 from migac_desktop.io import safety
 from migac_desktop.io import workbook as wbmod

@@ -149,6 +149,7 @@ def test_the_bundle_spec_makes_a_migac_console_executable_beside_the_window(monk
     analysis_kind.binaries, analysis_kind.datas = "binaries", "datas"
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_submodules = lambda package, filter=None: []
+    hooks.copy_metadata = lambda name: [(f"/site-packages/{name}.dist-info", f"{name}.dist-info")]
     for name in ("PyInstaller", "PyInstaller.utils"):
         monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
     monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
@@ -164,6 +165,8 @@ def test_the_bundle_spec_makes_a_migac_console_executable_beside_the_window(monk
     assert collect.kwargs["name"] == "migac-desktop"
     (analysis,) = made["Analysis"]
     assert analysis.args[0] == [str(LAUNCHER)]
+    # The version is read from the package's metadata: the bundle carries it.
+    assert ("/site-packages/migac-desktop.dist-info", "migac-desktop.dist-info") in analysis.kwargs["datas"]
 
 
 def test_the_suite_leaves_nothing_in_the_system_temporary_folder(tmp_path):

@@ -13,8 +13,8 @@ from datetime import datetime
 import numpy as np
 import openpyxl
 import pytest
-
 from conftest import WORKED_EXAMPLE_ROWS, worked_example
+
 from migac_desktop.core import schema
 from migac_desktop.core.model import compute
 from migac_desktop.core.scenario import Parameters, Scenario, make_table
@@ -23,8 +23,15 @@ from migac_desktop.io import atomic
 from migac_desktop.io import workbook as wbmod
 from migac_desktop.io.headers import normalize_header
 from migac_desktop.io.workbook import (
-    NO_RESULTS_NOTE, WorkbookError, WorkbookWriteError, defusedxml_active, open_scenario,
-    read_scenario, result_sheet_headers, write_scenario)
+    NO_RESULTS_NOTE,
+    WorkbookError,
+    WorkbookWriteError,
+    defusedxml_active,
+    open_scenario,
+    read_scenario,
+    result_sheet_headers,
+    write_scenario,
+)
 
 CRRA_HEADERS = ["Identifiant", "Libellé", "Région", "Département", "FINESS", "Établissement",
                 "DRM", "Coefficient géographique", "Dotation historique", "ETP ARM retenus",
