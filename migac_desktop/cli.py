@@ -56,28 +56,23 @@ def _err(text: str) -> None:
 
 
 # --------------------------------------------------------------------------- arguments
+# argparse's English errors, each with its French wording (\1, \2 … are argparse's words).
+_ARGPARSE_FR_SOURCE = {
+    r"the following arguments are required: (.*)": r"arguments obligatoires manquants : \1",
+    r"unrecognized arguments: (.*)": r"arguments non reconnus : \1",
+    r"ambiguous option: (\S+) could match (.*)": r"option ambiguë : \1 peut désigner \2",
+    r"argument (.+?): invalid choice: (.+?) \(choose from (.*)\)":
+        r"argument \1 : choix invalide : \2 (choisissez parmi \3)",
+    r"argument (.+?): expected one argument": r"l'argument \1 attend une valeur",
+    r"argument (.+?): expected at most one argument": r"l'argument \1 attend au plus une valeur",
+    r"argument (.+?): expected at least one argument": r"l'argument \1 attend au moins une valeur",
+    r"argument (.+?): ignored explicit argument (.*)": r"l'argument \1 ne prend pas de valeur (\2 ignoré)",
+    r"argument (.+?): not allowed with argument (.*)": r"l'argument \1 est incompatible avec \2",
+    r"one of the arguments (.*) is required": r"un des arguments \1 est obligatoire",
+    r"argument (.+?): (.*)": r"argument \1 : \2",
+}
 _ARGPARSE_FR: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^the following arguments are required: (.*)$", re.S),
-     r"arguments obligatoires manquants : \1"),
-    (re.compile(r"^unrecognized arguments: (.*)$", re.S), r"arguments non reconnus : \1"),
-    (re.compile(r"^ambiguous option: (\S+) could match (.*)$", re.S),
-     r"option ambiguë : \1 peut désigner \2"),
-    (re.compile(r"^argument (.+?): invalid choice: (.+?) \(choose from (.*)\)$", re.S),
-     r"argument \1 : choix invalide : \2 (choisissez parmi \3)"),
-    (re.compile(r"^argument (.+?): expected one argument$", re.S),
-     r"l'argument \1 attend une valeur"),
-    (re.compile(r"^argument (.+?): expected at most one argument$", re.S),
-     r"l'argument \1 attend au plus une valeur"),
-    (re.compile(r"^argument (.+?): expected at least one argument$", re.S),
-     r"l'argument \1 attend au moins une valeur"),
-    (re.compile(r"^argument (.+?): ignored explicit argument (.*)$", re.S),
-     r"l'argument \1 ne prend pas de valeur (\2 ignoré)"),
-    (re.compile(r"^argument (.+?): not allowed with argument (.*)$", re.S),
-     r"l'argument \1 est incompatible avec \2"),
-    (re.compile(r"^one of the arguments (.*) is required$", re.S),
-     r"un des arguments \1 est obligatoire"),
-    (re.compile(r"^argument (.+?): (.*)$", re.S), r"argument \1 : \2"),
-]
+    (re.compile(f"^{english}$", re.S), french) for english, french in _ARGPARSE_FR_SOURCE.items()]
 
 
 def _french_argparse_message(message: str) -> str:
