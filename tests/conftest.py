@@ -184,7 +184,8 @@ def open_window(qtbot, tmp_path, monkeypatch, scenario, size=None):
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
     window = MainWindow()
     qtbot.addWidget(window, before_close_func=lambda w: w.document.undo_stack.setClean())
-    window.document.load(scenario, None)
+    if scenario is not None:            # None: the window as it starts, on no scenario
+        window.document.load(scenario, None)
     if size is not None:
         window.resize(*size)
     window.show()

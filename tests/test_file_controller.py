@@ -4,25 +4,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import open_window
 from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent
 from PySide6.QtWidgets import QFileDialog
 
 from migac_desktop.ui.file_controller import XLSX_FILTER, FileController
-from migac_desktop.ui.main_window import MainWindow
 from migac_desktop.ui.settings import LAST_FOLDER_KEY, recent_files
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
-    w = MainWindow()
-    qtbot.addWidget(w, before_close_func=lambda w: w.document.undo_stack.setClean())
-    w.show()
-    return w
+def window(qtbot, tmp_path, monkeypatch):
+    return open_window(qtbot, tmp_path, monkeypatch, None)
 
 
 def test_recent_menu_leaves_out_gone_files_and_opens_the_others(window, tmp_path):

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from conftest import open_window
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QTableView
@@ -11,21 +12,14 @@ from migac_desktop.core import schema
 from migac_desktop.core.model import compute
 from migac_desktop.core.scenario import Scenario, make_table
 from migac_desktop.io.workbook import open_scenario, write_scenario
-from migac_desktop.ui.main_window import MainWindow
 from migac_desktop.ui.table_models import SORT_ROLE
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    from PySide6.QtCore import QSettings
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
-    w = MainWindow()
-    qtbot.addWidget(w, before_close_func=lambda w: w.document.undo_stack.setClean())
-    w.show()
-    return w
+def window(qtbot, tmp_path, monkeypatch):
+    return open_window(qtbot, tmp_path, monkeypatch, None)
 
 
 @pytest.fixture
