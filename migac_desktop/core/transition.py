@@ -124,11 +124,14 @@ def _policy_year(codes: np.ndarray, count: np.ndarray, n_units: int, prev: np.nd
         phi, rest, after = _give_back(-net, loss, clipped, +1.0)
         final, rate, shortfall = _use_room(rest, after, np.where(has_hi, hi - after, 0.0), +1.0)
     # 5. Inside a unit: in proportion to the linear allocations, equally if they are all 0.
+    # A unit left at its linear amount keeps its CRRA's linear amounts exactly; the others
+    # share through each CRRA's part of its unit (in [0, 1], so no overflow on tiny sums).
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = final / linear
+        part = lin / linear[codes]
         equal = final / count
     zero = linear == 0
-    crra = np.where(zero[codes], equal[codes], lin * np.where(zero, 1.0, factor)[codes])
+    shared = np.where(zero[codes], equal[codes], part * final[codes])
+    crra = np.where((final == linear)[codes], lin, shared)
     return PolicyYear(prev=prev, linear=linear, floor=lo, cap=hi, clipped=clipped, gain=gain,
                       loss=loss, final=final, floored=floored, capped=capped, net_cost=net,
                       theta=theta, phi=phi, room_rate=rate, shortfall=shortfall, crra=crra)
