@@ -124,6 +124,15 @@ def test_a_unit_whose_crra_are_all_zero_shares_equally():
     assert year.crra.tolist() == pytest.approx([25, 25, 150])
 
 
+def test_a_tiny_linear_sum_raised_to_its_floor_is_shared_without_overflow():
+    codes = np.array([0, 0, 1])
+    policy = apply_policy(codes, 2, np.array([2.0, 2.0, 100.0]),
+                          [np.array([1e-308, 0.0, 200.0])], 0.0, None)
+    crra = policy.years[0].crra
+    assert np.isfinite(crra).all()
+    assert crra.tolist() == pytest.approx([4, 0, 196])
+
+
 def test_a_new_centre_has_no_bounds():
     policy = _units([0, 100], [100, 100], cap=0.10, floor=0.0)
     year = policy.years[0]

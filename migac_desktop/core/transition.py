@@ -33,24 +33,59 @@ class Unfinanceable:
 
 @dataclass
 class PolicyYear:
-    """One smoothing year of the policy: per unit, then per CRRA."""
+    """One smoothing year of the policy: per unit, then per CRRA.
+
+    Only what cannot be derived is kept (fresh arrays kept for every year cost more than
+    the arithmetic); the bounds, clipping, gains and losses are recomputed on demand,
+    by the same functions as the policy.
+    """
 
     prev: np.ndarray       # per unit: the previous year's allocation (historic the first year)
     linear: np.ndarray     # L: step 9's allocation summed per unit
-    floor: np.ndarray      # lo: NaN where the unit has none
-    cap: np.ndarray        # hi: NaN where the unit has none
-    clipped: np.ndarray    # C: L raised to lo or lowered to hi
-    gain: np.ndarray       # C − prev where positive, else 0
-    loss: np.ndarray       # prev − C where positive, else 0
     final: np.ndarray      # A: the unit's allocation after the financing
-    floored: np.ndarray    # bool: L was below the floor
-    capped: np.ndarray     # bool: L was above the cap
+    crra: np.ndarray       # per CRRA: the unit's amount shared in proportion to its linear path
+    floor_loss: float | None
+    cap_gain: float | None
     net_cost: float        # N = ΣC − ΣL
     theta: float           # share of the gains given back (N > 0)
     phi: float             # share of the losses given back (N < 0)
     room_rate: float       # share of the room to the floors (N > 0) or caps (N < 0) used
     shortfall: float       # what the rooms could not place (0 when financed)
-    crra: np.ndarray       # per CRRA: the unit's amount shared in proportion to its linear path
+
+    @property
+    def floor(self) -> np.ndarray:
+        """lo per unit, NaN where the unit has none."""
+        return _bounds(self.prev, self.floor_loss, self.cap_gain)[0]
+
+    @property
+    def cap(self) -> np.ndarray:
+        """hi per unit, NaN where the unit has none."""
+        return _bounds(self.prev, self.floor_loss, self.cap_gain)[1]
+
+    @property
+    def clipped(self) -> np.ndarray:
+        """C: L raised to lo or lowered to hi."""
+        return _clip(self.linear, self.floor, self.cap)
+
+    @property
+    def gain(self) -> np.ndarray:
+        """C − prev where positive, else 0."""
+        return np.maximum(self.clipped - self.prev, 0.0)
+
+    @property
+    def loss(self) -> np.ndarray:
+        """prev − C where positive, else 0."""
+        return np.maximum(self.prev - self.clipped, 0.0)
+
+    @property
+    def floored(self) -> np.ndarray:
+        """Per unit: L was below its floor."""
+        return self.linear < self.floor           # False where NaN
+
+    @property
+    def capped(self) -> np.ndarray:
+        """Per unit: L was above its cap."""
+        return self.linear > self.cap
 
     @property
     def guaranteed(self) -> np.ndarray:
@@ -96,45 +131,63 @@ def apply_policy(unit_codes: np.ndarray, n_units: int, historic: np.ndarray,
     return PolicyResult(years=out, unfinanceable=first_bad)
 
 
+def _bounds(prev: np.ndarray, floor_loss: float | None,
+            cap_gain: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Floor and cap from the previous year; a unit with nothing last year has none."""
+    none = np.full(len(prev), np.nan)
+    bounded = prev != 0
+    lo = np.where(bounded, prev * (1.0 - floor_loss), np.nan) if floor_loss is not None else none
+    hi = np.where(bounded, prev * (1.0 + cap_gain), np.nan) if cap_gain is not None else none
+    return lo, hi
+
+
+def _clip(linear: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    # fmax/fmin ignore a NaN bound: no floor or no cap leaves L as it is.
+    return np.fmin(np.fmax(linear, lo), hi)
+
+
 def _policy_year(codes: np.ndarray, count: np.ndarray, n_units: int, prev: np.ndarray,
                  lin: np.ndarray, floor_loss: float | None, cap_gain: float | None) -> PolicyYear:
     # 1. Linear allocation per unit.
     linear = np.bincount(codes, weights=lin, minlength=n_units)
-    # 2. Bounds from the previous year; a unit with nothing last year has none.
-    bounded = prev != 0
-    nan = np.full(n_units, np.nan)
-    lo = np.where(bounded, prev * (1.0 - floor_loss), np.nan) if floor_loss is not None else nan
-    hi = np.where(bounded, prev * (1.0 + cap_gain), np.nan) if cap_gain is not None else nan
-    has_lo = ~np.isnan(lo)
-    has_hi = ~np.isnan(hi)
-    # 3. Clipping.
-    floored = has_lo & (linear < lo)
-    capped = has_hi & (linear > hi)
-    clipped = np.where(floored, lo, np.where(capped, hi, linear))
-    net = float(clipped.sum() - linear.sum())
-    gain = np.maximum(clipped - prev, 0.0)
-    loss = np.maximum(prev - clipped, 0.0)
-    # 4. Financing. N is exactly 0 when nothing was clipped: then A = C = L.
-    theta = phi = rate = shortfall = 0.0
-    final = clipped
-    if net > 0:
-        theta, rest, after = _give_back(net, gain, clipped, -1.0)
-        final, rate, shortfall = _use_room(rest, after, np.where(has_lo, after - lo, 0.0), -1.0)
-    elif net < 0:
-        phi, rest, after = _give_back(-net, loss, clipped, +1.0)
-        final, rate, shortfall = _use_room(rest, after, np.where(has_hi, hi - after, 0.0), +1.0)
-    # 5. Inside a unit: in proportion to the linear allocations, equally if they are all 0.
-    # A unit left at its linear amount keeps its CRRA's linear amounts exactly; the others
-    # share through each CRRA's part of its unit (in [0, 1], so no overflow on tiny sums).
-    with np.errstate(divide="ignore", invalid="ignore"):
-        part = lin / linear[codes]
-        equal = final / count
-    zero = linear == 0
-    shared = np.where(zero[codes], equal[codes], part * final[codes])
-    crra = np.where((final == linear)[codes], lin, shared)
-    return PolicyYear(prev=prev, linear=linear, floor=lo, cap=hi, clipped=clipped, gain=gain,
-                      loss=loss, final=final, floored=floored, capped=capped, net_cost=net,
-                      theta=theta, phi=phi, room_rate=rate, shortfall=shortfall, crra=crra)
+    theta = phi = rate = shortfall = net = 0.0
+    final = linear
+    if floor_loss is not None or cap_gain is not None:
+        # 2–3. Bounds and clipping. N is exactly 0 when nothing was clipped: then A = C = L.
+        lo, hi = _bounds(prev, floor_loss, cap_gain)
+        clipped = _clip(linear, lo, hi)
+        net = float(clipped.sum() - linear.sum())
+        final = clipped
+        # 4. Financing.
+        if net > 0:
+            theta, rest, after = _give_back(net, np.maximum(clipped - prev, 0.0), clipped, -1.0)
+            room = np.nan_to_num(after - lo, nan=0.0)
+            final, rate, shortfall = _use_room(rest, after, room, -1.0)
+        elif net < 0:
+            phi, rest, after = _give_back(-net, np.maximum(prev - clipped, 0.0), clipped, +1.0)
+            room = np.nan_to_num(hi - after, nan=0.0)
+            final, rate, shortfall = _use_room(rest, after, room, +1.0)
+    return PolicyYear(prev=prev, linear=linear, final=final, crra=_share(codes, count, lin, linear, final),
+                      floor_loss=floor_loss, cap_gain=cap_gain, net_cost=net, theta=theta, phi=phi,
+                      room_rate=rate, shortfall=shortfall)
+
+
+def _share(codes: np.ndarray, count: np.ndarray, lin: np.ndarray, linear: np.ndarray,
+           final: np.ndarray) -> np.ndarray:
+    """5. Inside a unit: in proportion to the CRRA's linear allocations, equally if they are
+    all 0. A unit left at its linear amount keeps its CRRA's amounts exactly (factor 1)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        factor = final / linear
+        crra = lin * factor.take(codes)     # fixed below where the factor is not finite
+    odd = ~np.isfinite(factor)          # a zero linear sum, or one so small the factor overflows
+    if odd.any():
+        rows = odd.take(codes)
+        units = codes[rows]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            part = lin[rows] / linear.take(units)           # in [0, 1]: no overflow
+        crra[rows] = np.where(linear.take(units) == 0, final.take(units) / count.take(units),
+                              part * final.take(units))
+    return crra
 
 
 def _give_back(need: float, amounts: np.ndarray, clipped: np.ndarray,
