@@ -154,6 +154,10 @@ def test_envelopes_that_raise_the_national_total_are_a_warning_and_a_report_line
     assert "237 869 €" in message and "13 300 000 €" in message
     report = build_report(scenario, compute(scenario), render=False)
     assert "237 869 €" in plain(report.text())
+    [table] = [t for t in report.tables if t.id == "enveloppes"]
+    # Bêta's 2014 allocation before its envelope is MODEL.md's 8 262 130,82 €.
+    assert [plain(cell) for cell in table.rows[0]] == ["Bêta", "2014", "8 500 000 €", "8 262 131 €",
+                                                       "+237 869 €"]
     # A lower envelope raises nothing: no warning.
     scenario.envelopes = make_table(schema.ENVELOPES, [dict(region="Bêta", year=2014,
                                                             amount=8_000_000.0)])

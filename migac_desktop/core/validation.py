@@ -365,8 +365,7 @@ def _check_notified(c: _Collector, s: Scenario, results: Results) -> None:
             c.add(ERROR, f"les dotations {int(year)} de « {region} » sont nulles : "
                          "l'enveloppe notifiée ne peut pas être répartie.",
                   sheet, pos, "Enveloppe notifiée", "amount")
-        elif amount == 0 and results.linear_regions(int(year)).get(region, 0.0) != 0:
-            before = results.linear_regions(int(year))[region]
+        elif amount == 0 and (before := results.linear_regions(int(year)).get(region, 0.0)) != 0:
             c.add(WARNING, f"enveloppe notifiée de 0 € : la région « {region} » ne recevrait rien "
                            f"en {int(year)} (dotation avant l'enveloppe : {format_euros(before)}). "
                            "Saisissez le montant notifié ou supprimez la ligne.",

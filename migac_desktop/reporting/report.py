@@ -379,11 +379,7 @@ class _Builder:
                                            key=lambda item: (order_key(item[0][0]), item[0][1])):
             if region is not None and name != region:
                 continue
-            mask = r.crra_arrays["region"] == name
-            historic = float(r.crra_arrays["historic"][mask].sum())
-            effect = float(r.crra_arrays["revenue_effect"][mask].sum())
-            share = self.shares.get(int(year), float("nan"))
-            smoothed = historic + share * effect
+            smoothed = r.linear_regions(int(year))[name]     # the region's step 9, summed
             row = [str(year), _euros(amount), _euros(smoothed), _signed(amount - smoothed)]
             rows.append(([name] if region is None else []) + row)
         columns = [Column("Année"), Column("Enveloppe notifiée", RIGHT, wrap=True),
