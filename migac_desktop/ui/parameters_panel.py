@@ -165,9 +165,7 @@ class TableEditor(QWidget):
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.view.setAccessibleName(title)
         if sheet == ENVELOPES:
-            self.view.setItemDelegate(EnvelopeDelegate(document, self.view))
-            self.view.delegate = self.view.itemDelegate()
-            self.view.delegate.message.connect(self.message)
+            self.view.use_delegate(EnvelopeDelegate(document))
         for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
             signal.connect(self._fit_height)
         self._fit_height()

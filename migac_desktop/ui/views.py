@@ -41,9 +41,17 @@ class ScenarioTableView(ExcelTableView):
         self.setAlternatingRowColors(False)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.navigator: ExcelTableView = self      # who moves after Enter / Tab
-        self.delegate = CellDelegate(self)
-        self.delegate.message.connect(self.message)
-        self.setItemDelegate(self.delegate)
+        self.delegate: CellDelegate | None = None
+        self.use_delegate(CellDelegate(self))
+
+    def use_delegate(self, delegate: CellDelegate) -> None:
+        """The cell editor (another one chooses from lists), its messages going the same way."""
+        if self.delegate is not None:
+            self.delegate.deleteLater()
+        delegate.setParent(self)
+        delegate.message.connect(self.message)
+        self.delegate = delegate
+        self.setItemDelegate(delegate)
 
     def scenario_model(self) -> ScenarioTableModel:
         return self.model()
