@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
 from migac_desktop.core.commands import SetCells
 from migac_desktop.core.validation import validate
 from migac_desktop.reporting.report import build_report
-from migac_desktop.ui import parameters_panel
 from migac_desktop.ui.parameters_panel import EnvelopeDialog
 
 ENV = "Enveloppes régionales"
@@ -114,7 +113,7 @@ def test_regions_listed_in_french_order(window):
     frame["region"] = ["Île-de-France", "Haute-Normandie", "Limousin", "Limousin"]
     scenario.set_table("CRRA", frame)
     window.document.load(scenario, None)
-    assert parameters_panel.scenario_regions(window.document) == [
+    assert window.document.region_names() == [
         "Haute-Normandie", "Île-de-France", "Limousin"]
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ..core import schema
-from ..core.french import sorted_french
 from ..core.numbers import format_euros, format_number, format_signed_euros, format_signed_percent
 from .charts import ChartView
 from .document import Document
@@ -117,9 +116,7 @@ class ComparisonPanel(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         top_layout.addWidget(self.table)
         self.totals = QLabel()
@@ -198,10 +195,8 @@ class ComparisonPanel(QWidget):
         current = self.region.currentText()
         self.region.clear()
         self.region.addItem(ALL_REGIONS, None)
-        results = self.document.results
-        if results is not None:
-            for name in sorted_french(str(r) for r in results.region_names):
-                self.region.addItem(name, name)
+        for name in self.document.result_region_names():
+            self.region.addItem(name, name)
         index = self.region.findText(current)
         self.region.setCurrentIndex(max(index, 0))
         self.region.blockSignals(False)

@@ -75,7 +75,12 @@ class Document(QObject):
     def region_names(self) -> list[str]:
         """The scenario's regions in French order (every drop-down lists them so)."""
         from ..core.french import sorted_french
-        return sorted_french({str(r) for r in self.scenario.crra["region"] if r})
+        return sorted_french({r for r in self.scenario.crra["region"] if isinstance(r, str) and r.strip()})
+
+    def result_region_names(self) -> list[str]:
+        """The computed scenario's regions in French order; none while it has errors."""
+        from ..core.french import sorted_french
+        return sorted_french(str(r) for r in self.results.region_names) if self.results is not None else []
 
     def display_name(self) -> str:
         if self.path is not None:

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from ..core import schema
 from ..core.commands import InsertRows, InvalidValue, RemoveRows, SetParameter, coerce_cell, coerce_parameter
-from ..core.french import sorted_french
 from ..core.numbers import format_euros, format_number
 from .document import Document
 from .table_models import ScenarioTableModel
@@ -196,7 +195,7 @@ class TableEditor(QWidget):
             row = dict(year=year, share=1.0)
         elif self.sheet == ENVELOPES:
             # Asked whole in a dialog: a row with no amount yet would notify 0 €.
-            if not scenario_regions(self.document) or not self.document.scenario.years:
+            if not self.document.region_names() or not self.document.scenario.years:
                 self.message.emit("Ajoutez d'abord des CRRA et des années de lissage.")
                 return
             dialog = EnvelopeDialog(self.document, self)
@@ -256,12 +255,6 @@ class ParametersPanel(QScrollArea):
         layout.addLayout(right, 4)
         self.setWidget(inner)
 
-def scenario_regions(document: Document) -> list[str]:
-    """The scenario's regions in French order (« Île-de-France » after « Haute-Normandie »)."""
-    return sorted_french({r for r in document.scenario.crra["region"]
-                          if isinstance(r, str) and r.strip()})
-
-
 class EnvelopeDelegate(CellDelegate):
     """The envelope table's region and year are chosen from the scenario's, not typed."""
 
@@ -272,7 +265,7 @@ class EnvelopeDelegate(CellDelegate):
     def _choices(self, index) -> list[str] | None:
         key = index.model().columns[index.column()].key
         if key == "region":
-            return scenario_regions(self.document)
+            return self.document.region_names()
         if key == "year":
             return [str(y) for y in self.document.scenario.years]
         return None
@@ -311,7 +304,7 @@ class EnvelopeDialog(QDialog):
         form = QFormLayout(self)
         self.region = QComboBox()
         self.region.setObjectName("envelopeRegion")
-        self.region.addItems(scenario_regions(document))
+        self.region.addItems(document.region_names())
         if document.working_region and self.region.findText(document.working_region) >= 0:
             self.region.setCurrentText(document.working_region)
         self.year = QComboBox()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.french import sort_key, sorted_french
+from ..core.french import sort_key
 from .charts import ChartView
 from .document import Document
 from .panel_parts import add_choice, chart_timer
@@ -120,7 +120,7 @@ class SmoothingPanel(QWidget):
         if results is None or level == "national":
             return []
         if level == "region":
-            return [(r, r) for r in sorted_french(str(r) for r in results.region_names)]
+            return [(r, r) for r in self.document.result_region_names()]
         if level == "establishment":
             frame = results.establishments
             items = [(f"{f} – {e}" if e else str(f), f, r)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 _installed: list[QTranslator] = []
+_failed: list[str] = []
 
 # Strings of Qt 6's dialogs that its French catalogue lacks (found by listing every label of
 # the file, print and page-setup dialogs with the catalogue installed).
@@ -37,12 +38,13 @@ def install_french_qt() -> bool:
     app = QCoreApplication.instance()
     if app is None:
         return False
-    if _installed:
-        return True
+    if _installed or _failed:
+        return bool(_installed)
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if not translator.load(QLocale(QLocale.Language.French, QLocale.Country.France),
                            "qtbase", "_", folder):
+        _failed.append(folder)          # looked for once, not at every dialog
         return False
     fallback = _Missing(app)
     app.installTranslator(fallback)         # the last installed is asked first

@@ -19,7 +19,7 @@ The names below are the package's public face: import them from here.
 """
 
 from ..jobs import Job as _Job  # noqa: F401 - the thread class of the report jobs
-from .actions import NATIONAL, PDF_FILTER, ReportPrinter, ReportScopeDialog, ensure_french_qt_dialogs, fit_to_screen
+from .actions import NATIONAL, PDF_FILTER, ReportPrinter, ReportScopeDialog, fit_to_screen
 from .boxes import MM, Box, Page
 from .fonts import FAMILY, MEASURE_DPI, Fonts, chart_format, ensure_fonts, has_svg
 from .layout import ReportLayout
@@ -29,7 +29,7 @@ from .pdf import pdf_bytes, write_pdf, write_report_pdf
 __all__ = [
     "FAMILY", "MEASURE_DPI", "MM", "NATIONAL", "PDF_FILTER", "Box", "Fonts", "Page",
     "ReportLayout", "ReportPrinter", "ReportScopeDialog", "chart_format",
-    "ensure_french_qt_dialogs", "ensure_fonts", "fit_to_screen", "has_svg", "layout_for",
+    "ensure_fonts", "fit_to_screen", "has_svg", "layout_for",
     "page_size_points", "paint_report", "pdf_bytes", "printer_pages", "write_pdf",
     "write_report_pdf",
 ]

@@ -47,13 +47,6 @@ def fit_to_screen(widget, width: int, height: int):
     return QSize(min(width, room.width() - 40), min(height, room.height() - 60))
 
 
-def ensure_french_qt_dialogs() -> None:
-    """Qt's own print preview and print dialogs in French (« Mise en page »,
-    « Imprimer », « Pages de … à … »); the window installs the catalogue at start-up,
-    this covers a printer used without it (tests, embedding)."""
-    install_french_qt()
-
-
 class ReportScopeDialog(QDialog):
     """Which report: « Rapport national » or one region."""
 
@@ -102,12 +95,7 @@ class ReportPrinter(QObject):
 
     # -- choosing and building ----------------------------------------------------------
     def regions(self) -> list[str]:
-        from ...core.french import sorted_french
-
-        results = self.document.results
-        if results is None:
-            return []
-        return sorted_french(str(r) for r in results.region_names)
+        return self.document.result_region_names()
 
     def default_region(self) -> str | None:
         """The working region (chosen in the CRRA tab) is the report proposed first."""
@@ -205,7 +193,7 @@ class ReportPrinter(QObject):
         if report is None:
             return None
         printer = self.new_printer(report)
-        ensure_french_qt_dialogs()
+        install_french_qt()      # Qt's preview and print dialogs in French
         dialog = QPrintPreviewDialog(printer, self.window)
         dialog.printer_ = printer          # the dialog only points to it: keep it alive
         dialog.setObjectName("reportPreview")
@@ -231,7 +219,7 @@ class ReportPrinter(QObject):
             return False
         printer = printer or self.new_printer(report)
         if ask:
-            ensure_french_qt_dialogs()
+            install_french_qt()      # Qt's preview and print dialogs in French
             dialog = QPrintDialog(printer, self.window)
             dialog.setObjectName("reportPrintDialog")
             dialog.setWindowTitle("Imprimer le rapport")
