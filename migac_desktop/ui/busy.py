@@ -17,9 +17,7 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QWidget
 
-from .jobs import SHOW_AFTER_MS, WORKER_SWITCH_INTERVAL_S, gui_keeps_up, run_job
-
-__all__ = ["SHOW_AFTER_MS", "WORKER_SWITCH_INTERVAL_S", "gui_keeps_up", "run_in_background"]
+from .jobs import SHOW_AFTER_MS, run_job
 
 T = TypeVar("T")
 

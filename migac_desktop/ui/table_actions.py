@@ -16,9 +16,9 @@ from PySide6.QtCore import QSettings, QSortFilterProxyModel
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from ..core.french import fewest_decimals
 from ..core.numbers import format_euros, format_number, format_percent
 from .settings import COLUMNS_KEY, EXPORT_FOLDER_KEY
+from .table_models import format_value
 
 # The CRRA table opens on the figures a modeller works with (then the yearly
 # allocations); identity columns and the rest follow. DRM, coefficient and historic
@@ -73,14 +73,6 @@ _UNIT_OF_KIND = {"euros": "euros", "signed_euros": "euros", "percent": "percent"
                  "signed_percent": "percent", "drm": "number", "etp": "etp", "year": "year"}
 
 
-def _format_count(value: float) -> str:
-    return format_number(value, 0 if float(value).is_integer() else 2)
-
-
-def _format_etp(value: float) -> str:
-    return fewest_decimals(value)
-
-
 def selection_summary(values_by_kind: dict[str, list[np.ndarray]], region: str | None = None) -> str:
     """« Somme : … · Moyenne : … · Nombre : … » of the numbers selected, as Excel shows it.
 
@@ -115,10 +107,9 @@ def selection_summary(values_by_kind: dict[str, list[np.ndarray]], region: str |
         parts = [f"Moyenne : {format_percent(mean)}"]
     elif unit == "year":
         parts = []
-    elif unit == "etp":
-        parts = [f"Somme : {_format_etp(total)}", f"Moyenne : {_format_etp(mean)}"]
-    else:
-        parts = [f"Somme : {_format_count(total)}", f"Moyenne : {format_number(mean, 0 if mean.is_integer() else 2)}"]
+    else:                                   # ETP and counts as the tables show them
+        kind = "etp" if unit == "etp" else "drm"
+        parts = [f"Somme : {format_value(kind, total)}", f"Moyenne : {format_value(kind, mean)}"]
     parts.append(f"Nombre : {count}")
     return prefix + " · ".join(parts)
 
@@ -229,14 +220,12 @@ def table_contents(view) -> tuple[list[str], list[str], list[list]]:
     from .table_models import DISPLAY, SORT_ROLE
     model = view.model()
     defs = column_defs(model)
-    header = view.horizontalHeader()
-    columns = [c for c in sorted(range(header.count()), key=header.visualIndex)
-               if not header.isSectionHidden(c)]
+    columns = view.visible_columns()
     headers, kinds, values = [], [], []
     n = model.rowCount()
     for c in columns:
         kind = defs[c].kind if c < len(defs) else "text"
-        headers.append(str(model.headerData(c, header.orientation()) or ""))
+        headers.append(str(model.headerData(c, view.horizontalHeader().orientation()) or ""))
         kinds.append(kind)
         if kind in NUMERIC_KINDS:
             column = []
