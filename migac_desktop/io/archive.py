@@ -496,8 +496,8 @@ class _Inspector:
                  f"en lit au plus {count_text(limits.MAX_INLINE_STRINGS)} en tout (Excel et LibreOffice n'en "
                  "écrivent pas) : ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le de "
                  "nouveau.", title)
-        if formulas and title is not None:
-            self._find_uncomputed(info, title)
+        if formulas and title is not None and not self.optional_sheet(title):
+            self._find_uncomputed(info, title)      # the reader reports them for its input sheets only
 
     def _find_uncomputed(self, info: zipfile.ZipInfo, title: str) -> None:
         """Cells holding a formula with no value computed by a spreadsheet program, for the reader."""

@@ -30,6 +30,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from . import limits
+
 __all__ = ["Package", "PartError", "SheetRef", "TooManyFormats", "WorkbookInfo", "read_date_styles", "read_strings",
            "read_workbook", "sheet_rows"]
 
@@ -118,7 +120,7 @@ class Package:
                 for el in self.xml(found).iter() if local(el.tag) == "Override"]
 
 
-PROLOG_BYTES = 64 * 1024
+PROLOG_BYTES = limits.PROLOG_BYTES
 CHUNK = 256 * 1024
 
 
