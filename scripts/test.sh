@@ -29,7 +29,7 @@ migac_say "Lancement des tests (QT_QPA_PLATFORM=offscreen)"
 # runs in this process only (pdb, -x).
 workers=(-n "${MIGAC_TEST_WORKERS:-2}" --dist loadfile)
 for arg in "$@"; do
-    case "$arg" in -n|-n*|--numprocesses*|--pdb|xdist) workers=() ;; esac
+    case "$arg" in -n*|--numprocesses*|--pdb|*xdist*) workers=() ;; esac
 done
 # pytest's exit code is passed on as is (0 all passed, 1 failures, 5 no test collected, …).
 export QT_QPA_PLATFORM=offscreen
