@@ -245,16 +245,19 @@ def crra_short_names(labels, ids) -> list[str]:
     return [f"{n} ({i})" if counts[n] > 1 and n != str(i) else n for n, i in zip(names, ids)]
 
 
-def _place_labels(fig: Figure, ax, annotations: list, obstacles: list, points) -> None:
+def _place_labels(fig: Figure, ax, annotations: list, obstacles: list, x, y) -> None:
     """Greedy placement, most important label first: each label takes the first of a
     few positions around its point whose box stays in the axes and meets no label
-    placed before (nor the legend or the note; nor, if possible, another point);
-    a label that finds none is left out rather than drawn over another."""
+    placed before (nor the ``obstacles`` artists: the legend, the note; nor, if
+    possible, another of the points ``x``, ``y``); a label that finds none is left out
+    rather than drawn over another. Pixels are measured after one layout, here."""
     if not annotations:
         return
     _layout(fig)
     inside = ax.get_window_extent()
-    placed = list(obstacles)
+    placed = [artist.get_window_extent() for artist in obstacles]
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    px, py = ax.transData.transform(np.column_stack([x, y])).T
     for ann, up in annotations:
         # Winners up-left of their point (away from the diagonal), losers down-right.
         spots = [(-8, 9, "right", "bottom"), (8, -9, "left", "top"),
@@ -264,8 +267,9 @@ def _place_labels(fig: Figure, ax, annotations: list, obstacles: list, points) -
         if not up:
             spots[0], spots[1] = spots[1], spots[0]
             spots[4], spots[5] = spots[5], spots[4]
-        own = ann.xy
-        others = [p for p in points if p[2] != own]
+        ox, oy = ann.xy
+        others = (x != ox) | (y != oy)
+        opx, opy = px[others], py[others]
         chosen = None
         for avoid_points in (True, False):
             for dx, dy, ha, va in spots:
@@ -279,8 +283,8 @@ def _place_labels(fig: Figure, ax, annotations: list, obstacles: list, points) -
                     continue
                 if any(box.overlaps(other) for other in placed):
                     continue
-                if avoid_points and any(box.x0 <= px <= box.x1 and box.y0 <= py <= box.y1
-                                        for px, py, _ in others):
+                if avoid_points and np.any((box.x0 <= opx) & (opx <= box.x1)
+                                           & (box.y0 <= opy) & (opy <= box.y1)):
                     continue
                 chosen = box
                 break
@@ -374,11 +378,7 @@ def draw_scatter(fig: Figure, results, highlight_region: str | None = None,
     legend = ax.legend(loc="lower right", prop=_legend_font(), frameon=True, framealpha=0.9,
                        edgecolor="#dddddd")
     legend.set_zorder(6)
-    _layout(fig)
-    to_pixels = ax.transData.transform
-    points = [(px, py, (xi, yi)) for (px, py), xi, yi in zip(to_pixels(np.column_stack([x, y])), x, y)]
-    _place_labels(fig, ax, annotations, [legend.get_window_extent(), note.get_window_extent()],
-                  points)
+    _place_labels(fig, ax, annotations, [legend, note], x, y)
     return fig
 
 
