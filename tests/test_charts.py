@@ -511,3 +511,13 @@ def test_view_export_dialog(view, qtbot, results, tmp_path, monkeypatch):
     assert view.export_directory == str(tmp_path)
     monkeypatch.setattr(view, "ask_export_path", lambda: None)
     assert view.export_dialog() is None
+
+
+def test_effect_labels_shorten_on_a_narrow_chart(big_results):
+    """« amount (percent) » when the chart has room; the amount alone on a narrow one."""
+    def labels(width):
+        fig = charts.draw_revenue_effect(Figure(figsize=(width, 6), dpi=100), big_results, level="crra")
+        return [t.get_text() for t in fig.axes[0].texts if "€" in t.get_text()]
+    wide, narrow = labels(12), labels(4.3)
+    assert wide and all(" (" in t and t.endswith("%)") for t in wide)
+    assert narrow and all(" (" not in t and t.endswith("€") for t in narrow)

@@ -292,8 +292,12 @@ def draw_message(fig: Figure, text: str = NO_DATA) -> Figure:
 
 
 def _fit_value_labels(fig: Figure, ax, lo: float, hi: float,
-                      labels: Iterable[tuple[object, float, int]], pad_px: float = 8.0) -> None:
+                      labels: Iterable[tuple[object, float, int]], pad_px: float = 8.0,
+                      short: list[str] | None = None) -> None:
     """Set the x limits so that the value labels at the bar ends stay inside the axes.
+
+    ``short``: a shorter text for each label, used when a narrow chart cannot hold the
+    long ones (« −387 150 € » for « −387 150 € (−15,6 %) »).
 
     ``labels``: (text artist, anchor x in data units, +1 if the text extends to
     the right of its anchor, −1 to the left). Solves for the data-per-pixel
@@ -323,10 +327,9 @@ def _fit_value_labels(fig: Figure, ax, lo: float, hi: float,
         return l_, r
 
     slope = max([0.0] + [e for _, e in right]) + max([0.0] + [e for _, e in left])
-    if width <= slope + 1 and any(" (" in text.get_text() for text, _, _ in labels):
-        # A narrow chart: « −387 150 € (−15,6 %) » becomes « −387 150 € ».
-        for text, _, _ in labels:
-            text.set_text(text.get_text().split(" (")[0])
+    if width <= slope + 1 and short is not None:
+        for (text, _, _), brief in zip(labels, short):
+            text.set_text(brief)
         _fit_value_labels(fig, ax, lo, hi, labels, pad_px)
         return
     if width <= slope + 1:
@@ -365,11 +368,15 @@ def entity_title(results, level: str, key: object = None) -> str:
     raise ValueError(f"niveau inconnu : {level}")
 
 
-def _effect_text(effect: float, pct: float, percent_first: bool = False) -> str:
+def _effect_text(effect: float, pct: float, percent_first: bool = False,
+                 brief: bool = False) -> str:
+    """« −387 150 € (−15,6 %) », percent first if asked; ``brief``: the first part alone."""
     euros = format_signed_euros(effect)
     if pct is None or (isinstance(pct, float) and math.isnan(pct)):
         return euros
     percent = format_signed_percent(pct)
+    if brief:
+        return percent if percent_first else euros
     return f"{percent} ({euros})" if percent_first else f"{euros} ({percent})"
 
 

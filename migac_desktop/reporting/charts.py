@@ -200,15 +200,16 @@ def draw_revenue_effect(fig: Figure, results, level: str = "region", region: str
     ax.set_yticks(y, list(df["name"]), fontsize=size, fontfamily=FONT)
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(n - 0.5, -0.5)
-    labels = []
+    labels, short = [], []
     for yi, v, e, p in zip(y, values, effects, pcts):
         side = 1 if v >= 0 else -1
         t = _bar_label(ax, v, yi, _effect_text(e, p, percent_first=percent), side,
                        max(size - 0.5, 6.0))
         labels.append((t, v, side))
+        short.append(_effect_text(e, p, percent_first=percent, brief=True))
     ax.xaxis.set_major_locator(MaxNLocator(nbins=_x_bins(fig, 8), steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(FrenchFormatter("percent" if percent else "euros", signed=True))
-    _fit_value_labels(fig, ax, float(values.min()), float(values.max()), labels)
+    _fit_value_labels(fig, ax, float(values.min()), float(values.max()), labels, short=short)
     one, many = _LEVEL_NAMES[level]
     title = f"Effet revenu par {one}"
     if region is not None and level != "region":
