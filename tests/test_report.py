@@ -526,14 +526,14 @@ def test_building_shows_progress_and_keeps_the_window_responsive(window, monkeyp
 
 
 def test_cancelling_the_build(window, monkeypatch):
-    from migac_desktop.ui import printing
+    from migac_desktop.ui.jobs import Job        # the thread of every background job
 
-    original = printing._Job.__init__
+    original = Job.__init__
 
     def cancelled_at_once(self, func, parent=None):
         original(self, func, parent)
         self.cancelled = True                # as if « Annuler » had been clicked
-    monkeypatch.setattr(printing._Job, "__init__", cancelled_at_once)
+    monkeypatch.setattr(Job, "__init__", cancelled_at_once)
     assert window.report_printer().build("Corse") is None
     assert window.statusBar().currentMessage() == "Rapport annulé."
 

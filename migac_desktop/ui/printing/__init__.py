@@ -18,7 +18,6 @@ on pages and paints them with a ``QPainter``:
 The names below are the package's public face: import them from here.
 """
 
-from ..jobs import Job as _Job  # noqa: F401 - the thread class of the report jobs
 from .actions import NATIONAL, PDF_FILTER, ReportPrinter, ReportScopeDialog, fit_to_screen
 from .boxes import MM, Box, Page
 from .fonts import FAMILY, MEASURE_DPI, Fonts, chart_format, ensure_fonts, has_svg
