@@ -526,7 +526,7 @@ def test_building_shows_progress_and_keeps_the_window_responsive(window, monkeyp
 
 
 def test_cancelling_the_build(window, monkeypatch):
-    from migac_desktop.ui.jobs import Job        # the thread of every background job
+    from migac_desktop.ui.jobs import Job  # the thread of every background job
 
     original = Job.__init__
 
