@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .french import strip_accents
 from .numbers import NumberError, parse_number
 from .scenario import TABLES, Scenario
 
@@ -73,23 +74,27 @@ def coerce_parameter(key: str, value: object) -> object:
     if spec.kind == "text":
         return "" if value is None else str(value).strip()
     if spec.kind == "choice":
-        text = str(value).strip()
-        for choice in schema.CALIBRATIONS:
-            if choice.casefold() == text.casefold():
+        text = strip_accents(str(value).strip()).casefold()
+        for choice in spec.choices:
+            if strip_accents(choice).casefold() == text:
                 return choice
         raise InvalidValue(f"{spec.label} : choisissez parmi " +
-                           ", ".join(f"« {c} »" for c in schema.CALIBRATIONS) + ".")
+                           ", ".join(f"« {c} »" for c in spec.choices) + ".")
     try:
         number = parse_number(value, spec.unit)
     except NumberError as exc:
         raise InvalidValue(f"{spec.label} : {exc}.") from None
     if math.isnan(number):
-        if key == "enveloppe_cible":
+        if spec.optional:
             return None
         raise InvalidValue(f"{spec.label} : valeur obligatoire.")
     if spec.minimum is not None and number < spec.minimum:
         raise InvalidValue(f"{spec.label} : la valeur ne peut pas être négative."
                            if spec.minimum == 0 else f"{spec.label} : au moins {spec.minimum:g}.")
+    if spec.maximum is not None and number > spec.maximum:
+        raise InvalidValue(f"{spec.label} : la valeur doit être comprise entre 0 et "
+                           f"{spec.maximum * 100:g} %." if spec.kind == "fraction"
+                           else f"{spec.label} : au plus {spec.maximum:g}.")
     if spec.kind == "integer":
         if not number.is_integer():
             raise InvalidValue(f"{spec.label} : un nombre entier est attendu.")

@@ -8,6 +8,7 @@ No rounding happens here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from . import schema
 from .scenario import Scenario
+from .transition import PolicyResult, apply_policy
 
 CRRA_RESULT_COLUMNS = schema.CRRA_RESULT_KEYS
 SUM_COLUMNS = ("historic", "modelled", "revenue_effect")
@@ -35,6 +37,36 @@ def alloc_key(year: int) -> str:
 
 
 @dataclass
+class Transition:
+    """The transition policy « Plafonné » of a computed scenario (MODEL.md).
+
+    ``level``: `lissage_niveau` (French); ``level_key``: the results' level of its units
+    ("establishment", "region", "crra"); ``unit_names`` / ``unit_codes``: the units, in
+    order of first appearance, and each CRRA's unit; ``linear``: per year, each CRRA's
+    allocation under « Linéaire » (step 9, then the notified envelopes), the path the
+    policy is compared with; ``policy``: the policy's own figures, year by year.
+    """
+
+    level: str
+    level_key: str
+    unit_names: np.ndarray
+    unit_codes: np.ndarray
+    linear: dict[int, np.ndarray]
+    policy: PolicyResult
+
+    def year_index(self, year: int) -> int:
+        return list(self.linear).index(year)
+
+    def crra_guarantee(self, year: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per CRRA: its unit was floored, and capped, in ``year``."""
+        unit = self.policy.years[self.year_index(year)]
+        return unit.floored.take(self.unit_codes), unit.capped.take(self.unit_codes)
+
+    def unit_index(self, crra_position: int) -> int:
+        return int(self.unit_codes[crra_position])
+
+
+@dataclass
 class Results:
     """Per-CRRA arrays plus the groupings; frames built lazily."""
 
@@ -48,8 +80,20 @@ class Results:
     finess_names: np.ndarray
     finess_codes: np.ndarray
     notified: dict[tuple[str, int], float] = field(default_factory=dict)
-    # Per year that has notified envelopes: each region's allocation before them (step 9).
+    # Per year that has notified envelopes: each region's allocation before them (step 9,
+    # or the transition policy's).
     before_envelopes: dict[int, np.ndarray] = field(default_factory=dict)
+    transition: Transition | None = None      # with `lissage_mode` = « Plafonné » only
+
+    @property
+    def capped(self) -> bool:
+        """The scenario's policy is « Plafonné »: results carry ``remaining_gap``."""
+        return self.transition is not None
+
+    @property
+    def extra_keys(self) -> tuple[str, ...]:
+        """The columns after ``alloc_<year>``: ``remaining_gap`` with « Plafonné »."""
+        return schema.POLICY_RESULT_KEYS if self.capped else ()
 
     def linear_regions(self, year: int) -> dict[str, float]:
         """Each region's allocation of ``year`` before any notified envelope."""
@@ -65,14 +109,17 @@ class Results:
                 for year, sums in self.before_envelopes.items()}
 
     # -- frames ------------------------------------------------------------
+    def _summed(self) -> tuple[str, ...]:
+        return SUM_COLUMNS + tuple(alloc_key(y) for y in self.years) + self.extra_keys
+
     @cached_property
     def crra(self) -> pd.DataFrame:
-        cols = list(CRRA_RESULT_COLUMNS) + [alloc_key(y) for y in self.years]
+        cols = list(CRRA_RESULT_COLUMNS) + [alloc_key(y) for y in self.years] + list(self.extra_keys)
         return pd.DataFrame({c: self.crra_arrays[c] for c in cols})
 
     def _grouped(self, codes: np.ndarray, n: int) -> dict[str, np.ndarray]:
         out = {"n_crra": np.bincount(codes, minlength=n).astype("int64")}
-        for col in SUM_COLUMNS + tuple(alloc_key(y) for y in self.years):
+        for col in self._summed():
             out[col] = np.bincount(codes, weights=self.crra_arrays[col], minlength=n)
         with np.errstate(divide="ignore", invalid="ignore"):
             pct = out["revenue_effect"] / out["historic"]
@@ -80,7 +127,7 @@ class Results:
         return out
 
     def _ordered(self, grouped: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        keys = list(schema.GROUP_RESULT_KEYS) + [alloc_key(y) for y in self.years]
+        keys = list(schema.GROUP_RESULT_KEYS) + [alloc_key(y) for y in self.years] + list(self.extra_keys)
         return {k: grouped[k] for k in keys}
 
     @cached_property
@@ -110,7 +157,7 @@ class Results:
     @cached_property
     def national(self) -> dict[str, float]:
         out = {"n_crra": float(len(self.region_codes))}
-        for col in SUM_COLUMNS + tuple(alloc_key(y) for y in self.years):
+        for col in self._summed():
             out[col] = float(self.crra_arrays[col].sum())
         out["revenue_effect_pct"] = (out["revenue_effect"] / out["historic"]
                                      if out["historic"] else float("nan"))
@@ -131,6 +178,28 @@ class Results:
 
     def target(self, level: str, key: object = None) -> float:
         return float(self.crra_arrays["modelled"][self._mask(level, key)].sum())
+
+    def linear_trajectory(self, level: str, key: object = None) -> list[float]:
+        """Like :meth:`trajectory`, under « Linéaire »: the path the policy departs from
+        (the trajectory itself when the policy is « Linéaire »)."""
+        if self.transition is None:
+            return self.trajectory(level, key)
+        mask = self._mask(level, key)
+        values = [float(self.crra_arrays["historic"][mask].sum())]
+        values += [float(self.transition.linear[y][mask].sum()) for y in self.years]
+        return values
+
+    def guarantees(self, level: str, key: object = None) -> list[tuple[int, int]]:
+        """Per smoothing year: how many policy units in the entity (or holding it, for a
+        CRRA of a guaranteed hospital) were floored, and capped; all 0 under « Linéaire »."""
+        if self.transition is None:
+            return [(0, 0)] * len(self.years)
+        t = self.transition
+        units = np.unique(t.unit_codes[self._mask(level, key)])
+        out = []
+        for unit in t.policy.years:
+            out.append((int(unit.floored[units].sum()), int(unit.capped[units].sum())))
+        return out
 
     def _mask(self, level: str, key: object) -> np.ndarray:
         if level == "national":
@@ -204,35 +273,69 @@ def compute(scenario: Scenario) -> Results:
     # 9. Allocation per smoothing year.
     years = [int(y) for y in smoothing["year"].to_numpy()]
     shares = smoothing["share"].to_numpy(dtype="float64")
-    for year, share in zip(years, shares):
-        arrays[alloc_key(year)] = historic + share * effect
-    # 10. Notified regional envelopes: rescale that year's allocations.
-    notified: dict[tuple[str, int], float] = {}
-    before_envelopes: dict[int, np.ndarray] = {}
-    env = scenario.envelopes
-    if len(env):
-        region_index = {name: i for i, name in enumerate(region_names)}
-        for region, year, amount in zip(env["region"], env["year"], env["amount"]):
-            notified[(region, int(year))] = float(amount)
-        for year in years:
-            factors = np.ones(len(region_names))
-            col = arrays[alloc_key(year)]
-            sums = np.bincount(region_codes, weights=col, minlength=len(region_names))
-            touched = False
-            for (region, y), amount in notified.items():
-                if y == year and region in region_index:
-                    i = region_index[region]
-                    factors[i] = amount / sums[i] if sums[i] else float("nan")
-                    touched = True
-            if touched:
-                before_envelopes[year] = sums
-                arrays[alloc_key(year)] = col * factors[region_codes]
+    linear = {year: historic + share * effect for year, share in zip(years, shares)}
+    # The transition policy, then 10. the notified regional envelopes, on its result.
+    notified = _notified(scenario.envelopes)
+    transition = None
+    if p.capped:
+        level_key = schema.POLICY_LEVEL_KEYS.get(p.lissage_niveau, "establishment")
+        codes, names = {"establishment": (finess_codes, finess_names),
+                        "region": (region_codes, region_names),
+                        "crra": (np.arange(len(drm)), crra["crra_id"].to_numpy(dtype=object))}[level_key]
+        policy = apply_policy(codes, len(names), historic, list(linear.values()),
+                              _fraction(p.perte_max_annuelle), _fraction(p.gain_max_annuel), years=years)
+        allocations = dict(zip(years, policy.crra_by_year()))
+        transition = Transition(
+            level=p.lissage_niveau, level_key=level_key, unit_names=np.asarray(names, dtype=object),
+            unit_codes=np.asarray(codes, dtype=np.intp),
+            linear=_envelopes(linear, notified, region_codes, region_names)[0], policy=policy)
+    else:
+        allocations = linear
+    allocations, before_envelopes = _envelopes(allocations, notified, region_codes, region_names)
+    for year in years:
+        arrays[alloc_key(year)] = allocations[year]
+    if transition is not None:
+        arrays["remaining_gap"] = modelled - allocations[years[-1]] if years else np.zeros(len(drm))
 
     return Results(
         years=years, calibration_factor=k, calibration_target=target, raw_total=raw_total,
         crra_arrays=arrays, region_names=np.asarray(region_names, dtype=object),
         region_codes=region_codes, finess_names=np.asarray(finess_names, dtype=object),
-        finess_codes=finess_codes, notified=notified, before_envelopes=before_envelopes)
+        finess_codes=finess_codes, notified=notified, before_envelopes=before_envelopes,
+        transition=transition)
+
+
+def _fraction(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def _notified(env: pd.DataFrame) -> dict[tuple[str, int], float]:
+    return {(region, int(year)): float(amount)
+            for region, year, amount in zip(env["region"], env["year"], env["amount"])}
+
+
+def _envelopes(allocations: dict[int, np.ndarray], notified: dict[tuple[str, int], float],
+               region_codes: np.ndarray, region_names) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """Step 10: each year's allocations with the notified regional envelopes applied, and,
+    per year that has some, each region's allocation before them."""
+    if not notified:
+        return allocations, {}
+    region_index = {name: i for i, name in enumerate(region_names)}
+    out = dict(allocations)
+    before: dict[int, np.ndarray] = {}
+    for year, col in allocations.items():
+        factors = np.ones(len(region_names))
+        sums = np.bincount(region_codes, weights=col, minlength=len(region_names))
+        touched = False
+        for (region, y), amount in notified.items():
+            if y == year and region in region_index:
+                i = region_index[region]
+                factors[i] = amount / sums[i] if sums[i] else float("nan")
+                touched = True
+        if touched:
+            before[year] = sums
+            out[year] = col * factors[region_codes]
+    return out, before
 
 
 def _band_labels(bands: pd.DataFrame) -> np.ndarray:

@@ -30,11 +30,20 @@ class Parameters:
     annee_historique: int = 2013
     calage: str = "Enveloppe historique"
     enveloppe_cible: float | None = None
+    lissage_mode: str = "Linéaire"
+    lissage_niveau: str = "Établissement"
+    perte_max_annuelle: float | None = None
+    gain_max_annuel: float | None = None
     titre: str = ""
     note: str = ""
 
     def with_value(self, key: str, value: object) -> Parameters:
         return replace(self, **{key: value})  # type: ignore[arg-type]  # checked by the caller
+
+    @property
+    def capped(self) -> bool:
+        """The transition policy « Plafonné » is on (its outputs and columns exist)."""
+        return self.lissage_mode == schema.CAPPED
 
     def as_dict(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

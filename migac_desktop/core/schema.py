@@ -115,17 +115,29 @@ PARAMETERS_SHEET = "Paramètres"
 PARAMETER_HEADERS = ("Clé", "Paramètre", "Valeur", "Unité")
 
 CALIBRATIONS = ("Enveloppe historique", "Montant cible", "Aucun")
+# Transition policy (MODEL.md « Transition policy »).
+SMOOTHING_MODES = ("Linéaire", "Plafonné")
+LINEAR, CAPPED = SMOOTHING_MODES
+POLICY_LEVELS = ("Établissement", "Région", "CRRA")
+# The results' level of each policy level (Results.trajectory and the window's levels).
+POLICY_LEVEL_KEYS = {"Établissement": "establishment", "Région": "region", "CRRA": "crra"}
 
 
 @dataclass(frozen=True)
 class ParameterSpec:
     key: str
     label: str
-    kind: str          # "number", "integer", "choice", "text"
+    kind: str          # "number", "integer", "fraction" (unit %), "choice", "text"
     default: object
     unit: str = ""
     minimum: float | None = None
     help: str = ""
+    choices: tuple[str, ...] = ()       # the listed values of a "choice"
+    maximum: float | None = None        # inclusive
+    optional: bool = False              # empty is a value (None), not an error
+    # A key missing from a file is said (a warning) unless its default is what a file
+    # without it always meant (the keys added after the first version, the free texts).
+    announce_missing: bool = True
 
 
 PARAMETERS: tuple[ParameterSpec, ...] = (
@@ -146,13 +158,31 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("calage", "Calage national", "choice", "Enveloppe historique", "", None,
                   "Enveloppe historique : le total modélisé égale la somme des dotations historiques "
                   "(péréquation à budget constant). Montant cible : il égale l'enveloppe cible. "
-                  "Aucun : montants bruts, sans calage."),
+                  "Aucun : montants bruts, sans calage.", choices=CALIBRATIONS),
     ParameterSpec("enveloppe_cible", "Enveloppe nationale cible", "number", None, "€", 0,
-                  "Montant national à répartir, utilisé seulement avec le calage « Montant cible »."),
+                  "Montant national à répartir, utilisé seulement avec le calage « Montant cible ».",
+                  optional=True, announce_missing=False),
+    ParameterSpec("lissage_mode", "Politique de transition", "choice", LINEAR, "", None,
+                  "Linéaire : les parts cumulées du lissage seules. Plafonné : les parts, puis une "
+                  "perte et un gain annuels maximaux par unité, financés dans l'enveloppe de l'année.",
+                  choices=SMOOTHING_MODES, announce_missing=False),
+    ParameterSpec("lissage_niveau", "Unité protégée par les garanties", "choice", "Établissement", "",
+                  None, "L'unité dont la perte et le gain annuels sont bornés : l'établissement "
+                  "(FINESS), la région ou le CRRA (lissage « Plafonné » seulement).",
+                  choices=POLICY_LEVELS, announce_missing=False),
+    ParameterSpec("perte_max_annuelle", "Perte annuelle maximale", "fraction", None, "%", 0,
+                  "Plus forte baisse qu'une unité peut subir en un an, en part de sa dotation de "
+                  "l'année précédente (0 % : aucune baisse ; vide : pas de plancher).",
+                  maximum=1, optional=True, announce_missing=False),
+    ParameterSpec("gain_max_annuel", "Gain annuel maximal", "fraction", None, "%", 0,
+                  "Plus forte hausse qu'une unité peut recevoir en un an, en part de sa dotation de "
+                  "l'année précédente (vide : pas de plafond).",
+                  maximum=1, optional=True, announce_missing=False),
     ParameterSpec("titre", "Titre du scénario", "text", "", "", None,
-                  "Titre affiché dans la fenêtre et sur les rapports."),
+                  "Titre affiché dans la fenêtre et sur les rapports.", announce_missing=False),
     ParameterSpec("note", "Note", "text", "", "", None,
-                  "Note libre imprimée sur la page de titre (par exemple : données fictives)."),
+                  "Note libre imprimée sur la page de titre (par exemple : données fictives).",
+                  announce_missing=False),
 )
 
 PARAMETER_BY_KEY = {p.key: p for p in PARAMETERS}
@@ -213,6 +243,9 @@ RESULT_COLUMNS: tuple[ResultColumn, ...] = (
     ResultColumn("revenue_effect_pct", "Effet revenu (%)", "signed_percent",
                  help="Effet revenu rapporté à la dotation historique."),
     ResultColumn("n_crra", "Nombre de CRRA", "drm", short="CRRA", help="Nombre de CRRA."),
+    ResultColumn("remaining_gap", "Reste à converger", "signed_euros", short="Reste",
+                 help="Montant modélisé − dotation de la dernière année du lissage "
+                      "(politique « Plafonné » seulement)."),
 )
 _RESULT_BY_KEY = {c.key: c for c in RESULT_COLUMNS}
 
@@ -228,6 +261,8 @@ REGION_RESULT_KEYS = ("region",) + GROUP_RESULT_KEYS
 ESTABLISHMENT_RESULT_KEYS = ("finess", "establishment", "region") + GROUP_RESULT_KEYS
 # crra.csv has no hospital name (establishments.csv has it), as WORKBOOK.md publishes it.
 CSV_CRRA_KEYS = tuple(k for k in CRRA_RESULT_KEYS if k != "establishment")
+# After the alloc_<year> columns, with `lissage_mode` = « Plafonné » only (WORKBOOK.md).
+POLICY_RESULT_KEYS = ("remaining_gap",)
 
 
 def result_column(key: str) -> ResultColumn:

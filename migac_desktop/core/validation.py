@@ -124,30 +124,75 @@ def result_problems(scenario: Scenario, results: Results) -> list[Problem]:
     overflow, then the notified envelopes."""
     c = _Collector(scenario)
     if _check_calibration(c, scenario, results):
+        _check_policy(c, scenario, results)
         _check_notified(c, scenario, results)
     return c.problems
+
+
+# What each level's units are called in the policy's messages: (one, many).
+_UNIT_NAMES = {"Établissement": ("établissement", "établissements"), "Région": ("région", "régions"),
+               "CRRA": ("CRRA", "CRRA")}
+
+
+def _check_policy(c: _Collector, s: Scenario, results: Results) -> None:
+    """« Plafonné »: the first year that cannot be financed (an error at its bound), then
+    the units left short of their modelled amount at the last year (one warning)."""
+    t = results.transition
+    if t is None or not results.years:
+        return
+    bad = t.policy.unfinanceable
+    if bad is not None:
+        amount = format_euros(bad.amount, 2)
+        if bad.side == "floors":
+            c.param(ERROR, "perte_max_annuelle",
+                    f"Lissage plafonné : en {bad.year}, les planchers dépassent l'enveloppe de l'année "
+                    f"de {amount} ; augmentez la perte annuelle maximale ou l'enveloppe.")
+        else:
+            c.param(ERROR, "gain_max_annuel",
+                    f"Lissage plafonné : en {bad.year}, les plafonds n'atteignent pas l'enveloppe de "
+                    f"l'année, à {amount} près ; augmentez le gain annuel maximal ou réduisez l'enveloppe.")
+        return
+    gaps = np.bincount(t.unit_codes, weights=results.crra_arrays["remaining_gap"],
+                       minlength=len(t.unit_names))
+    short, over = gaps >= 0.01, gaps <= -0.01
+    if not (short.any() or over.any()):
+        return
+    one, many = _UNIT_NAMES.get(t.level, ("unité", "unités"))
+    count = int(short.sum() + over.sum())
+    parts = []
+    if short.any():
+        parts.append(f"{format_euros(gaps[short].sum())} encore à recevoir par {int(short.sum())}")
+    if over.any():
+        parts.append(f"{format_euros(-gaps[over].sum())} encore à rendre par {int(over.sum())}")
+    c.param(WARNING, "lissage_mode",
+            f"Lissage plafonné : en {results.years[-1]}, {count} {one if count == 1 else many} "
+            f"n'{'a' if count == 1 else 'ont'} pas atteint {'son' if count == 1 else 'leur'} montant "
+            f"modélisé (reste à converger : {' ; '.join(parts)}).")
 
 
 def _check_parameters(c: _Collector, p) -> None:
     for spec in schema.PARAMETERS:
         value = getattr(p, spec.key)
-        if spec.kind in ("number", "integer") and value is not None:
+        if spec.kind in ("number", "integer", "fraction") and value is not None:
             if isinstance(value, float) and math.isnan(value):
-                if spec.key != "enveloppe_cible":
+                if not spec.optional:
                     c.param(ERROR, spec.key, f"« {spec.label} » est vide : saisissez un nombre.")
                 continue
-            if spec.minimum is not None and value < spec.minimum:
+            if spec.kind == "fraction" and not (0 <= value <= (spec.maximum or 1)):
+                c.param(ERROR, spec.key, f"« {spec.label} » doit être comprise entre 0 % et 100 % "
+                                         f"({format_percent(value)}) : saisissez par exemple 2 %.")
+            elif spec.minimum is not None and value < spec.minimum:
                 if spec.minimum == 0:
                     c.param(ERROR, spec.key, f"« {spec.label} » ne peut pas être négatif "
                                              f"({format_number(value, 2)}).")
                 else:
                     c.param(ERROR, spec.key, f"« {spec.label} » doit être au moins {spec.minimum:g}.")
-    if p.calage not in schema.CALIBRATIONS:
-        choices = ", ".join(f"« {x} »" for x in schema.CALIBRATIONS)
-        c.param(ERROR, "calage", f"calage « {p.calage} » inconnu : choisissez {choices}.")
-    elif p.calage == "Montant cible" and not (p.enveloppe_cible is not None
-                                              and not math.isnan(p.enveloppe_cible)
-                                              and p.enveloppe_cible > 0):
+        elif spec.kind == "choice" and value not in spec.choices:
+            choices = ", ".join(f"« {x} »" for x in spec.choices)
+            c.param(ERROR, spec.key, f"{spec.key} « {value} » inconnu : choisissez {choices}.")
+    if p.calage == "Montant cible" and not (p.enveloppe_cible is not None
+                                            and not math.isnan(p.enveloppe_cible)
+                                            and p.enveloppe_cible > 0):
         c.param(ERROR, "enveloppe_cible",
                 "le calage « Montant cible » demande une enveloppe cible positive : "
                 "saisissez-la ou choisissez un autre calage.")

@@ -167,7 +167,8 @@ def write_results_csv(results, out_dir: str | os.PathLike) -> list[Path]:
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    allocs = alloc_columns(results.years)
+    # remaining_gap last, with « Plafonné » only: « Linéaire » files stay as they were.
+    allocs = alloc_columns(results.years) + list(results.extra_keys)
 
     crra_cols = list(CRRA_COLUMNS) + allocs
     region_cols = list(REGION_COLUMNS) + allocs

@@ -61,7 +61,7 @@ class ParametersForm(QWidget):
         for spec in schema.PARAMETERS:
             if spec.kind == "choice":
                 editor = QComboBox()
-                editor.addItems(schema.CALIBRATIONS)
+                editor.addItems(spec.choices)
                 editor.currentTextChanged.connect(lambda text, k=spec.key: self._commit(k, text))
             else:
                 editor = QLineEdit()

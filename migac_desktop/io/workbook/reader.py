@@ -337,7 +337,7 @@ class _Reader:
             if spec.key in values:
                 continue
             defaulted.append(spec.key)
-            if spec.key not in ("titre", "note", "enveloppe_cible"):
+            if spec.announce_missing:
                 self.warning(f"paramètre « {spec.key} » ({spec.label}) absent : la valeur par défaut "
                              f"{_shown_default(spec)} est utilisée ; ajoutez une ligne pour le fixer.",
                              sheet, None, "Clé", spec.key)
@@ -353,21 +353,22 @@ class _Reader:
             return _text(value)
         if spec.kind == "choice":
             text = _text(value)
-            for choice in schema.CALIBRATIONS:
+            for choice in spec.choices:       # ignoring case and accents (MODEL.md)
                 if normalize_header(choice) == normalize_header(text):
                     return choice
-            choices = ", ".join(f"« {c} »" for c in schema.CALIBRATIONS)
+            choices = ", ".join(f"« {c} »" for c in spec.choices)
             shown = f"« {text} » inconnu" if text else "vide"
-            self.error(f"calage {shown} : choisissez {choices}.", sheet, excel_row, "Valeur", spec.key)
+            self.error(f"{spec.key} {shown} : choisissez {choices}.", sheet, excel_row, "Valeur", spec.key)
             return text
+        empty = None if spec.optional else math.nan
         try:
             number = parse_number(value, spec.unit)
         except NumberError as exc:
             self.error(f"« {spec.label} » : " + _number_message(str(exc), spec.kind, value),
                        sheet, excel_row, "Valeur", spec.key)
-            return None if spec.key == "enveloppe_cible" else math.nan
+            return empty
         if math.isnan(number):
-            return None if spec.key == "enveloppe_cible" else math.nan
+            return empty
         if spec.kind == "integer":
             if number != int(number):
                 self.error(f"« {spec.label} » doit être un nombre entier "
