@@ -6,6 +6,8 @@
           [--workbook OUT.xlsx]               and the scenario with live output sheets
     migac validate SCENARIO.xlsx              list every problem of the scenario
     migac report SCENARIO.xlsx --pdf OUT.pdf  print the report without a window
+    migac compare A.xlsx B.xlsx --out DIR     compare B with the reference A, write
+                                              DIR/{inputs,crra,regions,establishments}.csv
 
 Exit codes (the contract): 0 success, warnings on stderr, each line starting with
 ``Avertissement``; 2 invalid scenario or arguments, each problem on stderr in French
@@ -28,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .core.french import plural
+from .core.numbers import format_number
 from .oserrors import os_reason
 
 EXIT_OK = 0
@@ -149,28 +152,48 @@ def build_parser() -> FrenchArgumentParser:
     p.add_argument("--region", metavar="RÉGION",
                    help="limite le rapport à une région (par défaut : tout le scénario)")
     p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("compare", help="compare un scénario à un scénario de référence",
+                       description="Compare le scénario B au scénario de référence A et écrit "
+                                   "quatre fichiers CSV dans le dossier DOSSIER : inputs.csv "
+                                   "(chaque donnée d'entrée qui diffère), crra.csv, regions.csv "
+                                   "et establishments.csv (résultats de A et de B et écart "
+                                   "B − A).")
+    p.add_argument("reference", metavar="A", help="classeur du scénario de référence (.xlsx)")
+    p.add_argument("scenario", metavar="B", help="classeur du scénario comparé (.xlsx)")
+    p.add_argument("--out", "-o", metavar="DOSSIER", required=True,
+                   help="dossier des fichiers CSV (créé s'il n'existe pas)")
+    p.set_defaults(handler=cmd_compare)
     return parser
 
 
 # --------------------------------------------------------------------------- loading
-def _print_problems(problems) -> None:
-    """Errors first, then warnings, one per line, each naming sheet, row and column."""
+def _print_problems(problems, source: str | None = None) -> None:
+    """Errors first, then warnings, one per line, each naming sheet, row and column
+    (and ``source``, the file, when a command reads two: « scénario B « b.xlsx » »)."""
     errors = [p for p in problems if p.is_error]
     warnings = [p for p in problems if not p.is_error]
     for problem in errors + warnings:
-        _err(str(problem))
+        if source is None:
+            _err(str(problem))
+        else:
+            head = "Erreur" if problem.is_error else "Avertissement"
+            where = ", ".join(filter(None, (source, problem.location)))
+            _err(f"{head} — {where} : {problem.message}")
 
 
-def load_scenario(path_text: str):
+def load_scenario(path_text: str, source: str | None = None):
     """Read and validate the workbook; return ``(scenario, problems, results)``.
 
     ``results`` are those computed while validating (None when there are errors):
     a command never runs the model a second time.
 
     Exits with code 2 (``CliExit``) when the file cannot give a scenario; the caller
-    decides what to do with the problems (errors and warnings).
+    decides what to do with the problems (errors and warnings). ``source`` names the
+    file in every message (``migac compare`` reads two).
     """
     path = Path(path_text)
+    named = source or f"« {path_text} »"
     # A missing file, a folder, an empty, truncated or non-xlsx file: the reader
     # says so with a WorkbookError (exit 2), never an exception of its own.
     from .io.workbook import WorkbookError, open_scenario
@@ -180,38 +203,39 @@ def load_scenario(path_text: str):
     except WorkbookError as exc:
         problems = list(getattr(exc, "problems", None) or [])
         if problems:
-            _print_problems(problems)
+            _print_problems(problems, source)
         else:
-            _err(f"Erreur — « {path_text} » : {exc}")
+            _err(f"Erreur — {named} : {exc}")
         raise CliExit(EXIT_INVALID) from None
     except IsADirectoryError:
-        _err(f"Erreur — « {path_text} » est un dossier, pas un classeur Excel (.xlsx).")
+        _err(f"Erreur — {named} est un dossier, pas un classeur Excel (.xlsx).")
         raise CliExit(EXIT_INVALID) from None
     except FileNotFoundError:
-        _err(f"Erreur — fichier introuvable : « {path_text} ».")
+        _err(f"Erreur — {source} : fichier introuvable." if source
+             else f"Erreur — fichier introuvable : « {path_text} ».")
         raise CliExit(EXIT_INVALID) from None
     except OSError as exc:
-        _err(f"Erreur — impossible de lire « {path_text} » : {os_reason(exc)}.")
+        _err(f"Erreur — impossible de lire {named} : {os_reason(exc)}.")
         raise CliExit(EXIT_FAILURE) from None
     return loaded.scenario, list(loaded.problems), loaded.results
 
 
-def load_valid_scenario(path_text: str):
+def load_valid_scenario(path_text: str, source: str | None = None):
     """Load, print the problems; exit 2 on errors, else return ``(scenario, results)``.
 
     Warnings go to stderr and the command goes on.
     """
-    scenario, problems, results = load_scenario(path_text)
-    _print_problems(problems)
+    scenario, problems, results = load_scenario(path_text, source)
+    _print_problems(problems, source)
     n_errors = sum(1 for p in problems if p.is_error)
     if n_errors:
-        _err(f"Erreur — scénario invalide : {plural(n_errors, 'erreur')}, "
+        _err(f"Erreur — {source or 'scénario'} invalide : {plural(n_errors, 'erreur')}, "
              "aucun résultat calculé.")
         raise CliExit(EXIT_INVALID)
-    return scenario, compute_results(scenario, results)
+    return scenario, compute_results(scenario, results, source)
 
 
-def compute_results(scenario, results=None):
+def compute_results(scenario, results=None, source: str | None = None):
     """``results`` when the reader computed them, else the one evaluation."""
     if results is not None:
         return results
@@ -221,7 +245,7 @@ def compute_results(scenario, results=None):
     try:
         return computed(scenario)
     except ModelError as exc:
-        _print_problems(exc.problems)
+        _print_problems(exc.problems, source)
         raise CliExit(EXIT_INVALID) from None
 
 
@@ -333,6 +357,60 @@ def cmd_report(args) -> int:
         return EXIT_FAILURE
     pages = getattr(written, "page_count", None)
     _out(f"Rapport écrit : {args.pdf}" + (f" ({plural(pages, 'page')})" if pages else ""))
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    if not args.out.strip():
+        _err("Erreur — l'option --out attend un dossier, pas un texte vide.")
+        return EXIT_INVALID
+    # Both files are read and checked before stopping, so that every problem of each is
+    # listed at once, each naming its file.
+    loaded, codes = [], []
+    for letter, path in (("A", args.reference), ("B", args.scenario)):
+        try:
+            loaded.append(load_valid_scenario(path, source=f"scénario {letter} « {path} »"))
+        except CliExit as exc:
+            codes.append(exc.code)
+    if codes:
+        return EXIT_INVALID if EXIT_INVALID in codes else max(codes)
+    (scenario_a, results_a), (scenario_b, results_b) = loaded
+
+    from .core.comparison import BOTH, ONLY_A, ONLY_B, compare_results, input_differences
+    from .core.numbers import format_signed_euros
+    from .io.comparison_csv import write_comparison_csv
+
+    differences = input_differences(scenario_a, scenario_b)
+    results = compare_results(results_a, results_b)
+    for letter, years in (("A", results.years_only_a), ("B", results.years_only_b)):
+        if years:
+            shown = ", ".join(str(y) for y in years)
+            _err(f"Avertissement — {plural(len(years), 'année')} de lissage du scénario {letter} "
+                 f"seulement, non comparée{'s' if len(years) > 1 else ''} : {shown}.")
+    try:
+        written = write_comparison_csv(differences, results, args.out)
+    except OSError as exc:
+        where = exc.filename or args.out
+        _err(f"Erreur — impossible d'écrire la comparaison dans « {where} » : "
+             f"{os_reason(exc)}.")
+        return EXIT_FAILURE
+
+    _out(f"Référence (A) : {scenario_a.parameters.titre or Path(args.reference).name}")
+    _out(f"Scénario (B) : {scenario_b.parameters.titre or Path(args.scenario).name}")
+    _out(f"Données d'entrée différentes : {format_number(len(differences))}")
+    status = results.crra.frame["status"].to_numpy()
+    _out(f"CRRA : {format_number(int((status == BOTH).sum()))} dans les deux, "
+         f"{format_number(int((status == ONLY_A).sum()))} seulement dans A, "
+         f"{format_number(int((status == ONLY_B).sum()))} seulement dans B")
+    crra = results.crra.frame
+    _out(f"Écart du total modélisé (B − A) : {format_signed_euros(crra['delta_modelled'].sum())}")
+    if results.years:
+        last = results.years[-1]
+        _out(f"Écart des dotations {last} (B − A) : "
+             f"{format_signed_euros(crra[f'delta_alloc_{last}'].sum())}")
+    _out("Fichiers écrits :")
+    for path in written:
+        _out(f"  {path}")
     return EXIT_OK
 
 
