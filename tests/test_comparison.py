@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import math
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -530,3 +532,36 @@ def test_compare_arguments(capsys, tmp_path):
     code, _, err = run(capsys, "compare", "a.xlsx", "b.xlsx", "--out", " ")
     assert code == 2
     assert "l'option --out attend un dossier" in err
+
+
+def test_compare_computes_each_scenario_once(capsys, save, tmp_path, monkeypatch):
+    """Each file's model runs once, while it is validated; the comparison runs none."""
+    from migac_desktop.core import model
+
+    seen = []
+    real = model.compute
+
+    def counted(scenario, *args, **kwargs):
+        seen.append(len(scenario.crra))
+        return real(scenario, *args, **kwargs)
+
+    a, b = variant_pair()
+    path_a, path_b = save(a, "a.xlsx"), save(b, "b.xlsx")
+    monkeypatch.setattr(model, "compute", counted)
+    code, _, err = run(capsys, "compare", path_a, path_b, "--out", tmp_path / "out")
+    assert code == 0, err
+    assert sorted(seen) == [4, 4]
+
+
+def test_compare_imports_no_gui_or_plotting(tmp_path):
+    samples = REPO / "samples"
+    code = ("import sys; from migac_desktop import cli; "
+            f"c = cli.main(['compare', {str(samples / 'scenario_national_2014.xlsx')!r}, "
+            f"{str(samples / 'scenario_region.xlsx')!r}, '--out', {str(tmp_path)!r}]); "
+            "print(c, any(m.startswith('PySide6') for m in sys.modules), 'matplotlib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          timeout=120, encoding="utf-8", env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert done.stdout.strip().splitlines()[-1] == "0 False False", done.stderr
+    _, regions = read_csv(tmp_path / "regions.csv")
+    assert regions[0]["region"] == "Rhône-Alpes" and regions[0]["status"] == "both"
+    assert {r["status"] for r in regions[1:]} == {"only_a"}
