@@ -114,8 +114,8 @@ def build_parser() -> FrenchArgumentParser:
 
     parser = FrenchArgumentParser(
         prog="migac",
-        description="MIGAC Desktop en ligne de commande : calcul, contrôle et rapport d'un "
-                    "scénario de répartition de la MIG SAMU entre les CRRA.",
+        description="MIGAC Desktop en ligne de commande : calcul, contrôle, rapport et comparaison "
+                    "de scénarios de répartition de la MIG SAMU entre les CRRA.",
         epilog="Codes de sortie : 0 succès (avertissements sur la sortie d'erreur), "
                "2 scénario ou arguments invalides, 1 autre échec.",
     )
