@@ -171,12 +171,36 @@ def _drive(window, out: Path) -> None:
         _xdo("key", "ctrl+c")
         _wait(300)
         facts["comparison_copy"] = QGuiApplication.clipboard().text()
+        # Two saves one after the other (Ctrl+S): the journal keeps the first one's rows.
+        facts["journal_first"] = _save_and_read_journal(window)
+        window.tabs.setCurrentWidget(window.crra_panel)
+        _wait()
+        select_cell(view, 0, drm)
+        _focus(window, view)
+        facts["journal_crra"] = str(doc.scenario.crra["crra_id"].iat[model.position(0)])
+        _xdo("type", "123456")
+        _xdo("key", "Return")
+        facts["journal_second"] = _save_and_read_journal(window)
     except Exception as exc:  # noqa: BLE001 — reported to the test, which fails on it
         import traceback
         facts["driver_error"] = "".join(traceback.format_exception(exc))
     out.write_text(json.dumps(facts, ensure_ascii=False, indent=1), encoding="utf-8")
     window.document.undo_stack.setClean()       # closing asks nothing
     window.close()
+
+
+def _save_and_read_journal(window) -> list[list]:
+    """Ctrl+S, then the « Journal » sheet of the file as written."""
+    import openpyxl
+    _xdo("key", "ctrl+s")
+    end = time.monotonic() + 20
+    while window.document.modified and time.monotonic() < end:
+        _wait(100)
+    book = openpyxl.load_workbook(window.document.path, read_only=True)
+    try:
+        return [list(row) for row in book["Journal"].iter_rows(values_only=True)]
+    finally:
+        book.close()
 
 
 if __name__ == "__main__":

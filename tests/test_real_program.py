@@ -4,6 +4,7 @@ what issue « The window as an Excel user expects it » asks to see for itself."
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -76,3 +77,13 @@ def test_real_program_driven_from_outside(tmp_path):
     assert facts["pasted"] == "CH de\nMelun"
     lines = facts["comparison_copy"].strip("\r\n").splitlines()
     assert len(lines) == 3 and "€" not in facts["comparison_copy"]
+    # Two saves one after the other: dated (ISO 8601 with its offset), authored rows, the
+    # first save's rows unchanged by the second, the last naming the CRRA and the column.
+    first, second = facts["journal_first"], facts["journal_second"]
+    assert first[0] == ["Date", "Auteur", "Action", "Motif"] and len(first) > 2
+    assert second[:len(first)] == first and len(second) == len(first) + 1
+    date, author, action, _ = second[-1]
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", date)
+    assert author and date >= first[-1][0]
+    assert action.startswith(f"modifier DRM de {facts['journal_crra']} : ")
+    assert action.replace("\u00a0", " ").replace("\u202f", " ").endswith("→ 123 456")

@@ -10,7 +10,7 @@ from migac_desktop.ui import settings as keys
 
 PACKAGE = Path(keys.__file__).resolve().parent.parent
 SAMPLES = PACKAGE.parent / "samples"
-KEY_LITERAL = re.compile(r"""["'](files|window|recovery|tables)/[\w{}/]+["']""")
+KEY_LITERAL = re.compile(r"""["'](files|window|recovery|tables|journal)/[\w{}/]+["']""")
 # A key typed straight into a QSettings call, whatever its group (QSettings: ui/ only).
 TYPED_KEY = re.compile(r"""\b(settings|QSettings\(\))\.(value|setValue|remove|contains)\(\s*f?["']""")
 

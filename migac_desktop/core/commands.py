@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import schema
+from . import journal, schema
 from .french import strip_accents
 from .numbers import NumberError, parse_number
 from .scenario import TABLES, Scenario
@@ -105,6 +105,10 @@ def coerce_parameter(key: str, value: object) -> object:
 class Command:
     label: str = ""
 
+    def journal_text(self) -> str:
+        """The label with the old and new values, as the journal records the change."""
+        return self.label
+
     def redo(self, scenario: Scenario) -> Change:
         raise NotImplementedError
 
@@ -145,6 +149,17 @@ class SetCells(Command):
             else:
                 label = f"modifier {len(cells)} cellules"
         self.label = label
+        # Named now: a later edit may rename the row or move it.
+        self.names = [_row_name(scenario, sheet, pos) for pos, _, _ in self.cells[:journal.LISTED_CELLS]]
+
+    def journal_text(self) -> str:
+        values = [journal.change_text_of(self.sheet, key, old, new)
+                  for (_, key, new), old in zip(self.cells[:journal.LISTED_CELLS], self.old)]
+        if len(self.cells) == 1:
+            return f"{self.label} : {values[0]}"
+        parts = [f"{_header(self.sheet, key)} de {name} : {value}"
+                 for (_, key, _), name, value in zip(self.cells, self.names, values)]
+        return f"{self.label} : {journal.listed(parts, len(self.cells))}"
 
     def _apply(self, scenario: Scenario, values) -> Change:
         frame = scenario.table(self.sheet)
@@ -184,6 +199,9 @@ class InsertRows(Command):
                 label = f"ajouter le CRRA {rows[0]['crra_id']}"
         self.label = label
 
+    def journal_text(self) -> str:
+        return f"{self.label} : {_rows_text(self.sheet, self.rows)}"
+
     def redo(self, scenario: Scenario) -> Change:
         frame = scenario.table(self.sheet)
         new = pd.concat([frame.iloc[:self.position], self.rows, frame.iloc[self.position:]],
@@ -219,6 +237,9 @@ class RemoveRows(Command):
                 label = f"supprimer {len(self.positions)} {what}"
         self.label = label
 
+    def journal_text(self) -> str:
+        return f"{self.label} : {_rows_text(self.sheet, self.removed)}"
+
     def redo(self, scenario: Scenario) -> Change:
         frame = scenario.table(self.sheet)
         keep = np.ones(len(frame), dtype=bool)
@@ -244,6 +265,10 @@ class SetParameter(Command):
         self.old = getattr(scenario.parameters, key)
         self.label = f"modifier « {schema.PARAMETER_BY_KEY[key].label} »"
 
+    def journal_text(self) -> str:
+        old, new = (journal.parameter_value_text(self.key, v) for v in (self.old, self.value))
+        return f"{self.label} : {old} → {new}"
+
     def redo(self, scenario: Scenario) -> Change:
         scenario.parameters = scenario.parameters.with_value(self.key, self.value)
         return Change(schema.PARAMETERS_SHEET, columns=(self.key,))
@@ -251,6 +276,16 @@ class SetParameter(Command):
     def undo(self, scenario: Scenario) -> Change:
         scenario.parameters = scenario.parameters.with_value(self.key, self.old)
         return Change(schema.PARAMETERS_SHEET, columns=(self.key,))
+
+
+def _rows_text(sheet: str, rows: pd.DataFrame) -> str:
+    """The rows added or removed, each by its filled declared values, for the journal."""
+    table = TABLES[sheet]
+    texts = []
+    for _, row in rows.head(journal.LISTED_CELLS).iterrows():
+        shown = ((c.header, journal.cell_value_text(sheet, c.key, row[c.key])) for c in table.columns)
+        texts.append("(" + ", ".join(f"{h} : {v}" for h, v in shown if v != journal.EMPTY) + ")")
+    return journal.listed(texts, len(rows))
 
 
 def fill_down_cells(scenario: Scenario, sheet: str, positions: list[int],

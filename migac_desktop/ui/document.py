@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from ..core import journal
 from ..core.commands import Change, Command
 from ..core.model import Results
 from ..core.scenario import Scenario
@@ -25,11 +26,16 @@ class _UndoCommand(QUndoCommand):
         super().__init__(command.label)
         self.document = document
         self.command = command
+        self.pushed = False          # the first redo is the push itself
 
     def redo(self) -> None:
+        text = self.command.journal_text()
+        self.document._journal(text if not self.pushed else journal.redone(text))
+        self.pushed = True
         self.document._changed(self.command.redo(self.document.scenario))
 
     def undo(self) -> None:
+        self.document._journal(journal.undone(self.command.journal_text()))
         self.document._changed(self.command.undo(self.document.scenario))
 
 
@@ -39,6 +45,7 @@ class Document(QObject):
     recomputed = Signal()            # results and problems are new
     pathChanged = Signal()
     workingRegionChanged = Signal(object)   # the region name, or None for every region
+    journalChanged = Signal()        # an entry added, saved or given a reason
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -49,6 +56,8 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self._read_warnings: list[Problem] = []
         self._working_region: str | None = None
+        # The journal's entries not yet saved, in order (undos and redos included).
+        self.journal: list[journal.Entry] = []
         self._recompute()
 
     # -- state ---------------------------------------------------------------
@@ -96,6 +105,7 @@ class Document(QObject):
         so that opening a file runs the model once, not twice.
         """
         self.undo_stack.clear()
+        self.journal = []
         self.scenario = scenario
         self.path = Path(path) if path is not None else None
         # Warnings found while reading (unknown keys, defaults taken) stay listed.
@@ -107,10 +117,31 @@ class Document(QObject):
     def push(self, command: Command) -> None:
         self.undo_stack.push(_UndoCommand(self, command))
 
-    def saved_as(self, path: Path) -> None:
+    def saved_as(self, path: Path, extra_sheets: dict | None = None) -> None:
+        """The scenario is in ``path``; ``extra_sheets``: the sheets as written, the
+        journal extended by the entries that were pending (now history)."""
         self.path = Path(path)
+        if extra_sheets is not None:
+            self.scenario.extra_sheets = extra_sheets
+        self.journal = []
         self.undo_stack.setClean()
+        self.journalChanged.emit()
         self.pathChanged.emit()
+
+    def saved_journal(self) -> list[tuple]:
+        """The journal's rows as the file holds them (header excluded)."""
+        return journal.saved_rows(self.scenario.extra_sheets)
+
+    def set_reason(self, index: int, reason: str) -> None:
+        """The « Motif » of the pending entry ``index`` (not an undoable edit: it
+        annotates the history, it changes no input)."""
+        if self.journal[index].reason != reason:
+            self.journal[index].reason = reason
+            self.journalChanged.emit()
+
+    def _journal(self, action: str) -> None:
+        self.journal.append(journal.Entry(action))
+        self.journalChanged.emit()
 
     def _changed(self, change: Change) -> None:
         self.edited.emit(change)

@@ -146,8 +146,17 @@ class FileController(QObject):
         choice = ask_before_overwriting(self.window, path)     # held open by Excel or LibreOffice?
         if choice != "save":
             return self.save_as() if choice == "save_as" else False
+        from dataclasses import replace
+
+        from ..core import journal
         from .busy import run_in_background
+        from .settings import journal_author
         scenario, results = self.document.scenario, self.document.results
+        # The journal gains the changes since the last save; the open scenario takes the
+        # extended sheet only once the file is written.
+        sheets = journal.appended(scenario.extra_sheets, self.document.journal, journal_author(self.settings))
+        if sheets is not scenario.extra_sheets:
+            scenario = replace(scenario, extra_sheets=sheets)
         try:
             run_in_background(self.window, f"Enregistrement de « {Path(path).name} »…",
                               lambda: write_scenario(scenario, path, results))
@@ -160,7 +169,7 @@ class FileController(QObject):
                                  + ("\n\nVos modifications restent dans la fenêtre et une copie de "
                                     "secours automatique en est conservée." if kept else ""))
             return False
-        self.document.saved_as(path)
+        self.document.saved_as(path, sheets)
         remember_file(path, self.settings)
         self.window.show_message(f"Scénario enregistré dans « {path.name} ».")
         return True

@@ -17,6 +17,7 @@ from .crra_panel import CrraPanel
 from .document import Document
 from .edit_keys import OWN_UNDO, EditKeys, commit_pending_edit, redo_keys, undo_keys
 from .file_controller import FileController
+from .history_panel import HistoryPanel
 from .parameters_panel import ParametersPanel
 from .problems_panel import ProblemsPanel
 from .recovery import RecoveryController
@@ -131,8 +132,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.parameters_panel, "Paramètres nationaux")
         self.tabs.addTab(self.comparison_panel, "Comparaison")
         self.tabs.addTab(self.smoothing_panel, "Lissage")
+        self.history_panel = HistoryPanel(self.document)
+        self.tabs.addTab(self.history_panel, "Historique")
         self.setCentralWidget(self.tabs)
-        for panel in (self.crra_panel, self.parameters_panel):
+        for panel in (self.crra_panel, self.parameters_panel, self.history_panel):
             panel.message.connect(self.show_message)
         self.comparison_panel.regionSelected.connect(self.crra_panel.set_region)
         self.crra_panel.search.setProperty(OWN_UNDO, True)     # Ctrl+Z undoes the typing
@@ -195,6 +198,9 @@ class MainWindow(QMainWindow):
         fill = self._action("actionFillDown", "Recopier vers le &bas", self.crra_panel.view.fill_down,
                             QKeySequence("Ctrl+D"))
         edit.addAction(fill)
+        edit.addSeparator()
+        edit.addAction(self._action("actionPreferences", "&Préférences…", self.preferences,
+                                    tip="Nom d'auteur inscrit au journal du scénario"))
         view = self.menuBar().addMenu("&Affichage")
         view.addAction(self.problems_dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Aide")
@@ -208,6 +214,9 @@ class MainWindow(QMainWindow):
     def redo(self) -> None:
         commit_pending_edit(QApplication.focusWidget())
         self.document.undo_stack.redo()
+
+    def preferences(self) -> None:
+        self.history_panel.edit_author()
 
     def find_crra(self) -> None:
         self.tabs.setCurrentWidget(self.crra_panel)

@@ -15,6 +15,7 @@ GEOMETRY_KEY = "window/geometry"            # QMainWindow.saveGeometry()
 AUTOSAVE_INTERVAL_KEY = "recovery/intervalSeconds"
 COLUMNS_KEY = "tables/{name}/columns"       # JSON: order, hidden, widths by column key
 EXPORT_FOLDER_KEY = "tables/exportFolder"   # folder of the last table export
+AUTHOR_KEY = "journal/author"               # the « Auteur » of the journal; empty = the login
 
 MAX_RECENT = 8
 
@@ -45,3 +46,22 @@ def remember_file(path: Path, settings: QSettings | None = None) -> None:
     recent.insert(0, str(path))
     settings.setValue(RECENT_FILES_KEY, recent[:MAX_RECENT])
     settings.setValue(LAST_FOLDER_KEY, str(path.parent))
+
+
+def system_login() -> str:
+    """The operating system's login, the journal's author unless the user set another."""
+    import getpass
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError, ImportError):      # no login name (a service account)
+        return ""
+
+
+def journal_author(settings: QSettings | None = None) -> str:
+    """The name the journal records: the one set in the preferences, else the login."""
+    name = str(_settings(settings).value(AUTHOR_KEY, "") or "").strip()
+    return name or system_login()
+
+
+def set_journal_author(name: str, settings: QSettings | None = None) -> None:
+    _settings(settings).setValue(AUTHOR_KEY, name.strip())
