@@ -58,6 +58,7 @@ EXCLUSIVE_MODULES = {"test_real_program"}
 SLOW_TESTS = {
     "test_cli.py::test_subprocess_exit_codes", "test_cli.py::test_subprocess_without_workbook_module",
     "test_cli.py::test_compute_imports_no_gui_or_plotting",
+    "test_comparison.py::test_compare_imports_no_gui_or_plotting",
     "test_report.py::test_national_pdf", "test_report.py::test_parallel_charts_are_the_same",
     "test_report.py::test_preview_has_the_pdf_page_count",
     "test_report.py::test_building_shows_progress_and_keeps_the_window_responsive",

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from ..core import journal
 from ..core.french import plural
+from . import settings
 from .document import Document
-from .settings import journal_author, set_journal_author, system_login
+from .settings import journal_author, set_journal_author
 
 PENDING_DATE = "(non enregistré)"
 MOTIF_COLUMN = 3
@@ -194,13 +195,13 @@ class AuthorDialog(QDialog):
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Préférences")
         form = QFormLayout(self)
-        self.name = QLineEdit(journal_author() if journal_author() != system_login() else "")
+        self.name = QLineEdit(journal_author() if journal_author() != settings.system_login() else "")
         self.name.setObjectName("authorField")
-        self.name.setPlaceholderText(system_login() or "votre nom")
+        self.name.setPlaceholderText(settings.system_login() or "votre nom")
         self.name.setAccessibleName("Nom d'auteur du journal")
         self.name.setToolTip("Inscrit dans la colonne « Auteur » de la feuille « Journal » à chaque "
                              "enregistrement ; vide : l'identifiant de session "
-                             f"« {system_login() or 'inconnu'} ».")
+                             f"« {settings.system_login() or 'inconnu'} ».")
         self.name.setMinimumWidth(280)
         label = QLabel("&Nom d'auteur du journal :")
         label.setBuddy(self.name)
