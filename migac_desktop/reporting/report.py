@@ -204,14 +204,21 @@ class _Builder:
         if p.note.strip():
             blocks.append(Notice("Note du scénario", p.note.strip()))
         blocks.append(self._parameters_table())
-        blocks.append(Columns([self._bands_table(), self._smoothing_table()]))
-        blocks.append(Paragraph(
-            "Montant modélisé d'un CRRA : (ETP ARM × coût d'un ETP d'ARM + ETP MR × coût "
-            "d'un ETP de médecin régulateur + ETP d'encadrement × coût d'un ETP "
-            "d'encadrement + frais fixes + frais par DRM × DRM) × (1 + coefficient "
-            "géographique) × facteur de calage. Effet revenu : montant modélisé moins "
-            f"dotation historique {self.historic_year}, appliqué chaque année selon la part "
-            "cumulée du lissage.", "small"))
+        formula = ("Montant modélisé d'un CRRA : (ETP ARM × coût d'un ETP d'ARM + ETP MR × coût "
+                   "d'un ETP de médecin régulateur + ETP d'encadrement × coût d'un ETP "
+                   "d'encadrement + frais fixes + frais par DRM × DRM) × (1 + coefficient "
+                   "géographique) × facteur de calage. Effet revenu : montant modélisé moins "
+                   f"dotation historique {self.historic_year}, appliqué chaque année selon la part "
+                   "cumulée du lissage.")
+        if self.policy is None:
+            blocks.append(Columns([self._bands_table(), self._smoothing_table()]))
+            blocks.append(Paragraph(formula, "small"))
+        else:
+            # The policy's rows fill the page: the formula goes under the short smoothing
+            # table, beside the référentiel, so that the title page stays one page.
+            smoothing = self._smoothing_table()
+            smoothing.note = formula
+            blocks.append(Columns([self._bands_table(), smoothing]))
         return Section("titre", "Page de titre et paramètres", "Page de titre", blocks,
                        in_contents=False)
 

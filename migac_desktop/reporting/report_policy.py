@@ -129,19 +129,6 @@ def _guarantee_text(years: list[int], floored: np.ndarray, capped: np.ndarray) -
     return " ; ".join(parts) or DASH
 
 
-def _gap_sentence(gap: np.ndarray, one: str, many: str) -> str:
-    """« 1 234 € encore à recevoir par 2 établissements, 5 678 € à rendre par 3 »."""
-    short, over = gap >= CENT, gap <= -CENT
-    parts = []
-    if short.any():
-        parts.append(f"{format_euros(gap[short].sum())} encore à recevoir par "
-                     f"{plural(int(short.sum()), one, many)}")
-    if over.any():
-        parts.append(f"{format_euros(-gap[over].sum())} {'encore ' if not parts else ''}à rendre "
-                     f"par {plural(int(over.sum()), one, many) if not parts else int(over.sum())}")
-    return ", ".join(parts)
-
-
 class PolicyBlocks:
     """The blocks « Plafonné » adds to the national and regional sections."""
 
@@ -159,8 +146,16 @@ class PolicyBlocks:
         facts = [("Politique de transition", f"Plafonné {self.per}"),
                  (self.held_title, f"{int(held.sum())} sur {len(u.names)}")]
         if self.years:
-            text = _gap_sentence(u.gap, self.one, self.many)
-            facts.append((f"Reste à converger {self.years[-1]}", text or "aucun"))
+            last = self.years[-1]
+            short, over = u.gap >= CENT, u.gap <= -CENT
+            if not (short.any() or over.any()):
+                facts.append((f"Reste à converger {last}", "aucun"))
+            if short.any():
+                facts.append((f"Encore à recevoir en {last}", f"{format_euros(u.gap[short].sum())} "
+                               f"({plural(int(short.sum()), self.one, self.many)})"))
+            if over.any():
+                facts.append((f"Encore à rendre en {last}", f"{format_euros(-u.gap[over].sum())} "
+                               f"({plural(int(over.sum()), self.one, self.many)})"))
         return facts
 
     def financing_table(self) -> Table:
@@ -172,7 +167,7 @@ class PolicyBlocks:
                          _financing_text(unit, self.many)])
         return Table([Column("Année"), Column(f"{self.many[0].upper()}{self.many[1:]} au plancher", RIGHT, wrap=True),
                       Column(f"{self.many[0].upper()}{self.many[1:]} au plafond", RIGHT, wrap=True),
-                      Column("Coût net des garanties", RIGHT, wrap=True, signed=True),
+                      Column("Coût net des garanties", RIGHT, wrap=True),
                       Column("Financement", wrap=True)],
                      rows, title="Financement des garanties", id="garanties-financement",
                      keep_together=True,
@@ -231,9 +226,10 @@ class PolicyBlocks:
         u = self.units
         with_region = region is None and u.level_key != "region"
         if u.level_key == "establishment":
-            columns = [Column("FINESS", repeat=True), Column("Établissement", repeat=True, wrap=True)]
+            columns = [Column("FINESS", repeat=True, wrap=True),
+                       Column("Établissement", repeat=True, wrap=True)]
         elif u.level_key == "crra":
-            columns = [Column("CRRA", repeat=True), Column("Libellé", repeat=True, wrap=True)]
+            columns = [Column("CRRA", repeat=True, wrap=True), Column("Libellé", repeat=True, wrap=True)]
         else:
             columns = [Column("Région", repeat=True, wrap=True)]
         if with_region:
