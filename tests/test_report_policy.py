@@ -72,6 +72,11 @@ def test_bounds_in_words_and_percentages():
     rows = {row[0]: plain(row[1]) for row in table(report, "parametres").rows}
     assert rows["Perte annuelle maximale"] == "1,25 %"
     assert rows["Gain annuel maximal"] == "5 %"
+    # 0 % is no loss at all.
+    text = plain(report_of(with_policy(worked_example(), perte_max_annuelle=0.0)).text())
+    assert ("Lissage plafonné par établissement : aucune baisse par rapport à la dotation de "
+            "l'année précédente, sans plafond de gain ;") in text
+    assert "Perte annuelle maximale | 0 %" in text
 
 
 def test_worked_example_guaranteed_hospitals_and_reste(example_report):

@@ -9,6 +9,7 @@ Under « Linéaire » nothing here is called: the report stays as it was.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,16 +41,24 @@ def fraction_text(value: float) -> str:
     return f"{fewest_decimals(value * 100.0, 2)}{NBSP}%"
 
 
+def _bound(value) -> float | None:
+    """A bound as the model reads it: empty (None or NaN) is no bound."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
 def policy_sentence(parameters) -> str:
     """The policy in words, for the title page."""
     level_key = schema.POLICY_LEVEL_KEYS.get(parameters.lissage_niveau, "establishment")
-    loss, gain = parameters.perte_max_annuelle, parameters.gain_max_annuel
+    loss, gain = _bound(parameters.perte_max_annuelle), _bound(parameters.gain_max_annuel)
     basis = "de la dotation de l'année précédente"
-    if loss is not None and gain is not None:
-        bounds = (f"perte annuelle limitée à {fraction_text(loss)} et gain annuel limité à "
-                  f"{fraction_text(gain)} {basis}")
-    elif loss is not None:
-        bounds = f"perte annuelle limitée à {fraction_text(loss)} {basis}, sans plafond de gain"
+    # A loss of 0 % is no loss at all: said so, as the 2022 decree says it.
+    floor = (None if loss is None else "aucune baisse" if loss == 0
+             else f"perte annuelle limitée à {fraction_text(loss)}")
+    if floor is not None and gain is not None:
+        bounds = f"{floor} et gain annuel limité à {fraction_text(gain)} {basis}"
+    elif floor is not None:
+        against = "par rapport à la dotation de l'année précédente" if loss == 0 else basis
+        bounds = f"{floor} {against}, sans plafond de gain"
     elif gain is not None:
         bounds = f"gain annuel limité à {fraction_text(gain)} {basis}, sans plancher de perte"
     else:
@@ -61,6 +70,8 @@ def policy_sentence(parameters) -> str:
 def parameter_text(parameters, key: str) -> str:
     """The value of one of the policy's parameters in the parameters table."""
     value = getattr(parameters, key)
+    if key in ("perte_max_annuelle", "gain_max_annuel"):
+        value = _bound(value)
     if key == "perte_max_annuelle":
         return "sans plancher" if value is None else fraction_text(value)
     if key == "gain_max_annuel":
