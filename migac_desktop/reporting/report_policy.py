@@ -219,7 +219,9 @@ class PolicyBlocks:
                                       _euros(u.modelled[idx].sum()), _euros(u.last[idx].sum()),
                                       _signed(u.gap[idx].sum())])
         every = np.asarray(order)
-        totals.append([f"Total ({plural(len(order), self.one, self.many)})"] + blanks
+        # A region's table lists all its units; the nation's total says how many it sums.
+        label = "Total" if region is not None else f"Total ({plural(len(order), self.one, self.many)})"
+        totals.append([label] + blanks
                       + ["", _euros(u.modelled[every].sum()), _euros(u.last[every].sum()),
                          _signed(u.gap[every].sum())])
         title = f"{self.held_title} et reste à converger"
