@@ -59,6 +59,7 @@ from .report_model import (
     _signed,
     result_column,
 )
+from .report_policy import POLICY_KEYS, PolicyBlocks, parameter_text, policy_sentence
 
 __all__ = [
     "Report", "Section", "Title", "Heading", "Paragraph", "Notice", "KeyValues", "Column",
@@ -160,6 +161,8 @@ class _Builder:
         smoothing = scenario.smoothing
         self.shares = {int(y): float(s) for y, s in zip(smoothing["year"], smoothing["share"])
                        if not (_is_nan(y) or _is_nan(s))}
+        # « Plafonné » only: the guarantees and the reste à converger.
+        self.policy = PolicyBlocks(results) if results.capped else None
 
     # -- title page ------------------------------------------------------------------
     def title_section(self, title: str, subtitle: str, source_name: str,
@@ -187,6 +190,8 @@ class _Builder:
         if years:
             info.append(("Lissage", f"de {years[0]} à {years[-1]} "
                                     f"({plural(len(years), 'année')})"))
+        if self.policy is not None:
+            info.append(("Politique de transition", policy_sentence(p)))
         blocks: list = [Title("MIG SAMU (Q01) · Répartition entre les CRRA", title, subtitle),
                         KeyValues(info)]
         if unsaved:
@@ -199,14 +204,21 @@ class _Builder:
         if p.note.strip():
             blocks.append(Notice("Note du scénario", p.note.strip()))
         blocks.append(self._parameters_table())
-        blocks.append(Columns([self._bands_table(), self._smoothing_table()]))
-        blocks.append(Paragraph(
-            "Montant modélisé d'un CRRA : (ETP ARM × coût d'un ETP d'ARM + ETP MR × coût "
-            "d'un ETP de médecin régulateur + ETP d'encadrement × coût d'un ETP "
-            "d'encadrement + frais fixes + frais par DRM × DRM) × (1 + coefficient "
-            "géographique) × facteur de calage. Effet revenu : montant modélisé moins "
-            f"dotation historique {self.historic_year}, appliqué chaque année selon la part "
-            "cumulée du lissage.", "small"))
+        formula = ("Montant modélisé d'un CRRA : (ETP ARM × coût d'un ETP d'ARM + ETP MR × coût "
+                   "d'un ETP de médecin régulateur + ETP d'encadrement × coût d'un ETP "
+                   "d'encadrement + frais fixes + frais par DRM × DRM) × (1 + coefficient "
+                   "géographique) × facteur de calage. Effet revenu : montant modélisé moins "
+                   f"dotation historique {self.historic_year}, appliqué chaque année selon la part "
+                   "cumulée du lissage.")
+        if self.policy is None:
+            blocks.append(Columns([self._bands_table(), self._smoothing_table()]))
+            blocks.append(Paragraph(formula, "small"))
+        else:
+            # The policy's rows fill the page: the formula goes under the short smoothing
+            # table, beside the référentiel, so that the title page stays one page.
+            smoothing = self._smoothing_table()
+            smoothing.note = formula
+            blocks.append(Columns([self._bands_table(), smoothing]))
         return Section("titre", "Page de titre et paramètres", "Page de titre", blocks,
                        in_contents=False)
 
@@ -221,8 +233,12 @@ class _Builder:
         for spec in schema.PARAMETERS:
             if spec.key in ("titre", "note"):
                 continue
+            if spec.key in POLICY_KEYS and self.policy is None:
+                continue            # « Linéaire »: the report says nothing of the policy
             value = getattr(p, spec.key)
-            if spec.key == "enveloppe_cible":
+            if spec.key in POLICY_KEYS:
+                text = parameter_text(p, spec.key)
+            elif spec.key == "enveloppe_cible":
                 if p.calage != "Montant cible":
                     text = "sans objet (calage « " + p.calage + " »)" if value is None \
                         else f"{_euros(value)} (non utilisée)"
@@ -320,6 +336,8 @@ class _Builder:
         ]
         for y in self.years:
             facts.append((f"Dotations {y}", _euros(nat[alloc_key(y)])))
+        if self.policy is not None:
+            facts += self.policy.national_facts()
         rows = []
         for _, row in regions.iterrows():
             rows.append([str(row["region"]), format_number(float(row["n_crra"]))]
@@ -337,6 +355,11 @@ class _Builder:
                         Paragraph(self._national_lead(), "lead"),
                         KeyValues(facts, title="Chiffres clés", columns=2),
                         table]
+        if self.policy is not None:
+            blocks.append(self.policy.financing_table())
+            units = self.policy.units_table(None)
+            if units is not None:
+                blocks.append(units)
         if r.notified:
             blocks.append(self._notified_table(None))
             blocks += self._envelope_raise_notices()
@@ -475,6 +498,10 @@ class _Builder:
                             totals=[total], id=f"etablissements:{region}",
                             group_titles=dict(AMOUNT_GROUPS), splits=[[[1], [2]]],
                             note="Un établissement reçoit la somme des dotations de ses CRRA."))
+        if self.policy is not None:
+            units = self.policy.units_table(region)
+            if units is not None:
+                blocks.append(units)
         if any(name == region for name, _ in r.notified):
             blocks.append(self._notified_table(region))
             if detailed:        # a regional report has no national section to say it
@@ -502,6 +529,8 @@ class _Builder:
         if notified:
             text += " Enveloppe notifiée : " + _join_fr(
                 [f"{_euros(a)} en {y}" for y, a in notified]) + "."
+        if self.policy is not None:
+            text += " " + self.policy.region_sentence(region)
         return text
 
 
