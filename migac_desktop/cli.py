@@ -6,6 +6,7 @@
           [--workbook OUT.xlsx]               and the scenario with live output sheets
     migac validate SCENARIO.xlsx              list every problem of the scenario
     migac report SCENARIO.xlsx --pdf OUT.pdf  print the report without a window
+    migac sensitivity SCENARIO.xlsx --out DIR write DIR/sensitivity.csv (sensitivity_cli.py)
 
 Exit codes (the contract): 0 success, warnings on stderr, each line starting with
 ``Avertissement``; 2 invalid scenario or arguments, each problem on stderr in French
@@ -149,6 +150,10 @@ def build_parser() -> FrenchArgumentParser:
     p.add_argument("--region", metavar="RÉGION",
                    help="limite le rapport à une région (par défaut : tout le scénario)")
     p.set_defaults(handler=cmd_report)
+
+    from .sensitivity_cli import add_parser as add_sensitivity_parser
+
+    add_sensitivity_parser(sub)
     return parser
 
 
