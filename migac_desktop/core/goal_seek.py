@@ -374,6 +374,9 @@ def goal_seek(scenario: Scenario, goal_input: GoalInput, target: GoalTarget, *,
         message = (f"Aucune valeur {goal_input.range_text()} de « {name} » ne porte {what} à "
                    f"{goal} : la plus proche trouvée est {goal_input.format(value)}, qui donne "
                    f"{shown}.")
+        if math.isinf(goal_input.bounds()[1]) and value >= max(f.seen) and value > x0:
+            message = message[:-1] + (f" ; plus « {name} » augmente, plus {what} s'en approche, "
+                                      "sans l'atteindre.")
     final_output = reached_output
     if target.output == "revenue_effect_pct":
         final_output = reached_output / historic_u
