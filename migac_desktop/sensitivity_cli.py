@@ -50,8 +50,8 @@ def cmd_sensitivity(args) -> int:
         return EXIT_INVALID
     scenario, results = load_valid_scenario(args.scenario)
 
-    from .core.sensitivity import DIRECTION_LABELS, sweep
     from .core.numbers import format_number
+    from .core.sensitivity import DIRECTION_LABELS, sweep
     from .io.sensitivity_export import write_sensitivity_csv
 
     run = sweep(scenario, variation, base=results)

@@ -127,7 +127,8 @@ def test_one_command_and_one_undo_restore_the_input():
     result = goal_seek(scenario, GoalInput.crra(2, "etp_arm_override"),
                        GoalTarget("modelled", 5_000_000.0, "crra", "SAMU-B1"))
     assert result.reached
-    assert plain(result.label) == f"valeur cible : ETP ARM retenus de SAMU-B1 = {plain(GoalInput.crra(2, 'etp_arm_override').format(result.value))}"
+    shown = plain(GoalInput.crra(2, "etp_arm_override").format(result.value))
+    assert plain(result.label) == f"valeur cible : ETP ARM retenus de SAMU-B1 = {shown}"
     before = scenario.copy()
     command = result.command(scenario)
     command.redo(scenario)

@@ -80,6 +80,13 @@ class GoalInput:
                                 "ARM ou MR retenus peuvent être cherchés.")
         return cls(CRRA_SHEET, key, int(position))
 
+    @property
+    def row(self) -> int:
+        """The row's position (a table input only)."""
+        if self.position is None:
+            raise GoalSeekError(f"feuille « {self.sheet} » : la ligne n'est pas donnée.")
+        return self.position
+
     # -- description ------------------------------------------------------
     def header(self) -> str:
         if self.sheet == schema.PARAMETERS_SHEET:
@@ -92,9 +99,9 @@ class GoalInput:
         if self.sheet == schema.PARAMETERS_SHEET:
             return self.header()
         if self.sheet == BANDS_SHEET:
-            name = str(scenario.bands["label"].iat[self.position] or "") or f"la tranche {self.position + 1}"
+            name = str(scenario.bands["label"].iat[self.row] or "") or f"la tranche {self.row + 1}"
         else:
-            name = str(scenario.crra["crra_id"].iat[self.position] or "") or f"la ligne {self.position + 1}"
+            name = str(scenario.crra["crra_id"].iat[self.row] or "") or f"la ligne {self.row + 1}"
         return f"{self.header()} de {name}"
 
     def format(self, value: float) -> str:
@@ -128,10 +135,10 @@ class GoalInput:
         if self.sheet == schema.PARAMETERS_SHEET:
             return float(getattr(scenario.parameters, self.key))
         if self.sheet == BANDS_SHEET:
-            return float(scenario.bands[self.key].iat[self.position])
+            return float(scenario.bands[self.key].iat[self.row])
         used = {"drm": "drm", "geo_coef": "geo_coef", "etp_arm_override": "etp_arm",
                 "etp_mr_override": "etp_mr"}[self.key]
-        return float(results.crra_arrays[used][self.position])
+        return float(results.crra_arrays[used][self.row])
 
     def trial(self, scenario: Scenario, value: float) -> Scenario:
         """A private scenario with the input at ``value``; ``scenario`` stays as it is."""
@@ -140,7 +147,7 @@ class GoalInput:
         attr = "bands" if self.sheet == BANDS_SHEET else "crra"
         frame = getattr(scenario, attr)
         column = frame[self.key].to_numpy(dtype="float64", copy=True)
-        column[self.position] = value
+        column[self.row] = value
         new = frame.copy(deep=False)
         new[self.key] = column          # a new column in the copy: the scenario's is untouched
         return replace(scenario, **{attr: new})
@@ -181,7 +188,7 @@ class GoalSeekResult:
             command = SetParameter(scenario, self.input.key, float(self.value))
             command.label = self.label
             return command
-        return SetCells(scenario, self.input.sheet, [(self.input.position, self.input.key,
+        return SetCells(scenario, self.input.sheet, [(self.input.row, self.input.key,
                                                       float(self.value))], label=self.label)
 
 
@@ -337,25 +344,25 @@ def goal_seek(scenario: Scenario, goal_input: GoalInput, target: GoalTarget, *,
 
     pieces = _pieces(scenario, goal_input)
     order = sorted(range(len(pieces)), key=lambda i: _distance(x0, *pieces[i]))
-    best: float | None = None
+    best: float | None = x0 if abs(f0 - wanted) <= TOLERANCE else None   # already there
     for i in order:
+        if best == x0:
+            break
         a, b = pieces[i]
         if best is not None and _distance(x0, a, b) > abs(best - x0):
             break
         found = _solve_piece(f, a, b, wanted, scale)
         if found is not None and (best is None or abs(found - x0) < abs(best - x0)):
             best = found
-
-    if best is not None and abs(best - x0) > 0 and abs(f0 - wanted) <= TOLERANCE:
-        best = x0                        # already there: nothing to change
     if best is not None:
         problems, _ = evaluate(goal_input.trial(scenario, best))
         if errors_of(problems):
             best = None
-    reached = best is not None
-    if reached:
-        value, reached_output = best, f(best)
+    value: float
+    if best is not None:
+        reached, value, reached_output = True, best, f(best)
     else:
+        reached = False
         value, reached_output = _closest(f, wanted, x0, goal_input.bounds())
     historic_u = float(base.crra_arrays["historic"][mask].sum())
     show = _shower(target.output, historic_u)

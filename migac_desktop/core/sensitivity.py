@@ -180,7 +180,8 @@ class Sweep:
         bars = []
         for parameter in PARAMETERS:
             low_v, high_v = by_key[(parameter, "low")], by_key[(parameter, "high")]
-            values, refusal = {}, None
+            values: dict[str, float | None] = {}
+            refusal: str | None = None
             for v in (low_v, high_v):
                 results = self.results.get((v.parameter, v.direction))
                 if results is None:
