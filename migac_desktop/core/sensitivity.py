@@ -4,9 +4,9 @@ Each parameter of :data:`PARAMETERS` (the six national costs and staffing of MOD
 the référentiel's ETP ARM and ETP MR columns, each as one group: every band at once) is
 multiplied by 1 − v and by 1 + v, everything else as in the scenario (the CRRA's retained
 ETP stay as they are). Every varied scenario is computed by :func:`model.compute` itself:
-at 0,2 ms (101 CRRA) to 1 ms (10 000 CRRA) a recompute, the 16 of a sweep stay far below
-the interactive budget, and the figures are the model's by construction, not an
-approximation of it.
+a recompute is well under a millisecond at 101 CRRA and a few at 10 000, so the 16 of a
+sweep stay far below the budget of issue 15 (50 ms, 1 s; benchmarks/bench_decision.py), and
+the figures are the model's by construction, not an approximation of it.
 
 Use :func:`sweep` once per scenario (after each edit) and :meth:`Sweep.tornado` for every
 unit and output the user picks: the tornado of another unit costs a few masked sums.
