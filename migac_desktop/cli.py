@@ -8,6 +8,7 @@
     migac report SCENARIO.xlsx --pdf OUT.pdf  print the report without a window
     migac compare A.xlsx B.xlsx --out DIR     compare B with the reference A, write
                                               DIR/{inputs,crra,regions,establishments}.csv
+    migac sensitivity SCENARIO.xlsx --out DIR write DIR/sensitivity.csv (sensitivity_cli.py)
 
 Exit codes (the contract): 0 success, warnings on stderr, each line starting with
 ``Avertissement``; 2 invalid scenario or arguments, each problem on stderr in French
@@ -164,6 +165,9 @@ def build_parser() -> FrenchArgumentParser:
     p.add_argument("--out", "-o", metavar="DOSSIER", required=True,
                    help="dossier des fichiers CSV (créé s'il n'existe pas)")
     p.set_defaults(handler=cmd_compare)
+    from .sensitivity_cli import add_parser as add_sensitivity_parser
+
+    add_sensitivity_parser(sub)
     return parser
 
 
