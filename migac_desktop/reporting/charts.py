@@ -65,7 +65,7 @@ from .chart_style import (
     format_millions,
     format_thousands,
 )
-from .guarantees import year_guarantees
+from .policy_chart import policy_marks, remaining_mark
 
 __all__ = [
     "FrenchFormatter", "format_millions", "format_thousands", "format_compact_euros",
@@ -429,7 +429,7 @@ def draw_smoothing(fig: Figure, results, level: str, key: object = None,
                gid="historic", zorder=2)
     ax.axhline(target, linestyle="--", color=MODELLED_COLOUR, linewidth=1.4,
                label=f"Montant modélisé : {format_euros(target)}", gid="target", zorder=2)
-    policy = _policy_marks(ax, results, level, key, years) if results.capped else None
+    policy = policy_marks(ax, results, level, key, years) if results.capped else None
     ax.plot(years, values, marker="o", markersize=6, color="#222222", linewidth=2.0,
             label="Dotation de l'année" if policy is None else "Dotation plafonnée (politique)",
             gid="trajectory", zorder=4)
@@ -469,7 +469,7 @@ def draw_smoothing(fig: Figure, results, level: str, key: object = None,
     every = [historic, target] + list(values) + [a for _, a in notified]
     if policy is not None:
         every += policy["linear"]
-        _remaining_mark(ax, years[-1], values[-1], target, rising)
+        remaining_mark(ax, years[-1], values[-1], target, rising)
     low, high = min(every), max(every)
     span = (high - low) or max(abs(high), 1.0) * 0.05
     # Room above (gain) or below (loss) for the labels.
@@ -489,45 +489,6 @@ def draw_smoothing(fig: Figure, results, level: str, key: object = None,
                ncols=(4 if len(ax.get_lines()) <= 3 else 2) if policy is None else 3,
                frameon=False, prop=_legend_font())
     return fig
-
-
-GUARANTEE_MARKS = (("floored", "^", "plancher", "Année garantie : plancher (perte annuelle maximale)"),
-                   ("capped", "v", "plafond", "Année garantie : plafond (gain annuel maximal)"))
-
-
-def _policy_marks(ax, results, level: str, key, years: list[int]) -> dict:
-    """« Plafonné »: the linear path (grey, dashed) and the guaranteed years, each kind its
-    own marker and legend entry (not colour alone); returns the linear path and, per year,
-    the words shown under its label (« plancher », « plancher : 3 établissements »)."""
-    linear = results.linear_trajectory(level, key)
-    ax.plot(years, linear, linestyle="--", marker="s", markersize=4, color="#7a828c",
-            linewidth=1.6, label="Trajectoire linéaire (sans garantie)", gid="linear", zorder=3)
-    values = results.trajectory(level, key)
-    counts = results.guarantees(level, key)
-    for index, (gid, marker, _word, label) in enumerate(GUARANTEE_MARKS):
-        hit = [(yr, v) for yr, v, n in zip(years[1:], values[1:], counts) if n[index]]
-        if hit:
-            ax.plot([yr for yr, _ in hit], [v for _, v in hit], linestyle="none", marker=marker,
-                    markersize=12, markerfacecolor="none", markeredgecolor="#222222",
-                    markeredgewidth=1.6, label=label, gid=gid, zorder=5)
-    words = year_guarantees(results, level, key, long=True)
-    return {"linear": linear, "words": dict(zip(years[1:], words))}
-
-
-def _remaining_mark(ax, year: int, final: float, target: float, rising: bool) -> None:
-    """The reste à converger of the last year: a bracket from the last amount to the
-    modelled one, and its amount in the corner the labels leave free."""
-    gap = target - final
-    text = f"Reste à converger en {year} : {format_signed_euros(gap)}"
-    if abs(gap) >= 0.5:
-        ax.annotate("", xy=(year + 0.2, target), xytext=(year + 0.2, final),
-                    arrowprops=dict(arrowstyle="<->", color=TEXT_GREY, linewidth=1.2,
-                                    shrinkA=0, shrinkB=0), zorder=3, gid="remaining_bracket")
-    ax.text(0.01, 0.98 if rising else 0.02, text, transform=ax.transAxes, ha="left",
-            va="top" if rising else "bottom", fontsize=NOTE_SIZE + 1, fontfamily=FONT,
-            color="#222222", fontweight="bold", gid="remaining",
-            bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor=TEXT_GREY,
-                      linewidth=0.8), zorder=7)
 
 
 # -- 5. all the CRRA of one region --------------------------------------------
