@@ -165,8 +165,8 @@ def test_smoothing_table_of_a_floored_hospital(policy_window, qtmodeltester):
     panel.show_entity("establishment", "010000001")
     model = panel.table_model
     assert [c.header for c in model.columns] == [
-        "Année", "Part cumulée de l'effet revenu", "Dotation linéaire", "Dotation plafonnée",
-        "Garantie", "Effet revenu appliqué", "Écart restant au montant modélisé", "Reste à converger"]
+        "Année", "Part cumulée", "Dotation linéaire", "Dotation plafonnée",
+        "Garantie", "Effet revenu appliqué", "Écart au modélisé", "Reste à converger"]
     assert column_values(model, "guarantee") == ["", "plancher", "plancher", "plancher"]
     assert [plain(v) for v in column_values(model, "linear")] == [
         "1 900 000 €", "1 822 873 €", "1 668 618 €", "1 514 363 €"]
@@ -191,8 +191,8 @@ def test_smoothing_chart_draws_both_paths_and_the_guarantees():
     assert list(by_gid(ax, "floored").get_xdata()) == [2014, 2015, 2016]
     assert not any(a.get_gid() == "capped" for a in ax.get_children())
     legend = [plain(t.get_text()) for t in fig.legends[0].get_texts()]
-    assert "Trajectoire linéaire (sans garantie)" in legend
-    assert "Année garantie : plancher (perte annuelle maximale)" in legend
+    assert "Trajectoire linéaire" in legend
+    assert "Année au plancher (perte maximale)" in legend
     assert plain(by_gid(ax, "remaining").get_text()) == "Reste à converger en 2016 : −219 716 €"
     assert any(t.endswith("\nplancher") for t in all_texts(fig))
     assert_nothing_clipped(fig)
@@ -200,6 +200,15 @@ def test_smoothing_chart_draws_both_paths_and_the_guarantees():
     texts = all_texts(fig)
     assert any(t.endswith("plancher : 1 établissement") for t in texts)
     assert any(t.endswith("plancher : 2 établissements") for t in texts)
+    assert_nothing_clipped(fig)
+
+
+def test_national_reste_a_converger_says_who_receives_and_who_gives_back():
+    fig = charts.draw_smoothing(Figure(**SCREEN), compute(policy_example()), "national")
+    # Budget-neutral: the nation's net reste is 0; its hospitals' is not.
+    assert plain(by_gid(fig.axes[0], "remaining").get_text()) == (
+        "Reste à converger en 2016 : 0 €\n+369 723 € à recevoir par 1 établissement ; "
+        "−369 723 € à rendre par 2 établissements")
     assert_nothing_clipped(fig)
 
 
@@ -211,7 +220,7 @@ def test_capped_years_marked_with_their_own_marker():
     capped = by_gid(fig.axes[0], "capped")
     assert results.guarantees("establishment", "020000001") == [(0, 1)] * 3
     assert capped.get_marker() == "v" and list(capped.get_xdata()) == [2014, 2015, 2016]
-    assert "Année garantie : plafond (gain annuel maximal)" in [
+    assert "Année au plafond (gain maximal)" in [
         t.get_text() for t in fig.legends[0].get_texts()]
     assert any(t.endswith("\nplafond") for t in all_texts(fig))
     assert_nothing_clipped(fig)

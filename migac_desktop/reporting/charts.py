@@ -431,7 +431,7 @@ def draw_smoothing(fig: Figure, results, level: str, key: object = None,
                label=f"Montant modélisé : {format_euros(target)}", gid="target", zorder=2)
     policy = policy_marks(ax, results, level, key, years) if results.capped else None
     ax.plot(years, values, marker="o", markersize=6, color="#222222", linewidth=2.0,
-            label="Dotation de l'année" if policy is None else "Dotation plafonnée (politique)",
+            label="Dotation de l'année" if policy is None else "Dotation plafonnée",
             gid="trajectory", zorder=4)
     notified = []
     if level == "region":
@@ -469,7 +469,7 @@ def draw_smoothing(fig: Figure, results, level: str, key: object = None,
     every = [historic, target] + list(values) + [a for _, a in notified]
     if policy is not None:
         every += policy["linear"]
-        remaining_mark(ax, years[-1], values[-1], target, rising)
+        remaining_mark(ax, results, level, key, years[-1], values[-1], target, rising)
     low, high = min(every), max(every)
     span = (high - low) or max(abs(high), 1.0) * 0.05
     # Room above (gain) or below (loss) for the labels.

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.numbers import format_signed_euros
+
 UNIT_WORDS = {"establishment": ("établissement", "établissements"),
               "region": ("région", "régions"), "crra": ("CRRA", "CRRA")}
 KINDS = ("plancher", "plafond")
@@ -85,3 +87,33 @@ def year_guarantees(results, level: str, key, *, long: bool = False) -> list[str
                              f"{word} : {unit_word(results, n)}" if long else f"{word} ({n})")
         out.append(" ; ".join(parts))
     return out
+
+
+def remaining_split(results, level: str, key) -> tuple[float, int, float, int]:
+    """The reste à converger of the policy units inside an entity: what those still below
+    their modelled amount are to receive, and how many; what those above are to give back."""
+    t = results.transition
+    gap = np.bincount(t.unit_codes, weights=results.crra_arrays["remaining_gap"],
+                      minlength=len(t.unit_names))
+    if level == "national":
+        units = np.arange(len(t.unit_names))
+    else:
+        column = {"region": "region", "establishment": "finess", "crra": "crra_id"}[level]
+        units = np.unique(t.unit_codes[results.crra_arrays[column] == key])
+    gap = gap[units]
+    up, down = gap >= 0.01, gap <= -0.01
+    return float(gap[up].sum()), int(up.sum()), float(gap[down].sum()), int(down.sum())
+
+
+def remaining_detail(results, level: str, key) -> str:
+    """« +5 078 719 € à recevoir par 49 établissements ; −5 078 719 € à rendre par 30 », for
+    an entity of several units; empty for one."""
+    if entity_unit_count(results, level, key) <= 1:
+        return ""
+    up, n_up, down, n_down = remaining_split(results, level, key)
+    parts = []
+    if n_up:
+        parts.append(f"{format_signed_euros(up)} à recevoir par {unit_word(results, n_up)}")
+    if n_down:
+        parts.append(f"{format_signed_euros(down)} à rendre par {unit_word(results, n_down)}")
+    return " ; ".join(parts)

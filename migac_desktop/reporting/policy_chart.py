@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from ..core.numbers import format_signed_euros
 from .chart_style import FONT, NOTE_SIZE, TEXT_GREY
-from .guarantees import year_guarantees
+from .guarantees import remaining_detail, year_guarantees
 
-GUARANTEE_MARKS = (("floored", "^", "plancher", "Année garantie : plancher (perte annuelle maximale)"),
-                   ("capped", "v", "plafond", "Année garantie : plafond (gain annuel maximal)"))
+GUARANTEE_MARKS = (("floored", "^", "plancher", "Année au plancher (perte maximale)"),
+                   ("capped", "v", "plafond", "Année au plafond (gain maximal)"))
 
 
 def policy_marks(ax, results, level: str, key, years: list[int]) -> dict:
@@ -17,7 +17,7 @@ def policy_marks(ax, results, level: str, key, years: list[int]) -> dict:
     the words shown under its label (« plancher », « plancher : 3 établissements »)."""
     linear = results.linear_trajectory(level, key)
     ax.plot(years, linear, linestyle="--", marker="s", markersize=4, color="#7a828c",
-            linewidth=1.6, label="Trajectoire linéaire (sans garantie)", gid="linear", zorder=3)
+            linewidth=1.6, label="Trajectoire linéaire", gid="linear", zorder=3)
     values = results.trajectory(level, key)
     counts = results.guarantees(level, key)
     for index, (gid, marker, _word, label) in enumerate(GUARANTEE_MARKS):
@@ -30,11 +30,16 @@ def policy_marks(ax, results, level: str, key, years: list[int]) -> dict:
     return {"linear": linear, "words": dict(zip(years[1:], words))}
 
 
-def remaining_mark(ax, year: int, final: float, target: float, rising: bool) -> None:
+def remaining_mark(ax, results, level: str, key, year: int, final: float, target: float,
+                   rising: bool) -> None:
     """The reste à converger of the last year: a bracket from the last amount to the
-    modelled one, and its amount in the corner the labels leave free."""
+    modelled one, and its amount in the corner the labels leave free; for an entity of
+    several units (the nation), what its units are still to receive and to give back."""
     gap = target - final
     text = f"Reste à converger en {year} : {format_signed_euros(gap)}"
+    detail = remaining_detail(results, level, key)
+    if detail:
+        text += "\n" + detail
     if abs(gap) >= 0.5:
         ax.annotate("", xy=(year + 0.2, target), xytext=(year + 0.2, final),
                     arrowprops=dict(arrowstyle="<->", color=TEXT_GREY, linewidth=1.2,

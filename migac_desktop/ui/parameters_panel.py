@@ -41,6 +41,8 @@ POLICY_KEYS = ("lissage_mode", "lissage_niveau", "perte_max_annuelle", "gain_max
 POLICY_HEADING = "Politique de transition"
 PLACEHOLDERS = {"perte_max_annuelle": "vide : pas de plancher",
                 "gain_max_annuel": "vide : pas de plafond"}
+# Under their heading, shorter labels (the accessible names and messages keep the full ones).
+FORM_LABELS = {"lissage_mode": "Mode", "lissage_niveau": "Unité protégée"}
 
 
 def parameter_text(key: str, value) -> str:
@@ -119,11 +121,12 @@ class ParametersForm(QWidget):
             error.setObjectName(f"paramError_{spec.key}")
             error.setWordWrap(True)
             error.setStyleSheet(ERROR_STYLE)
+            error.setMinimumWidth(320)
             error.setAccessibleName(f"Erreur : {spec.label}")
             error.hide()
             outer.addWidget(error)
             self.errors[spec.key] = error
-            label = QLabel(spec.label + " :")
+            label = QLabel(FORM_LABELS.get(spec.key, spec.label) + " :")
             label.setToolTip(spec.help)
             label.setBuddy(editor)
             self.labels[spec.key] = label

@@ -242,6 +242,11 @@ class SmoothingPanel(QWidget):
         values = {"year": years, "share": shares, "amount": path,
                   "applied": [a - historic for a in path], "gap": [target - a for a in path]}
         if results.capped:          # « Plafonné »: beside the linear path, guarantees, reste
+            # Eight columns at 1366 px: shorter headers, the full ones in the tooltips.
+            columns[1] = ColumnDef("share", "Part cumulée", "percent",
+                                   help="Part cumulée de l'effet revenu.")
+            columns[4] = ColumnDef("gap", "Écart au modélisé", "signed_euros",
+                                   help="Écart restant au montant modélisé.")
             columns[2:3] = [
                 ColumnDef("linear", "Dotation linéaire", "euros",
                           help="Dotation de la politique « Linéaire » : historique + part "
