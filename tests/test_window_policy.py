@@ -274,3 +274,19 @@ def test_explanation_with_the_region_as_unit(qtbot, tmp_path, monkeypatch):
     assert "Politique de transition « Plafonné » : Région Alpha" in text
     assert "part du CRRA dans l'unité" in text
     assert isinstance(window.parameters_panel.form.editors["perte_max_annuelle"], QLineEdit)
+
+
+def test_policy_warning_of_an_opened_file_listed_once_and_not_kept(qtbot, tmp_path, monkeypatch):
+    from migac_desktop.io.workbook import write_scenario
+    path = tmp_path / "plafonne.xlsx"
+    write_scenario(policy_example(), path)
+    window = open_window(qtbot, tmp_path, monkeypatch, None)
+    window.open_path(path, ask=False)
+    doc = window.document
+    reste = [p for p in doc.problems if "Lissage plafonné" in p.message]
+    assert len(reste) == 1, [p.message for p in doc.problems]
+    field = window.parameters_panel.form.editors["perte_max_annuelle"]
+    field.setText("")
+    field.editingFinished.emit()            # no floor: every unit converges
+    assert doc.scenario.parameters.perte_max_annuelle is None
+    assert not [p for p in doc.problems if "Lissage plafonné" in p.message]
