@@ -243,7 +243,7 @@ def test_explanation_of_the_floored_hospital(policy_window):
     for expected in ("1 900 000,00 €", "1 822 872,56 €", "précédente × (1 − 3,0 %)",
                      "relevée à son plancher : 1 843 000,00 €",
                      "θ = 20 127,44 € / 162 130,82 € = 12,41 % de leur gain",
-                     "100,00 % = 1 822 872,56 € / 1 822 872,56 €"):
+                     "dotation linéaire du CRRA / L = 1 822 872,56 € / 1 822 872,56 €\n100,00 %"):
         assert expected in year_2014, expected
     assert "Reste à converger\nmontant modélisé − dotation 2016\n−219 716 €" in text
 
@@ -255,7 +255,7 @@ def test_explanation_of_a_crra_sharing_its_hospital(policy_window):
     year_2014 = text.split("9 bis a. 2014")[1].split("9 bis b. 2015")[0]
     for expected in ("8 100 000,00 €", "8 262 130,82 €", "entre son plancher et son plafond",
                      "−20 127,44 €", "8 242 003,37 €",
-                     "60,63 % = 5 008 960,22 € / 8 262 130,82 €", "4 996 757,85 €"):
+                     "L = 5 008 960,22 € / 8 262 130,82 €\n60,63 %", "4 996 757,85 €"):
         assert expected in year_2014, expected
 
 

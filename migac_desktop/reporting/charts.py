@@ -472,8 +472,12 @@ def draw_smoothing(fig: Figure, results, level: str, key: object = None,
         remaining_mark(ax, results, level, key, years[-1], values[-1], target, rising)
     low, high = min(every), max(every)
     span = (high - low) or max(abs(high), 1.0) * 0.05
-    # Room above (gain) or below (loss) for the labels.
-    ax.set_ylim(low - span * (0.12 if rising else 0.35), high + span * (0.35 if rising else 0.12))
+    # Room above (gain) or below (loss) for the labels; with the policy, for the labels
+    # moved to the other side too, and for the reste à converger's box on the first.
+    below, above = (0.12, 0.35) if rising else (0.35, 0.12)
+    if policy is not None:
+        below, above = (0.3, 0.6) if rising else (0.6, 0.3)
+    ax.set_ylim(low - span * below, high + span * above)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
     ax.yaxis.set_major_formatter(FrenchFormatter("euros"))
     _axis_label(ax.yaxis, "Dotation MIG SAMU")

@@ -91,17 +91,18 @@ def policy_rows(results, parameters, i: int, linear_by_year: dict[int, float], n
         rows.append(row("&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;garantie", status,
                         "oui" if policy.guaranteed[u] else "non"))
         clipped = float(policy.clipped[u])
-        rows.append(row("&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;financement de l'année",
+        rows.append(row("&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;financement de l'année (part de l'unité)",
                         financing_text(policy), _signed_euros(final - clipped)))
         rows.append(row("&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;dotation de l'unité (A)",
                         "bornée, puis financement", _euros(final), strong=not inside))
         if inside:
             crra_linear = linear_by_year[year]
             share = crra_linear / lin if lin else math.nan
-            share_text = (f"{format_percent(share, 2)} = {_euros(crra_linear)} / {_euros(lin)}"
-                          if lin else "part égale : dotations linéaires nulles")
+            # The value column does not wrap: the long quotient goes with the formula.
+            formula = (f"dotation linéaire du CRRA / L = {_euros(crra_linear)} / {_euros(lin)}"
+                       if lin else "part égale : dotations linéaires nulles")
             rows.append(row("&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;part du CRRA dans l'unité",
-                            "dotation linéaire du CRRA / L", share_text))
+                            formula, format_percent(share, 2) if lin else "part égale"))
             rows.append(row(f"&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;dotation {year} du CRRA",
                             "part × dotation de l'unité", _euros(float(policy.crra[i])),
                             strong=year not in notified))
