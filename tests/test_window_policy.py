@@ -203,6 +203,15 @@ def test_smoothing_chart_draws_both_paths_and_the_guarantees():
     assert_nothing_clipped(fig)
 
 
+def test_a_crra_chart_says_the_guarantee_is_its_hospitals():
+    results = compute(policy_example())
+    fig = charts.draw_smoothing(Figure(**SCREEN), results, "crra", "SAMU-A2")
+    texts = all_texts(fig)
+    assert sum(t.endswith("\nplancher de l'établissement") for t in texts) == 2   # 2015, 2016
+    assert list(by_gid(fig.axes[0], "floored").get_xdata()) == [2015, 2016]
+    assert_nothing_clipped(fig)
+
+
 def test_national_reste_a_converger_says_who_receives_and_who_gives_back():
     fig = charts.draw_smoothing(Figure(**SCREEN), compute(policy_example()), "national")
     # Budget-neutral: the nation's net reste is 0; its hospitals' is not.

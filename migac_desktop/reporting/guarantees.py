@@ -15,6 +15,8 @@ from ..core.numbers import format_signed_euros
 UNIT_WORDS = {"establishment": ("établissement", "établissements"),
               "region": ("région", "régions"), "crra": ("CRRA", "CRRA")}
 KINDS = ("plancher", "plafond")
+OF_UNIT = {"establishment": " de l'établissement", "region": " de la région"}
+FINENESS = {"national": 0, "region": 1, "establishment": 2, "crra": 3}
 
 
 def unit_word(results, n: int) -> str:
@@ -78,12 +80,15 @@ def year_guarantees(results, level: str, key, *, long: bool = False) -> list[str
     """Per smoothing year of one entity: « plancher », « plafond (2) »…, or empty; with
     ``long``, the count in words (« plancher : 3 établissements »), for the chart."""
     many = entity_unit_count(results, level, key) > 1
+    # A CRRA inside a guaranteed hospital (or region): the guarantee is its unit's.
+    whose = OF_UNIT.get(results.transition.level_key, "") \
+        if long and FINENESS[level] > FINENESS[results.transition.level_key] else ""
     out = []
     for counts in results.guarantees(level, key):
         parts = []
         for word, n in zip(KINDS, counts):
             if n:
-                parts.append(word if not many else
+                parts.append(f"{word}{whose}" if not many else
                              f"{word} : {unit_word(results, n)}" if long else f"{word} ({n})")
         out.append(" ; ".join(parts))
     return out
