@@ -105,6 +105,10 @@ def test_wrong_percentage_refused_with_the_reason_at_the_field(policy_window, qt
     assert plain(error.text()) == "Gain annuel maximal : la valeur doit être comprise entre 0 et 100 %."
     assert "comprise entre 0 et 100 %" in field.toolTip()
     field.selectAll()
+    qtbot.keyClicks(field, "abc")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert plain(error.text()) == "Gain annuel maximal : « abc » n'est pas un nombre."
+    field.selectAll()
     qtbot.keyClicks(field, "4")
     qtbot.keyClick(field, Qt.Key.Key_Return)
     assert doc.scenario.parameters.gain_max_annuel == pytest.approx(0.04)

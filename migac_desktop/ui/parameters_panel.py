@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from ..core import schema
 from ..core.commands import InsertRows, InvalidValue, RemoveRows, SetParameter, coerce_cell, coerce_parameter
 from ..core.french import fewest_decimals
-from ..core.numbers import NBSP, format_euros, format_number
+from ..core.numbers import NBSP, NumberError, format_euros, format_number, parse_number
 from .document import Document
 from .table_models import ScenarioTableModel
 from .views import CellDelegate, ScenarioTableView
@@ -58,11 +58,19 @@ def parameter_text(key: str, value) -> str:
     return str(value)
 
 
-def typed_parameter(key: str, text: str) -> str:
-    """A percentage is typed as a percentage: « 2 » (or « 2 % ») is 2 %, not 200 %."""
+def typed_parameter(key: str, text: str) -> object:
+    """A percentage is typed as a percentage: « 2 » (or « 2 % ») is 2 %, not 200 %.
+
+    Returns what :func:`coerce_parameter` then checks; :class:`InvalidValue`, quoting the
+    text as typed, when it is not a number.
+    """
     text = text.strip()
-    if schema.PARAMETER_BY_KEY[key].kind == "fraction" and text and not text.endswith("%"):
-        return text + " %"
+    spec = schema.PARAMETER_BY_KEY[key]
+    if spec.kind == "fraction" and text and not text.endswith("%"):
+        try:
+            return parse_number(text, spec.unit) / 100
+        except NumberError as exc:
+            raise InvalidValue(f"{spec.label} : {exc}.") from None
     return text
 
 
