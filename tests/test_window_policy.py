@@ -11,7 +11,7 @@ from test_charts import SCREEN, all_texts, assert_nothing_clipped, by_gid, cents
 
 from migac_desktop.core import schema
 from migac_desktop.core.model import compute
-from migac_desktop.core.numbers import NBSP
+from migac_desktop.core.numbers import NBSP, format_euros
 from migac_desktop.core.scenario import Scenario
 from migac_desktop.reporting import charts
 from migac_desktop.ui.parameters_panel import POLICY_KEYS
@@ -303,3 +303,22 @@ def test_policy_warning_of_an_opened_file_listed_once_and_not_kept(qtbot, tmp_pa
     field.editingFinished.emit()            # no floor: every unit converges
     assert doc.scenario.parameters.perte_max_annuelle is None
     assert not [p for p in doc.problems if "Lissage plafonné" in p.message]
+
+
+def test_explanation_of_a_capped_year_financed_by_the_losses(qtbot, tmp_path, monkeypatch):
+    scenario = worked_example()
+    scenario.parameters = (scenario.parameters.with_value("lissage_mode", "Plafonné")
+                           .with_value("lissage_niveau", "CRRA").with_value("gain_max_annuel", 0.01))
+    results = compute(scenario)
+    year = results.transition.policy.years[0]
+    window = open_window(qtbot, tmp_path, monkeypatch, scenario)
+    window.explain_panel.show_crra("SAMU-B2")
+    text = plain(window.explain_panel.toPlainText())
+    first = text.split("9 bis a. 2014")[1].split("9 bis b. 2015")[0]
+    assert "ramenée à son plafond : 3 131 000,00 €" in first          # 3 100 000 × 1,01
+    freed = plain(format_euros(-year.net_cost, 2))
+    losses = plain(format_euros(float(year.loss.sum()), 2))
+    assert f"les plafonds libèrent {freed}" in first
+    assert f"φ = {freed} / {losses}" in first
+    # The unit is the CRRA itself: no share inside it.
+    assert "part du CRRA dans l'unité" not in text
