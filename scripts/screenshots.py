@@ -4,6 +4,10 @@ Run under Xvfb at a given screen size (imagemagick's ``import`` grabs the
 screen, as a user would see it):
 
     xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py docs/screenshots 1366x768
+
+With ``--plafonne``, only the smoothing tab under the transition policy « Plafonné »
+(losses capped at 2 % a year per hospital, set in the form as a user would): a region
+and a floored hospital, both paths drawn.
 """
 
 import subprocess
@@ -20,9 +24,11 @@ from migac_desktop.ui.main_window import MainWindow  # noqa: E402
 
 
 def main() -> None:
-    out = Path(sys.argv[1])
-    size = sys.argv[2] if len(sys.argv) > 2 else "1366x768"
-    sample = Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT / "samples" / "scenario_national_2014.xlsx"
+    plafonne = "--plafonne" in sys.argv
+    args = [a for a in sys.argv if a != "--plafonne"]
+    out = Path(args[1])
+    size = args[2] if len(args) > 2 else "1366x768"
+    sample = Path(args[3]) if len(args) > 3 else ROOT / "samples" / "scenario_national_2014.xlsx"
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
     app.setOrganizationName("MIGAC-screenshots")
@@ -34,7 +40,7 @@ def main() -> None:
     def shot(name):
         def run():
             app.processEvents()
-            subprocess.run(["import", "-window", "root", str(out / f"{name}-{size}.png")], check=True)
+            subprocess.run(["import", "-window", "root", str(out / f"fenetre-{name}-{size}.png")], check=True)
         return run
 
     def select_crra():
@@ -79,6 +85,24 @@ def main() -> None:
 
     def panel_all(window):
         window.crra_panel.set_region(None)
+
+    def policy():
+        # Through the form's editors, each edit one command, as typed by a user.
+        form = window.parameters_panel.form
+        window.tabs.setCurrentIndex(1)
+        form.editors["lissage_mode"].setCurrentText("Plafonné")
+        form.editors["perte_max_annuelle"].setText("2")
+        form.editors["perte_max_annuelle"].editingFinished.emit()
+
+    def smoothing(level, key):
+        def run():
+            window.tabs.setCurrentIndex(3)
+            window.smoothing_panel.show_entity(level, key)
+        return run
+
+    if plafonne:
+        steps = [policy, smoothing("region", "Bretagne"), shot("lissage-plafonne-region"),
+                 smoothing("establishment", "050729433"), shot("lissage-plafonne-etablissement")]
 
     def next_step():
         if not steps:

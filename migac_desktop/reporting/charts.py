@@ -65,6 +65,7 @@ from .chart_style import (
     format_millions,
     format_thousands,
 )
+from .policy_chart import policy_marks, remaining_mark
 
 __all__ = [
     "FrenchFormatter", "format_millions", "format_thousands", "format_compact_euros",
@@ -404,7 +405,11 @@ def draw_smoothing(fig: Figure, results, level: str, key: object = None,
     (line ``gid="trajectory"``); dashed lines for the modelled target and the
     historic amount; each year labelled with the cumulative share of the effet
     revenu applied and its amount (« 20 % : +162 131 € »); for a region, its
-    notified envelopes as orange diamonds (« Enveloppe notifiée »).
+    notified envelopes as orange diamonds (« Enveloppe notifiée »). With the policy
+    « Plafonné », the linear path too (grey, dashed, ``gid="linear"``), the years a unit
+    was floored (triangle up, ``gid="floored"``) or capped (triangle down, ``gid="capped"``)
+    named under the year's label, and the reste à converger at the last year
+    (``gid="remaining"``); under « Linéaire » the chart is as it was.
     """
     _start(fig)
     if level not in ("national", "region", "establishment", "crra"):
@@ -424,8 +429,10 @@ def draw_smoothing(fig: Figure, results, level: str, key: object = None,
                gid="historic", zorder=2)
     ax.axhline(target, linestyle="--", color=MODELLED_COLOUR, linewidth=1.4,
                label=f"Montant modélisé : {format_euros(target)}", gid="target", zorder=2)
+    policy = policy_marks(ax, results, level, key, years) if results.capped else None
     ax.plot(years, values, marker="o", markersize=6, color="#222222", linewidth=2.0,
-            label="Dotation de l'année", gid="trajectory", zorder=4)
+            label="Dotation de l'année" if policy is None else "Dotation plafonnée",
+            gid="trajectory", zorder=4)
     notified = []
     if level == "region":
         notified = sorted((yr, amount) for (r, yr), amount in results.notified.items() if r == key)
@@ -434,16 +441,25 @@ def draw_smoothing(fig: Figure, results, level: str, key: object = None,
                 marker="D", markersize=11, markerfacecolor="none", markeredgecolor=NOTIFIED_COLOUR,
                 markeredgewidth=2.0, label="Enveloppe notifiée", gid="notified", zorder=5)
     rising = effect >= 0
-    for yr, value in zip(years[1:], values[1:]):
+    for n, (yr, value) in enumerate(zip(years[1:], values[1:]), start=1):
         applied = value - historic
         if abs(effect) >= 0.5:
             text = f"{_share_text(applied / effect)} : {format_signed_euros(applied)}"
         else:
             text = format_signed_euros(applied)
+        if policy is not None and policy["words"][yr]:
+            text += "\n" + policy["words"][yr]
         # Beside the point, away from the line: up-left of a rising path,
-        # down-left of a falling one.
-        ax.annotate(text, xy=(yr, value), xytext=(-7, 7 if rising else -7),
-                    textcoords="offset points", ha="right", va="bottom" if rising else "top",
+        # down-left of a falling one. Where the linear path runs on that side (the policy
+        # held the amount back), right of the point on the other side, but for the last
+        # year, whose right is the reste's bracket.
+        up, side = rising, -7
+        if policy is not None and n < len(values) - 1 and abs(value - policy["linear"][n]) >= 0.5 \
+                and (value > policy["linear"][n]) != rising:
+            up, side = not rising, 7
+        ax.annotate(text, xy=(yr, value), xytext=(side, 7 if up else -7),
+                    textcoords="offset points", ha="right" if side < 0 else "left",
+                    va="bottom" if up else "top",
                     fontsize=NOTE_SIZE + 0.5, fontfamily=FONT, color="#222222",
                     bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none",
                               alpha=0.85), zorder=6)
@@ -451,10 +467,17 @@ def draw_smoothing(fig: Figure, results, level: str, key: object = None,
     ax.set_xticks(years, [f"{years[0]}\n(historique)"] + [str(yr) for yr in years[1:]])
     ax.set_xlim(years[0] - 0.45, years[-1] + 0.45)
     every = [historic, target] + list(values) + [a for _, a in notified]
+    if policy is not None:
+        every += policy["linear"]
+        remaining_mark(ax, results, level, key, years[-1], values[-1], target, rising)
     low, high = min(every), max(every)
     span = (high - low) or max(abs(high), 1.0) * 0.05
-    # Room above (gain) or below (loss) for the labels.
-    ax.set_ylim(low - span * (0.12 if rising else 0.35), high + span * (0.35 if rising else 0.12))
+    # Room above (gain) or below (loss) for the labels; with the policy, for the labels
+    # moved to the other side too, and for the reste à converger's box on the first.
+    below, above = (0.12, 0.35) if rising else (0.35, 0.12)
+    if policy is not None:
+        below, above = (0.3, 0.6) if rising else (0.6, 0.3)
+    ax.set_ylim(low - span * below, high + span * above)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
     ax.yaxis.set_major_formatter(FrenchFormatter("euros"))
     _axis_label(ax.yaxis, "Dotation MIG SAMU")
@@ -466,7 +489,8 @@ def draw_smoothing(fig: Figure, results, level: str, key: object = None,
         subtitle = (f"Effet revenu : {_effect_text(effect, pct)} ; chaque année : part "
                     "cumulée de l'effet revenu appliquée et montant correspondant")
     _titles(fig, f"Lissage de l'effet revenu – {name}", subtitle)
-    fig.legend(loc="outside lower center", ncols=4 if len(ax.get_lines()) <= 3 else 2,
+    fig.legend(loc="outside lower center",
+               ncols=(4 if len(ax.get_lines()) <= 3 else 2) if policy is None else 3,
                frameon=False, prop=_legend_font())
     return fig
 

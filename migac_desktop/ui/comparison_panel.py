@@ -9,9 +9,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 
 from ..core import schema
 from ..core.numbers import format_euros, format_number, format_signed_euros, format_signed_percent
+from ..reporting.guarantees import guarantee_texts
 from .charts import ChartView
 from .document import Document
 from .panel_parts import add_choice, chart_timer
+from .policy_columns import guarantee_column, remaining_column
 from .table_models import SORT_ROLE, ColumnDef, FrameModel, result_def
 from .views import ReadOnlyTableView
 
@@ -20,7 +22,7 @@ LEVELS = (("region", "Régions (niveau national)"), ("crra", "CRRA d'une région
 ALL_REGIONS = "Toutes les régions"
 
 
-def _amount_columns(years: list[int], historic_year: int) -> list[ColumnDef]:
+def _amount_columns(years: list[int], historic_year: int, policy=None) -> list[ColumnDef]:
     # Short headers (the tooltip says it in full): at 1366 px the table shows the
     # effet revenu beside the chart without scrolling.
     historic = schema.result_column("historic")
@@ -28,6 +30,8 @@ def _amount_columns(years: list[int], historic_year: int) -> list[ColumnDef]:
                        help=f"{historic.header} {historic_year}.")]
     cols += [result_def(k) for k in ("modelled", "revenue_effect", "revenue_effect_pct")]
     cols += [result_def(f"alloc_{y}") for y in years]
+    if policy is not None:          # « Plafonné » only: Linéaire's table is unchanged
+        cols += [remaining_column(), guarantee_column(policy)]
     cols.append(ColumnDef("status", "Sens", "text", help="Gagnant : effet revenu positif ; "
                                                           "perdant : négatif."))
     return cols
@@ -48,10 +52,13 @@ def comparison_rows(results, level: str, region: str | None, historic_year: int)
         if region:
             frame = frame[frame["region"] == region]
         head = [result_def(k) for k in ("crra_id", "label", "region", "tranche")]
-    columns = head + _amount_columns(results.years, historic_year)
+    policy = results if results.capped else None
+    columns = head + _amount_columns(results.years, historic_year, policy)
     effect = frame["revenue_effect"].to_numpy()
     status = [(1 if e > 0.5 else -1 if e < -0.5 else 0) for e in effect]
-    values = {c.key: list(frame[c.key]) for c in columns if c.key != "status"}
+    values = {c.key: list(frame[c.key]) for c in columns if c.key not in ("status", "guarantee")}
+    if policy is not None:
+        values["guarantee"] = guarantee_texts(results, level, frame.index.to_numpy())
     values["status"] = ["Gagnant" if s > 0 else "Perdant" if s < 0 else "Stable" for s in status]
     return columns, values, status
 

@@ -109,7 +109,11 @@ class Document(QObject):
         self.scenario = scenario
         self.path = Path(path) if path is not None else None
         # Warnings found while reading (unknown keys, defaults taken) stay listed.
-        self._read_warnings = [p for p in problems or [] if not p.is_error and p.position is None]
+        # The reader's list holds the evaluation's own problems too: those are recomputed
+        # after each edit, not kept (a warning of the policy was listed twice, and stayed).
+        evaluated = evaluation[0] if evaluation is not None else []
+        self._read_warnings = [p for p in problems or []
+                               if not p.is_error and p.position is None and p not in evaluated]
         self._recompute(evaluation)
         self.reset.emit()
         self.pathChanged.emit()

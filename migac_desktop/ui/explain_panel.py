@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QTextBrowser
 from ..core.french import fewest_decimals
 from ..core.numbers import format_euros, format_number, format_percent, format_signed_euros, format_signed_percent
 from .document import Document
+from .explain_policy import policy_rows
 
 NO_SELECTION = "Sélectionnez un CRRA pour voir le détail de son calcul."
 
@@ -93,12 +94,18 @@ class ExplainPanel(QTextBrowser):
         notified = [y for y in results.years if (region, y) in results.notified]
         rows.append(row("9. Dotation par année de lissage",
                         "historique + part cumulée × effet revenu", ""))
+        linear_by_year = {}
         for n, (year, share) in enumerate(zip(results.years, shares)):
             linear = arrays["historic"][i] + share * arrays["revenue_effect"][i]
-            final = year not in notified
-            rows.append(row(f"&nbsp;&nbsp;&nbsp;9{_letter(n)}. Dotation {year}",
+            linear_by_year[year] = float(linear)
+            # Under « Plafonné » step 9 is the linear allocation only; the policy follows.
+            final = year not in notified and not results.capped
+            rows.append(row(f"&nbsp;&nbsp;&nbsp;9{_letter(n)}. Dotation {year}"
+                            + (" (linéaire)" if results.capped else ""),
                             f"historique + {format_percent(share)} × effet revenu",
                             format_euros(arrays[f'alloc_{year}'][i] if final else linear), final))
+        if results.capped:
+            rows += policy_rows(results, p, i, linear_by_year, notified, row, _letter)
         if notified:
             rows.append(row("10. Enveloppes notifiées",
                             f"les dotations des CRRA de {e(region)} ramenées à l'enveloppe, "
@@ -108,6 +115,9 @@ class ExplainPanel(QTextBrowser):
                                 f"enveloppe notifiée à la région : "
                                 f"{format_euros(results.notified[(region, year)])}",
                                 format_euros(arrays[f'alloc_{year}'][i]), True))
+        if results.capped and results.years:
+            rows.append(row("Reste à converger", f"montant modélisé − dotation {results.years[-1]}",
+                            format_signed_euros(arrays["remaining_gap"][i]), True))
         title = e(f"{arrays['crra_id'][i]} – {arrays['label'][i]}") if arrays["label"][i] else e(arrays["crra_id"][i])
         where = e(f"{region} · FINESS {arrays['finess'][i]} {arrays['establishment'][i]}")
         return (f"<h3>{title}</h3><p>{where}</p>"

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from ..core import schema
 from ..core.commands import InsertRows, InvalidValue, RemoveRows, SetParameter, coerce_cell, coerce_parameter
-from ..core.numbers import format_euros, format_number
+from ..core.french import fewest_decimals
+from ..core.numbers import NBSP, NumberError, format_euros, format_number, parse_number
 from .document import Document
 from .table_models import ScenarioTableModel
 from .views import CellDelegate, ScenarioTableView
@@ -32,6 +33,16 @@ from .views import CellDelegate, ScenarioTableView
 ENVELOPES = "Enveloppes régionales"
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #c0392b; background: #fdecea; }"
+ERROR_STYLE = "color: #a61b1b;"
+
+# The transition policy's fields, under their own heading; all but the mode are used by
+# « Plafonné » only, and disabled under « Linéaire ».
+POLICY_KEYS = ("lissage_mode", "lissage_niveau", "perte_max_annuelle", "gain_max_annuel")
+POLICY_HEADING = "Politique de transition"
+PLACEHOLDERS = {"perte_max_annuelle": "vide : pas de plancher",
+                "gain_max_annuel": "vide : pas de plafond"}
+# Under their heading, shorter labels (the accessible names and messages keep the full ones).
+FORM_LABELS = {"lissage_mode": "Mode", "lissage_niveau": "Unité protégée"}
 
 
 def parameter_text(key: str, value) -> str:
@@ -42,7 +53,25 @@ def parameter_text(key: str, value) -> str:
         return f"{int(value)}"
     if spec.kind == "number":
         return format_number(value, 0 if float(value).is_integer() else 2)
+    if spec.kind == "fraction":             # 0.02 → « 2 % », 0.025 → « 2,5 % »
+        return f"{fewest_decimals(float(value) * 100, 4)}{NBSP}%"
     return str(value)
+
+
+def typed_parameter(key: str, text: str) -> object:
+    """A percentage is typed as a percentage: « 2 » (or « 2 % ») is 2 %, not 200 %.
+
+    Returns what :func:`coerce_parameter` then checks; :class:`InvalidValue`, quoting the
+    text as typed, when it is not a number.
+    """
+    text = text.strip()
+    spec = schema.PARAMETER_BY_KEY[key]
+    if spec.kind == "fraction" and text and not text.endswith("%"):
+        try:
+            return parse_number(text, spec.unit) / 100
+        except NumberError as exc:
+            raise InvalidValue(f"{spec.label} : {exc}.") from None
+    return text
 
 
 class ParametersForm(QWidget):
@@ -55,6 +84,8 @@ class ParametersForm(QWidget):
         self.setObjectName("parametersForm")
         self.document = document
         self.editors: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.labels: dict[str, QLabel] = {}
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -71,18 +102,42 @@ class ParametersForm(QWidget):
                 editor.editingFinished.connect(lambda k=spec.key: self._commit_line(k))
             editor.setObjectName(f"param_{spec.key}")
             editor.setToolTip(spec.help)
+            editor.setAccessibleName(spec.label)
+            editor.setAccessibleDescription(spec.help)
+            if spec.key in PLACEHOLDERS:
+                editor.setPlaceholderText(PLACEHOLDERS[spec.key])
             self.editors[spec.key] = editor
+            if spec.key == POLICY_KEYS[0]:
+                heading = QLabel(f"<b>{POLICY_HEADING}</b>")
+                heading.setObjectName("policyHeading")
+                form.addRow(heading)
             row = QWidget()
-            box = QHBoxLayout(row)
+            outer = QVBoxLayout(row)
+            outer.setContentsMargins(0, 0, 0, 0)
+            outer.setSpacing(2)
+            box = QHBoxLayout()
             box.setContentsMargins(0, 0, 0, 0)
             box.addWidget(editor)
-            if spec.unit:
+            if spec.unit and spec.kind != "fraction":   # a percentage shows its own « % »
                 unit = QLabel(spec.unit)
                 unit.setMinimumWidth(50)
                 box.addWidget(unit)
             box.addStretch(1)
-            label = QLabel(spec.label + " :")
+            outer.addLayout(box)
+            # The reason a typed value was refused, under the field itself.
+            error = QLabel()
+            error.setObjectName(f"paramError_{spec.key}")
+            error.setWordWrap(True)
+            error.setStyleSheet(ERROR_STYLE)
+            error.setMinimumWidth(320)
+            error.setAccessibleName(f"Erreur : {spec.label}")
+            error.hide()
+            outer.addWidget(error)
+            self.errors[spec.key] = error
+            label = QLabel(FORM_LABELS.get(spec.key, spec.label) + " :")
             label.setToolTip(spec.help)
+            label.setBuddy(editor)
+            self.labels[spec.key] = label
             form.addRow(label, row)
         self.notice = QLabel("Les valeurs par défaut sont illustratives : chargez les valeurs "
                              "officielles depuis votre propre scénario.")
@@ -106,11 +161,23 @@ class ParametersForm(QWidget):
                 editor.setCursorPosition(0)
                 editor.setStyleSheet("")
             editor.blockSignals(False)
+            self._show_error(spec.key, None)
         self._update_target_enabled()
 
     def _update_target_enabled(self) -> None:
-        enabled = self.document.scenario.parameters.calage == "Montant cible"
-        self.editors["enveloppe_cible"].setEnabled(enabled)
+        p = self.document.scenario.parameters
+        self.editors["enveloppe_cible"].setEnabled(p.calage == "Montant cible")
+        for key in POLICY_KEYS[1:]:
+            self.editors[key].setEnabled(p.capped)
+            self.labels[key].setEnabled(p.capped)
+
+    def _show_error(self, key: str, reason: str | None) -> None:
+        editor, error = self.editors[key], self.errors[key]
+        if isinstance(editor, QLineEdit):
+            editor.setStyleSheet(INVALID_STYLE if reason else "")
+            editor.setToolTip(reason or schema.PARAMETER_BY_KEY[key].help)
+        error.setText(reason or "")
+        error.setVisible(bool(reason))
 
     def _on_edited(self, change) -> None:
         if change.sheet == schema.PARAMETERS_SHEET:
@@ -120,25 +187,23 @@ class ParametersForm(QWidget):
         editor = self.editors[key]
         current = getattr(self.document.scenario.parameters, key)
         if editor.text().strip() == parameter_text(key, current):
-            editor.setStyleSheet("")
+            self._show_error(key, None)
             return
         self._commit(key, editor.text())
 
     def _commit(self, key: str, text: str) -> bool:
         editor = self.editors[key]
         try:
-            value = coerce_parameter(key, text)
+            value = coerce_parameter(key, typed_parameter(key, text))
         except InvalidValue as exc:
-            if isinstance(editor, QLineEdit):
-                editor.setStyleSheet(INVALID_STYLE)
-                editor.setToolTip(str(exc))
+            self._show_error(key, str(exc))
             self.message.emit(f"Valeur refusée — {exc}")
             return False
-        if isinstance(editor, QLineEdit):
-            editor.setStyleSheet("")
-            editor.setToolTip(schema.PARAMETER_BY_KEY[key].help)
+        self._show_error(key, None)
         if value != getattr(self.document.scenario.parameters, key):
             self.document.push(SetParameter(self.document.scenario, key, value))
+        elif isinstance(editor, QLineEdit):     # « 2 » typed for 2 %: shown as « 2 % »
+            editor.setText(parameter_text(key, value))
         return True
 
 

@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.french import sort_key
+from ..reporting.guarantees import year_guarantees
 from .charts import ChartView
 from .document import Document
 from .panel_parts import add_choice, chart_timer
+from .policy_columns import guarantee_help
 from .table_models import ColumnDef, FrameModel
 from .views import ReadOnlyTableView
 
@@ -239,4 +241,24 @@ class SmoothingPanel(QWidget):
                    ColumnDef("gap", "Écart restant au montant modélisé", "signed_euros")]
         values = {"year": years, "share": shares, "amount": path,
                   "applied": [a - historic for a in path], "gap": [target - a for a in path]}
+        if results.capped:          # « Plafonné »: beside the linear path, guarantees, reste
+            # Eight columns at 1366 px: shorter headers, the full ones in the tooltips.
+            columns[1] = ColumnDef("share", "Part cumulée", "percent",
+                                   help="Part cumulée de l'effet revenu.")
+            columns[4] = ColumnDef("gap", "Écart au modélisé", "signed_euros",
+                                   help="Écart restant au montant modélisé.")
+            columns[2:3] = [
+                ColumnDef("linear", "Dotation linéaire", "euros",
+                          help="Dotation de la politique « Linéaire » : historique + part "
+                               "cumulée × effet revenu."),
+                ColumnDef("amount", "Dotation plafonnée", "euros",
+                          help="Dotation après la politique « Plafonné » (planchers, plafonds "
+                               "et leur financement)."),
+                ColumnDef("guarantee", "Garantie", "text", help=guarantee_help(results))]
+            columns.append(ColumnDef("remaining", "Reste à converger", "signed_euros",
+                                     help="Montant modélisé − dotation de la dernière année "
+                                          "du lissage."))
+            values["linear"] = results.linear_trajectory(level, key)
+            values["guarantee"] = [""] + year_guarantees(results, level, key)
+            values["remaining"] = [math.nan] * (len(path) - 1) + [target - path[-1]]
         self.table_model.set_rows(columns, values)
