@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..core.numbers import format_signed_euros
 from .chart_style import FONT, NOTE_SIZE, TEXT_GREY
-from .guarantees import remaining_detail, year_guarantees
+from ..core.guarantees import remaining_detail, year_guarantees
 
 GUARANTEE_MARKS = (("floored", "^", "plancher", "Année au plancher (perte maximale)"),
                    ("capped", "v", "plafond", "Année au plafond (gain maximal)"))

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 
 from ..core import schema
 from ..core.numbers import format_euros, format_number, format_signed_euros, format_signed_percent
-from ..reporting.guarantees import guarantee_texts
+from ..core.guarantees import guarantee_texts
 from .charts import ChartView
 from .document import Document
 from .panel_parts import add_choice, chart_timer

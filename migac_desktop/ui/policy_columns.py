@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..reporting.guarantees import UNIT_WORDS
+from ..core.guarantees import UNIT_WORDS
 from .table_models import ColumnDef, result_def
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.french import sort_key
-from ..reporting.guarantees import year_guarantees
+from ..core.guarantees import year_guarantees
 from .charts import ChartView
 from .document import Document
 from .panel_parts import add_choice, chart_timer

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.numbers import format_signed_euros
+from .numbers import format_signed_euros
 
 UNIT_WORDS = {"establishment": ("établissement", "établissements"),
               "region": ("région", "régions"), "crra": ("CRRA", "CRRA")}
