@@ -112,6 +112,22 @@ def example_capped():
 
 # -- comparing the policy's sheet --------------------------------------------------------
 
+def zero_linear():
+    """A unit whose linear allocation is 0 (no historic amount, first share 0 %): its CRRA
+    share its allocation equally; it has no bound (nothing the year before)."""
+    scenario = example_capped()
+    crra = scenario.crra.copy()
+    for ident in ("SAMU-C1", "SAMU-C2"):
+        crra.loc[len(crra)] = dict(crra.iloc[0], crra_id=ident, finess="030000001",
+                                   establishment="CH C", region="Gamma", historic=0.0)
+    scenario.crra = crra
+    smoothing = scenario.smoothing.copy()
+    smoothing.loc[0, "share"] = 0.0
+    scenario.smoothing = smoothing
+    assert not errors_of(validate(scenario))
+    return scenario
+
+
 def compare_policy(path: Path, scenario, diff: Diff) -> Diff:
     """« Lissage plafonné » and the « Reste à converger » of « Trajectoires » against the
     engine (the four other sheets: :func:`compare_with_model`)."""
@@ -179,6 +195,20 @@ def test_policy_sheet_only_with_capped(tmp_path):
     # the columns of the Linéaire workbook, as before the policy existed
     assert [c.value for c in plain["Résultats CRRA"][1]][-1] == "Dotation 2016"
     assert plain["Résultats CRRA"]["T2"].value == "=$Q2+'Lissage'!$B$2*$R2"
+
+
+def test_linear_workbook_output_sheets_unchanged(tmp_path):
+    """The national sample, written before the policy existed, saved again: its output
+    sheets are the same cells (formulas, values, formats), and no policy sheet."""
+    sample = REPO / "samples" / "scenario_national_2014.xlsx"
+    path = tmp_path / "national.xlsx"
+    write_scenario(open_scenario(sample).scenario, path)
+    before, after = openpyxl.load_workbook(sample), openpyxl.load_workbook(path)
+    assert after.sheetnames == before.sheetnames
+    for title in schema.RESULT_SHEETS:
+        old = [[(c.value, c.number_format) for c in row] for row in before[title].iter_rows()]
+        new = [[(c.value, c.number_format) for c in row] for row in after[title].iter_rows()]
+        assert new == old, title
 
 
 def test_policy_sheet_formulas_and_cached_values(tmp_path):
@@ -293,7 +323,7 @@ def policy_engine(tmp_path_factory):
     saved.mkdir()
     stripped.mkdir()
     cases = {"sample-garanties": (open_scenario(GUARANTEES).scenario, GUARANTEES),
-             "example-capped": (example_capped(), None)}
+             "example-capped": (example_capped(), None), "zero-linear": (zero_linear(), None)}
     for seed in POLICY_SEEDS:
         cases[f"policy-{seed:02d}"] = (policy_scenario(seed), None)
     # long columns (LibreOffice computes them in threaded groups)
@@ -344,7 +374,7 @@ def _check(engine, name: str) -> Diff:
 
 
 @needs_libreoffice
-@pytest.mark.parametrize("name", ["sample-garanties", "example-capped"]
+@pytest.mark.parametrize("name", ["sample-garanties", "example-capped", "zero-linear"]
                          + [f"policy-{s:02d}" for s in POLICY_SEEDS]
                          + ["policy-crra-250", "policy-etab-400"])
 def test_libreoffice_recomputes_the_policy(policy_engine, name):
