@@ -197,18 +197,21 @@ def test_policy_sheet_only_with_capped(tmp_path):
     assert plain["Résultats CRRA"]["T2"].value == "=$Q2+'Lissage'!$B$2*$R2"
 
 
-def test_linear_workbook_output_sheets_unchanged(tmp_path):
-    """The national sample, written before the policy existed, saved again: its output
-    sheets are the same cells (formulas, values, formats), and no policy sheet."""
-    sample = REPO / "samples" / "scenario_national_2014.xlsx"
-    path = tmp_path / "national.xlsx"
-    write_scenario(open_scenario(sample).scenario, path)
-    before, after = openpyxl.load_workbook(sample), openpyxl.load_workbook(path)
+@pytest.mark.parametrize("sample", ["scenario_national_2014.xlsx", "scenario_garanties.xlsx"])
+def test_saved_again_the_samples_output_sheets_are_unchanged(tmp_path, sample):
+    """The national sample (Linéaire), written before the policy existed, saved again: its
+    output sheets are the same cells (formulas, values, formats), and no policy sheet; the
+    same for scenario_garanties.xlsx, so the committed sample is the writer's current one."""
+    path = tmp_path / sample
+    write_scenario(open_scenario(REPO / "samples" / sample).scenario, path)
+    before, after = openpyxl.load_workbook(REPO / "samples" / sample), openpyxl.load_workbook(path)
     assert after.sheetnames == before.sheetnames
-    for title in schema.RESULT_SHEETS:
-        old = [[(c.value, c.number_format) for c in row] for row in before[title].iter_rows()]
-        new = [[(c.value, c.number_format) for c in row] for row in after[title].iter_rows()]
-        assert new == old, title
+    assert (schema.POLICY_SHEET in after.sheetnames) == (sample == "scenario_garanties.xlsx")
+    for title in schema.OUTPUT_SHEETS:
+        if title in before.sheetnames:
+            old = [[(c.value, c.number_format) for c in row] for row in before[title].iter_rows()]
+            new = [[(c.value, c.number_format) for c in row] for row in after[title].iter_rows()]
+            assert new == old, title
 
 
 def test_policy_sheet_formulas_and_cached_values(tmp_path):

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core import schema
-from .formulas import RESULTS, SMOOTHING, _Criteria, _letters, sheet
+from .formulas import _ROW, RESULTS, SMOOTHING, _Criteria, _letters, expand, sheet
 
 POLICY = schema.POLICY_SHEET
 
@@ -128,55 +128,60 @@ def _range(letters: dict[str, str], key: str, first: int, last: int, where: str 
 
 def unit_formulas(layout: PolicyLayout) -> dict[str, list[str]]:
     """Column key → one formula per unit (rows 2…) of « Lissage plafonné »."""
+    rows = range(2, layout.n_units + 2)
+    return {key: expand(template, rows) for key, template in unit_templates(layout).items()}
+
+
+def unit_templates(layout: PolicyLayout) -> dict[str, str]:
+    """Column key → formula template (``{r}``: the unit's row) of « Lissage plafonné ».
+
+    A CRRA unit's row is its row of « Résultats CRRA »: its amounts are read there
+    directly (no ``SUMIF`` over every CRRA for each of 10 000 units), its count is 1.
+    """
     P = _letters(layout.keys)
     R = _letters(layout.result_keys)
     results = sheet(RESULTS)
     last_crra = layout.n_crra + 1
-    key_column = LEAD_COLUMNS[layout.level][0][0]
-    units = _Criteria(_range(R, key_column, 2, last_crra, f"{results}!"), layout.exact_units)
-    effect = _range(R, "revenue_effect", 2, last_crra, f"{results}!")
-    rows = range(2, layout.n_units + 2)
-    out: dict[str, list[str]] = {"n_crra": [], "historic": []}
-    for field in YEAR_FIELDS:
-        for year in layout.years:
-            out[year_key(field, year)] = []
+    r = _ROW
+    own = f"$A{r}"
+    if layout.level == "crra":
+        t = {"n_crra": "1", "historic": f"{results}!${R['historic']}{r}"}
+        unit_effect = f"{results}!${R['revenue_effect']}{r}"
+    else:
+        key_column = LEAD_COLUMNS[layout.level][0][0]
+        units = _Criteria(_range(R, key_column, 2, last_crra, f"{results}!"), layout.exact_units)
+        t = {"n_crra": units.count(own),
+             "historic": units.sum(own, _range(R, "historic", 2, last_crra, f"{results}!"))}
+        unit_effect = units.sum(own, _range(R, "revenue_effect", 2, last_crra, f"{results}!"))
     fin = layout.financing_rows
-    scalars = {}
-    for year in layout.years:
-        col = P[year_key(FINANCING_COLUMN, year)]
-        scalars[year] = {k: f"${col}${fin[k]}" for k in FINANCING_KEYS}
-    for r in rows:
-        own = f"$A{r}"
-        out["n_crra"].append(units.count(own))
-        out["historic"].append(units.sum(own, _range(R, "historic", 2, last_crra, f"{results}!")))
-        previous = P["historic"]
-        for year, lissage_row in zip(layout.years, layout.smoothing_rows):
-            c = {f: f"{P[year_key(f, year)]}{r}" for f in YEAR_FIELDS}
-            s = scalars[year]
-            share = f"{sheet(SMOOTHING)}!$B${lissage_row}"
-            prev = c["prev"]
-            t = {
-                "prev": f"{previous}{r}",
-                "linear": f"{P['historic']}{r}+{share}*{units.sum(own, effect)}",
-                "floor": (f'IF(AND(ISNUMBER(perte_max_annuelle),{prev}<>0),'
-                          f'{prev}*(1-perte_max_annuelle),"")'),
-                "cap": (f'IF(AND(ISNUMBER(gain_max_annuel),{prev}<>0),'
-                        f'{prev}*(1+gain_max_annuel),"")'),
-                "clipped": f"MIN({c['cap']},MAX({c['linear']},{c['floor']}))",
-                "gain": f"MAX({c['clipped']}-{prev},0)",
-                "loss": f"MAX({prev}-{c['clipped']},0)",
-                "after": f"{c['clipped']}-{s['theta']}*{c['gain']}+{s['phi']}*{c['loss']}",
-                "room": (f"IF({s['net']}>0,IF(ISNUMBER({c['floor']}),"
-                         f"MAX({c['after']}-{c['floor']},0),0),"
-                         f"IF(AND({s['net']}<0,ISNUMBER({c['cap']})),"
-                         f"MAX({c['cap']}-{c['after']},0),0))"),
-                "alloc": (f"IF({s['net']}>0,{c['after']}-{s['room_rate']}*{c['room']},"
-                          f"{c['after']}+{s['room_rate']}*{c['room']})"),
-            }
-            for field in YEAR_FIELDS:
-                out[year_key(field, year)].append(t[field])
-            previous = P[year_key("alloc", year)]
-    return out
+    previous = P["historic"]
+    for year, lissage_row in zip(layout.years, layout.smoothing_rows):
+        c = {f: f"{P[year_key(f, year)]}{r}" for f in YEAR_FIELDS}
+        line = P[year_key(FINANCING_COLUMN, year)]
+        s = {k: f"${line}${fin[k]}" for k in FINANCING_KEYS}
+        share = f"{sheet(SMOOTHING)}!$B${lissage_row}"
+        prev = c["prev"]
+        year_t = {
+            "prev": f"{previous}{r}",
+            "linear": f"{P['historic']}{r}+{share}*{unit_effect}",
+            "floor": (f'IF(AND(ISNUMBER(perte_max_annuelle),{prev}<>0),'
+                      f'{prev}*(1-perte_max_annuelle),"")'),
+            "cap": (f'IF(AND(ISNUMBER(gain_max_annuel),{prev}<>0),'
+                    f'{prev}*(1+gain_max_annuel),"")'),
+            "clipped": f"MIN({c['cap']},MAX({c['linear']},{c['floor']}))",
+            "gain": f"MAX({c['clipped']}-{prev},0)",
+            "loss": f"MAX({prev}-{c['clipped']},0)",
+            "after": f"{c['clipped']}-{s['theta']}*{c['gain']}+{s['phi']}*{c['loss']}",
+            "room": (f"IF({s['net']}>0,IF(ISNUMBER({c['floor']}),"
+                     f"MAX({c['after']}-{c['floor']},0),0),"
+                     f"IF(AND({s['net']}<0,ISNUMBER({c['cap']})),"
+                     f"MAX({c['cap']}-{c['after']},0),0))"),
+            "alloc": (f"IF({s['net']}>0,{c['after']}-{s['room_rate']}*{c['room']},"
+                      f"{c['after']}+{s['room_rate']}*{c['room']})"),
+        }
+        t.update({year_key(f, year): year_t[f] for f in YEAR_FIELDS})
+        previous = P[year_key("alloc", year)]
+    return t
 
 
 def _sum(letters: dict[str, str], key: str, layout: PolicyLayout) -> str:
