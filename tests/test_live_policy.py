@@ -223,8 +223,8 @@ def test_policy_sheet_formulas_and_cached_values(tmp_path):
     assert headers[:5] == ["FINESS", "Établissement", "Région", "Nombre de CRRA",
                            "Dotation historique"]
     assert headers[5:15] == ["2014 : dotation précédente", "2014 : linéaire", "2014 : plancher",
-                             "2014 : plafond", "2014 : bornée", "2014 : gain", "2014 : perte",
-                             "2014 : après reprise", "2014 : marge", "Dotation 2014"]
+                             "2014 : plafond", "2014 : dans les bornes", "2014 : gain",
+                             "2014 : perte", "2014 : après θ ou φ", "2014 : marge", "Dotation 2014"]
     assert ws.freeze_panes == "A2"
     assert ws["A2"].value == "010000001" and ws["A2"].data_type == "s"
     assert ws["H2"].value == ('=IF(AND(ISNUMBER(perte_max_annuelle),F2<>0),'

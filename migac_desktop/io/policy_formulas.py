@@ -53,8 +53,8 @@ YEAR_FIELDS = ("prev", "linear", "floor", "cap", "clipped", "gain", "loss", "aft
                "alloc")
 _YEAR_HEADERS = {
     "prev": "{y} : dotation précédente", "linear": "{y} : linéaire", "floor": "{y} : plancher",
-    "cap": "{y} : plafond", "clipped": "{y} : bornée", "gain": "{y} : gain",
-    "loss": "{y} : perte", "after": "{y} : après reprise", "room": "{y} : marge",
+    "cap": "{y} : plafond", "clipped": "{y} : dans les bornes", "gain": "{y} : gain",
+    "loss": "{y} : perte", "after": "{y} : après θ ou φ", "room": "{y} : marge",
     "alloc": "Dotation {y}",
 }
 
@@ -110,10 +110,6 @@ class PolicyLayout:
         """Row of each financing line (its title one row above the first)."""
         first = self.total_row + 3
         return {key: first + i for i, key in enumerate(FINANCING_KEYS)}
-
-    @property
-    def financing_title_row(self) -> int:
-        return self.total_row + 2
 
 
 def headers(layout: PolicyLayout) -> list[str]:
