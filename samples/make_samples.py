@@ -1,4 +1,4 @@
-"""Generate the three sample scenarios of MIGAC Desktop.
+"""Generate the four sample scenarios of MIGAC Desktop.
 
 Run from the repository root::
 
@@ -15,6 +15,9 @@ It writes, next to this file:
   the same data, two overrides after the ARS's diagnosis, calage « Montant cible » on the
   region's modelled amount of the national computation, and a notified 2014 envelope.
 - ``exemple_modele.xlsx``: exactly the worked example of MODEL.md.
+- ``scenario_garanties.xlsx``: the national scenario with the transition policy
+  « Plafonné »: no hospital (FINESS) loses more than 2 % of its previous year's
+  allocation in a year, the guarantee paid by the gainers inside each year's envelope.
 
 Everything is derived from the tables below and a seeded ``numpy`` generator, so two runs
 give the same data (the .xlsx bytes may differ by their timestamps). The files are written
@@ -57,6 +60,8 @@ REGION_FILE_REGION = "Rhône-Alpes"
 NATIONAL_FILE = HERE / "scenario_national_2014.xlsx"
 REGION_FILE = HERE / "scenario_region.xlsx"
 EXAMPLE_FILE = HERE / "exemple_modele.xlsx"
+GUARANTEES_FILE = HERE / "scenario_garanties.xlsx"
+GUARANTEED_LOSS = 0.02                  # perte_max_annuelle of scenario_garanties.xlsx
 
 # Coefficients géographiques (illustrative, MODEL.md).
 GEO = {
@@ -390,6 +395,28 @@ def regional_scenario(national: Scenario, region: str = REGION_FILE_REGION) -> S
                     crra=crra, envelopes=envelopes)
 
 
+# -- guarantees: the national scenario with losses capped ------------------------------
+
+def guarantees_scenario(national: Scenario) -> Scenario:
+    """The national scenario, « Plafonné » by hospital: at most 2 % lost a year."""
+    scenario = national.copy()
+    loss = format_number(GUARANTEED_LOSS * 100) + "\u00a0%"
+    p = scenario.parameters
+    for key, value in (("lissage_mode", schema.CAPPED), ("lissage_niveau", "Établissement"),
+                       ("perte_max_annuelle", GUARANTEED_LOSS), ("gain_max_annuel", None)):
+        p = p.with_value(key, value)
+    scenario.parameters = p.with_value(
+        "titre", f"Scénario national 2014 – pertes plafonnées à {loss} par établissement "
+                 "(données fictives)").with_value(
+        "note", (f"Données fictives : celles du scénario national fictif, avec la politique de "
+                 f"transition « Plafonné » : aucun établissement (FINESS) ne perd plus de {loss} "
+                 f"de sa dotation de l'année précédente en un an ; cette garantie est financée "
+                 f"dans l'enveloppe de l'année par les établissements qui gagnent, et le total "
+                 f"national de chaque année reste celui du lissage linéaire. Paramètres "
+                 f"illustratifs, non ceux de la DGOS."))
+    return scenario
+
+
 # -- worked example of MODEL.md ---------------------------------------------------------
 
 # The four CRRA of MODEL.md's worked example, written here only: the tests build their
@@ -477,17 +504,42 @@ def _summary(path: Path) -> None:
               f"dotation {year} calculée {format_euros(alloc, 2)}")
 
 
+def _guarantees_summary(path: Path, national: Scenario) -> None:
+    """The policy binds, and each year's national total is the linear one."""
+    results = compute(_check(path))
+    linear = compute(national)
+    t = results.transition
+    if t is None:
+        raise SystemExit(f"{path.name}: la politique « Plafonné » n'est pas active")
+    floored = 0
+    for year, policy_year in zip(results.years, t.policy.years):
+        total, plain = results.national[f"alloc_{year}"], linear.national[f"alloc_{year}"]
+        if abs(total - plain) > 0.01:
+            raise SystemExit(f"{path.name}: total {year} {format_euros(total, 2)} au lieu de "
+                             f"{format_euros(plain, 2)}")
+        floored += int(policy_year.floored.sum())
+        print(f"  {year} : {int(policy_year.floored.sum())} établissement(s) au plancher, "
+              f"θ = {_pct(policy_year.theta)}, total {format_euros(total, 2)}")
+    if not floored:
+        raise SystemExit(f"{path.name}: aucun établissement n'est au plancher")
+    gap = results.establishments["remaining_gap"]
+    print(f"  reste à converger en {results.years[-1]} : {int((gap.abs() >= 0.01).sum())} "
+          f"établissement(s), {format_euros(float(gap.clip(lower=0).sum()), 2)} à recevoir")
+
+
 def main() -> None:
     from migac_desktop.io.workbook import write_scenario
 
     national = national_scenario()
     regional = regional_scenario(national)
     example = example_scenario()
+    guarantees = guarantees_scenario(national)
     for scenario, path in ((national, NATIONAL_FILE), (regional, REGION_FILE),
-                           (example, EXAMPLE_FILE)):
+                           (example, EXAMPLE_FILE), (guarantees, GUARANTEES_FILE)):
         write_scenario(scenario, path, results=compute(scenario))
-    for path in (NATIONAL_FILE, REGION_FILE, EXAMPLE_FILE):
+    for path in (NATIONAL_FILE, REGION_FILE, EXAMPLE_FILE, GUARANTEES_FILE):
         _summary(path)
+    _guarantees_summary(GUARANTEES_FILE, national)
 
     # The regional file's envelope vs the unconstrained smoothed amount.
     plain = regional.copy()

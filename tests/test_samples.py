@@ -21,6 +21,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 NATIONAL = SAMPLES / "scenario_national_2014.xlsx"
 REGIONAL = SAMPLES / "scenario_region.xlsx"
 EXAMPLE = SAMPLES / "exemple_modele.xlsx"
+GUARANTEES = SAMPLES / "scenario_garanties.xlsx"
 
 GEO = {"Île-de-France": 0.07, "Corse": 0.08, "Guadeloupe": 0.26, "Martinique": 0.26,
        "Guyane": 0.26, "Océan Indien": 0.31}
@@ -177,6 +178,30 @@ def test_example_reproduces_model_md():
     assert round(est.loc["020000001", "alloc_2014"], 2) == 8_262_130.82
 
 
+def test_guarantees_file(national):
+    """The national scenario with « Plafonné »: losses capped at 2 % per hospital."""
+    scenario = load(GUARANTEES)
+    p = scenario.parameters
+    assert (p.lissage_mode, p.lissage_niveau, p.perte_max_annuelle, p.gain_max_annuel) == (
+        "Plafonné", "Établissement", 0.02, None)
+    assert "2\u00a0% par établissement" in p.titre and "fictives" in p.titre
+    assert "fictives" in p.note.lower() and "DGOS" in p.note
+    assert scenario.crra.equals(national[0].crra)
+    results = compute(scenario)
+    policy = results.transition.policy
+    assert policy.unfinanceable is None
+    floored = [int(y.floored.sum()) for y in policy.years]
+    assert all(n > 0 for n in floored), floored      # the guarantee binds every year
+    # no hospital loses more than 2 % of its previous year's allocation
+    for year in policy.years:
+        assert (year.final >= year.prev * 0.98 - 0.01).all()
+    # each year's national total is the linear one
+    for year in results.years:
+        assert results.national[f"alloc_{year}"] == pytest.approx(
+            national[1].national[f"alloc_{year}"], abs=0.01)
+    assert results.establishments["remaining_gap"].abs().max() > 1000
+
+
 def _generator():
     spec = importlib.util.spec_from_file_location("make_samples", SAMPLES / "make_samples.py")
     module = importlib.util.module_from_spec(spec)
@@ -191,3 +216,4 @@ def test_generator_is_deterministic_and_matches_committed_files():
     assert first.inputs_equal(load(NATIONAL))
     assert gen.regional_scenario(first).inputs_equal(load(REGIONAL))
     assert gen.example_scenario().inputs_equal(load(EXAMPLE))
+    assert gen.guarantees_scenario(first).inputs_equal(load(GUARANTEES))

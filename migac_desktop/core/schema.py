@@ -201,6 +201,9 @@ DEFAULT_SMOOTHING = ((2014, 0.2), (2015, 0.6), (2016, 1.0))
 
 # Output sheets (WORKBOOK.md): written on save, ignored on read.
 RESULT_SHEETS = ("Résultats CRRA", "Synthèse régionale", "Synthèse établissements", "Trajectoires")
+# With `lissage_mode` = « Plafonné » only: the policy's units year by year, in formulas.
+POLICY_SHEET = "Lissage plafonné"
+OUTPUT_SHEETS = RESULT_SHEETS + (POLICY_SHEET,)
 
 @dataclass(frozen=True)
 class ResultColumn:

@@ -42,6 +42,12 @@ number-like text as a number; the model compares names exactly. When a scenario'
 names or FINESS could be confused that way, their sums use
 ``SUMPRODUCT(EXACT(…)*…)`` instead, which compares exactly (:func:`criteria_safe`).
 
+With `lissage_mode` = « Plafonné », step 9 goes through the policy's sheet « Lissage
+plafonné » (:mod:`.policy_formulas`): each CRRA's ``Dotation YYYY`` is its unit's
+allocation there times its linear allocation over the unit's, step 10 dividing by the
+region's sum of those allocations; the three sheets end with « Reste à converger »
+(modelled − the last year's allocation).
+
 Every range is sized to the rows actually written: the sheets are rewritten on each save.
 """
 
@@ -49,9 +55,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..core import schema
 from .headers import column_letter
+
+if TYPE_CHECKING:
+    from .policy_formulas import PolicyLayout
 
 # Sheets (the input sheets as the writer names them).
 PARAMETERS = schema.PARAMETERS_SHEET
@@ -73,6 +83,7 @@ CALIBRATION_LABELS = ("Mode de calage", "Cible de calage", "Total des montants b
                       "Facteur de calage")
 
 _ROW = "{r}"     # placeholder of the row number in a formula template
+_UNIT = "{u}"    # placeholder of the CRRA's policy unit's row in « Lissage plafonné »
 
 
 def sheet(name: str) -> str:
@@ -148,6 +159,9 @@ class Layout:
     blank_band_labels: bool = False      # some band has no label: the model says T1, T2…
     exact_regions: bool = False          # compare region names with EXACT
     exact_finess: bool = False
+    # With « Plafonné »: the policy's sheet, and each CRRA's row of its unit there.
+    policy: PolicyLayout | None = None
+    unit_rows: tuple[int, ...] = ()
 
     @property
     def last_crra_row(self) -> int:
@@ -238,9 +252,14 @@ def crra_templates(layout: Layout) -> dict[str, str]:
     E = _input_letters(schema.ENVELOPES)
     last_env = layout.n_envelopes + 1
     env = {k: _column_range(ENVELOPES, E[k], 2, last_env) for k in ("region", "year", "amount")}
+    policy = layout.policy
+    if policy is not None:
+        from . import policy_formulas
     for year, lissage_row in zip(layout.years, layout.smoothing_rows):
         share = f"{sheet(SMOOTHING)}!$B${lissage_row}"
         smoothed = f"{hist}+{share}*{effect}"
+        if policy is not None:     # step 5 of the policy, then the envelopes on it
+            smoothed = policy_formulas.crra_allocation(policy, year, _UNIT, smoothed)
         if not layout.n_envelopes:
             t[_alloc(year)] = smoothed
             continue
@@ -254,14 +273,31 @@ def crra_templates(layout: Layout) -> dict[str, str]:
             amount = f"SUMIFS({env['amount']},{criteria})"
         region_sum = (f"{regions.sum(own_region, hist_range)}"
                       f"+{share}*{regions.sum(own_region, effect_range)}")
+        if policy is not None:
+            region_sum = policy_formulas.region_allocation(policy, year, own_region)
         t[_alloc(year)] = f"({smoothed})*IF({notified}>0,{amount}/({region_sum}),1)"
+    t.update(_remaining_gap(R, layout.years))
     return t
+
+
+def _remaining_gap(letters: dict[str, str], years) -> dict[str, str]:
+    """Reste à converger (« Plafonné »): modelled − the last year's allocation."""
+    if "remaining_gap" not in letters or not years:
+        return {}
+    return {"remaining_gap": f"{letters['modelled']}{_ROW}-{letters[_alloc(years[-1])]}{_ROW}"}
 
 
 def crra_formulas(layout: Layout) -> dict[str, list[str]]:
     """Result key → one formula per CRRA (rows 2…) of « Résultats CRRA »."""
     rows = range(2, layout.last_crra_row + 1)
-    return {key: expand(template, rows) for key, template in crra_templates(layout).items()}
+    out = {}
+    for key, template in crra_templates(layout).items():
+        if _UNIT in template:
+            out[key] = [template.replace(_ROW, str(r)).replace(_UNIT, str(u))
+                        for r, u in zip(rows, layout.unit_rows)]
+        else:
+            out[key] = expand(template, rows)
+    return out
 
 
 def _summary_templates(layout: Layout, keys, key_column: str, exact: bool) -> dict[str, str]:
@@ -277,6 +313,7 @@ def _summary_templates(layout: Layout, keys, key_column: str, exact: bool) -> di
         if key in ("historic", "modelled") or key.startswith("alloc_"):
             t[key] = criteria.sum(own, f"{results}!${R[key]}$2:${R[key]}${last}")
     t.update(_effect(G))
+    t.update(_remaining_gap(G, layout.years))
     return t
 
 
@@ -300,6 +337,7 @@ def _total_templates(keys, last_row: int) -> dict[str, str]:
         if key in ("n_crra", "historic", "modelled") or key.startswith("alloc_"):
             t[key] = f"SUM({G[key]}2:{G[key]}{last_row})"
     t.update(_effect(G))
+    t.update(_remaining_gap(G, [k[len("alloc_"):] for k in keys if k.startswith("alloc_")]))
     return t
 
 

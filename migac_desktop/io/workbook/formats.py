@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 EURO = '#,##0 "€"'
 EURO_CENTS = '#,##0.00 "€"'
 PERCENT = "0.0%"
+RATE = "0.00%"          # θ, φ and the rooms' share of « Lissage plafonné »
 ETP = "0.0#"
 COUNT = "#,##0"
 YEAR = "0"
@@ -26,7 +27,7 @@ _INPUT_FORMATS = {
 _KIND_FORMATS = {"drm": COUNT, "etp": ETP, "euros": EURO, "signed_euros": EURO,
                  "percent": PERCENT, "signed_percent": PERCENT}
 
-_WIDTHS = {EURO: 15, EURO_CENTS: 15, PERCENT: 10, ETP: 9, COUNT: 11, YEAR: 8, TEXT: 12}
+_WIDTHS = {EURO: 15, EURO_CENTS: 15, PERCENT: 10, RATE: 10, ETP: 9, COUNT: 11, YEAR: 8, TEXT: 12}
 
 # Dates and durations of the kept extra columns and sheets, by their Python type.
 _DATE_FORMATS = {datetime: "yyyy-mm-dd h:mm:ss", date: "yyyy-mm-dd", time: "h:mm:ss",

@@ -9,6 +9,7 @@ from ...core import schema
 from ...core.scenario import Scenario
 from .. import formulas as live_formulas
 from ..headers import column_letter
+from . import policy_sheet
 from .book import _Book, _SheetWriter
 from .cells import _array_values, _plain
 from .formats import _FACTOR, _KIND_FORMATS, _WIDTHS, EURO, EURO_CENTS, TEXT, _text_width
@@ -25,9 +26,10 @@ def _result_layout(keys: list[str]) -> tuple[list[str], list[str | None]]:
         TEXT if c.key == "finess" else _KIND_FORMATS.get(c.kind) for c in columns]
 
 
-def _result_keys(years: list[int]) -> tuple[list[str], list[str], list[str]]:
-    """The keys of the CRRA, regions and establishments output sheets."""
-    allocs = [f"alloc_{y}" for y in years]
+def _result_keys(years: list[int], extra=()) -> tuple[list[str], list[str], list[str]]:
+    """The keys of the CRRA, regions and establishments output sheets; ``extra``: the
+    columns after the years' (``remaining_gap`` with « Plafonné »)."""
+    allocs = [f"alloc_{y}" for y in years] + list(extra)
     return (list(schema.CRRA_RESULT_KEYS) + allocs, list(schema.REGION_RESULT_KEYS) + allocs,
             list(schema.ESTABLISHMENT_RESULT_KEYS) + allocs)
 
@@ -37,10 +39,16 @@ def result_sheet_headers(scenario: Scenario, years: list[int] | None = None) -> 
     return {title: headers for title, headers, _ in _result_sheets(scenario, years)}
 
 
+def _extra_keys(scenario: Scenario) -> tuple[str, ...]:
+    return schema.POLICY_RESULT_KEYS if scenario.parameters.capped else ()
+
+
 def _result_sheets(scenario: Scenario, years: list[int] | None):
     years = scenario.years if years is None else years
-    out = [(title, *_result_layout(k)) for title, k in zip(schema.RESULT_SHEETS, _result_keys(years))]
-    out.append(("Trajectoires", *_trajectory_layout(scenario, years)))
+    extra = _extra_keys(scenario)
+    out = [(title, *_result_layout(k))
+           for title, k in zip(schema.RESULT_SHEETS, _result_keys(years, extra))]
+    out.append(("Trajectoires", *_trajectory_layout(scenario, years, extra)))
     return out
 
 
@@ -53,6 +61,8 @@ def _write_results(book: _Book, scenario: Scenario, results) -> None:
     years = results.years if results is not None else scenario.years
     sheets = _result_sheets(scenario, years)
     if results is None:
+        if scenario.parameters.capped:
+            sheets.append((schema.POLICY_SHEET, *policy_sheet.empty_layout(scenario)))
         for title, headers, formats in sheets:
             w = _SheetWriter(book, title)
             w.layout(headers, formats, 1)
@@ -61,7 +71,7 @@ def _write_results(book: _Book, scenario: Scenario, results) -> None:
         return
 
     arrays = results.crra_arrays
-    crra_keys, region_keys, est_keys = _result_keys(years)
+    crra_keys, region_keys, est_keys = _result_keys(years, results.extra_keys)
     layout = _formula_layout(scenario, results, crra_keys, region_keys, est_keys)
     live = live_formulas.crra_formulas(layout)
     title, headers, formats = sheets[0]
@@ -85,6 +95,8 @@ def _write_results(book: _Book, scenario: Scenario, results) -> None:
                             total_formulas=[total_live.get(k) for k in keys], block=block)
     allocs = crra_keys[len(schema.CRRA_RESULT_KEYS):]
     _write_trajectories(book, sheets[3][1], sheets[3][2], results, allocs, layout)
+    if layout.policy is not None:
+        policy_sheet.write(book, results, layout.policy, _write_result_sheet)
     names = live_formulas.parameter_names()
     names.update(live_formulas.calibration_names(layout))
     _define_names(book, names)
@@ -96,6 +108,13 @@ def _formula_layout(scenario: Scenario, results, crra_keys, region_keys, est_key
                        for y in scenario.smoothing["year"].tolist()]
     rows = tuple(smoothing_years.index(y) + 2 for y in results.years)
     labels = scenario.bands["label"].tolist()
+    exact_regions = not live_formulas.criteria_safe(results.region_names.tolist())
+    exact_finess = not live_formulas.criteria_safe(results.finess_names.tolist())
+    policy, unit_rows = None, ()
+    if results.transition is not None:
+        policy = policy_sheet.policy_layout(results, rows, tuple(crra_keys), exact_regions,
+                                            exact_finess)
+        unit_rows = tuple((results.transition.unit_codes + 2).tolist())
     return live_formulas.Layout(
         n_crra=len(results.region_codes), n_bands=len(scenario.bands),
         n_envelopes=len(scenario.envelopes), years=tuple(results.years), smoothing_rows=rows,
@@ -103,8 +122,8 @@ def _formula_layout(scenario: Scenario, results, crra_keys, region_keys, est_key
         establishment_keys=tuple(est_keys), n_regions=len(results.region_names),
         n_establishments=len(results.finess_names),
         blank_band_labels=any(not (isinstance(v, str) and v.strip()) for v in labels),
-        exact_regions=not live_formulas.criteria_safe(results.region_names.tolist()),
-        exact_finess=not live_formulas.criteria_safe(results.finess_names.tolist()))
+        exact_regions=exact_regions, exact_finess=exact_finess, policy=policy,
+        unit_rows=unit_rows)
 
 
 def _calibration_block(layout, results, calage) -> list[tuple[list, list, list | None]]:
@@ -170,7 +189,7 @@ def _write_result_sheet(book, title, headers, formats, columns, total=None, form
             w.columns([[v] for v in values], fmts, bold=(i == 0), formulas=forms)
 
 
-def _trajectory_layout(scenario: Scenario, years: list[int]) -> tuple[list[str], list]:
+def _trajectory_layout(scenario: Scenario, years: list[int], extra=()) -> tuple[list[str], list]:
     year = scenario.parameters.annee_historique
     try:
         historic = f"Dotation {int(year)}"
@@ -180,7 +199,8 @@ def _trajectory_layout(scenario: Scenario, years: list[int]) -> tuple[list[str],
         historic = "Dotation historique"
     headers = ["Niveau", "Code", "Libellé", "Région", historic]
     headers += [f"Dotation {y}" for y in years] + ["Montant modélisé", "Effet revenu"]
-    formats = [None, TEXT, None, None] + [EURO] * (len(years) + 3)
+    headers += [schema.result_column(k).header for k in extra]
+    formats = [None, TEXT, None, None] + [EURO] * (len(years) + 3 + len(extra))
     return headers, formats
 
 
@@ -197,7 +217,8 @@ def _write_trajectories(book, headers, formats, results, allocs, layout) -> None
     region = ([None] + region_names + _array_values(ests["region"].to_numpy())
               + _array_values(arrays["region"]))
     columns = [level, code, label, region]
-    keys = ["historic"] + allocs + ["modelled", "revenue_effect"]
+    years = [k for k in allocs if k.startswith("alloc_")]
+    keys = ["historic"] + years + ["modelled", "revenue_effect"] + list(results.extra_keys)
     for key in keys:
         columns.append([_plain(national[key])] + _array_values(regions[key].to_numpy())
                        + _array_values(ests[key].to_numpy()) + _array_values(arrays[key]))

@@ -68,7 +68,7 @@ def _sheet_kind(title: str) -> tuple[str, str | None]:
     for name in INPUT_SHEETS:
         if normalize_header(name) == norm:
             return "input", name
-    for name in schema.RESULT_SHEETS:
+    for name in schema.OUTPUT_SHEETS:
         if normalize_header(name) == norm:
             return "output", None
     return "extra", None

@@ -15,7 +15,7 @@ from ..atomic import TargetBusy, write_atomically
 from .book import _Book, _legal_text, _SheetWriter
 from .cells import _column_values, _plain
 from .errors import WorkbookWriteError
-from .formats import _INPUT_FORMATS, _WIDTHS, ETP, EURO, EURO_CENTS, YEAR, _text_width
+from .formats import _INPUT_FORMATS, _WIDTHS, ETP, EURO, EURO_CENTS, PERCENT, YEAR, _text_width
 from .print_setup import _wraps
 from .result_sheets import _write_results
 
@@ -117,6 +117,8 @@ def _write_parameters(book: _Book, scenario: Scenario) -> None:
                 fmt = EURO if float(value) == int(value) else EURO_CENTS
             elif spec.unit == "ETP":
                 fmt = ETP
+        elif spec.kind == "fraction" and isinstance(value, (int, float)):
+            fmt = PERCENT
         w.columns([[spec.key], [spec.label], [value], [spec.unit or None]], [None, None, fmt, None],
                   wrap=[False, _wraps([spec.label], widths[1]), _wraps([value], widths[2]), False])
     w.rows(scenario.extra_parameters)
