@@ -60,6 +60,7 @@ EMPTY = "(vide)"
 # re-estimated activity would fill three pages); a regional report lists all its region's.
 MAX_INPUT_ROWS = 40
 CHART_WIDTH_MM = 180.0
+RESULT_FONT = 7.0       # two quantities (six amounts) beside a hospital's FINESS and name
 
 
 @dataclass(eq=False)
@@ -343,7 +344,7 @@ class ReferenceBlocks:
                     est, moved, "establishment", scope=scope,
                     title=f"Écarts par établissement – Région {self.region}",
                     id=f"ecarts-etablissements:{self.region}",
-                    total_label="Total de la région"))
+                    total_label="Total"))
                 if int(moved.sum()) > 1:
                     region = self.region
                     height = min(225.0, max(60.0, 40.0 + 6.5 * int(moved.sum())))
@@ -380,9 +381,12 @@ class ReferenceBlocks:
         for g, q in enumerate(quantities, start=1):
             label = quantity_label(q)
             titles[g] = label[0].lower() + label[1:]
-            columns += [Column(f"{label} référence", RIGHT, wrap=True, group=g),
-                        Column(f"{label} scénario", RIGHT, wrap=True, group=g),
-                        Column(f"Écart {titles[g]}", RIGHT, wrap=True, group=g, signed=True)]
+            # « Modélisé » as in the tables' short headers: two groups side by side fit.
+            short = "Modélisé" if q == "modelled" else label
+            columns += [Column(f"{short} référence", RIGHT, wrap=True, group=g),
+                        Column(f"{short} scénario", RIGHT, wrap=True, group=g),
+                        Column(f"Écart {short.lower() if q == 'modelled' else titles[g]}", RIGHT,
+                               wrap=True, group=g, signed=True)]
 
         def cells(i: int) -> list[str]:
             out = []
@@ -417,10 +421,11 @@ class ReferenceBlocks:
             note += (f" {plural(unchanged, 'autre ' + unit, 'autres ' + units)} : mêmes résultats "
                      "dans les deux scénarios (non listé" + ("e" if kind == "region" else "")
                      + ("s" if unchanged > 1 else "") + ").")
-        splits = [[[1, 2], list(range(3, len(quantities) + 1))],
-                  [[1], [2], list(range(3, len(quantities) + 1))]] if len(quantities) > 2 else []
+        # Two quantities per part (three columns each): nine amounts never fit a page.
+        groups = list(range(1, len(quantities) + 1))
+        splits = [[groups[i:i + 2] for i in range(0, len(groups), 2)]]
         return Table(columns, rows, title=title, totals=[total], note=note, id=id,
-                     group_titles=titles, splits=splits)
+                     group_titles=titles, splits=splits, font_size=RESULT_FONT)
 
 
 def _cell(value, signed: bool = False) -> str:
