@@ -59,8 +59,8 @@ from .report_model import (
     _signed,
     result_column,
 )
-from .report_reference import Reference, ReferenceBlocks
 from .report_policy import POLICY_KEYS, PolicyBlocks, parameter_text, policy_sentence
+from .report_reference import Reference, ReferenceBlocks
 
 __all__ = [
     "Report", "Section", "Title", "Heading", "Paragraph", "Notice", "KeyValues", "Column",

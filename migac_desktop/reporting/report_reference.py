@@ -32,7 +32,7 @@ from ..core.comparison import (
     input_differences,
 )
 from ..core.french import fewest_decimals, order_key, plural
-from ..core.model import Results, alloc_key
+from ..core.model import Results
 from ..core.numbers import format_euros, format_number, format_signed_euros
 from ..core.scenario import Scenario
 from .difference_charts import CENT, _of, difference_quantity, draw_difference_bars, quantity_label
@@ -42,7 +42,6 @@ from .report_model import (
     Column,
     Heading,
     KeyValues,
-    Notice,
     Paragraph,
     Section,
     Table,
@@ -267,7 +266,9 @@ class ReferenceBlocks:
         shown, rest = (items[:MAX_INPUT_ROWS], items[MAX_INPUT_ROWS:]) if national \
             else (items, [])
         values = [Column("Référence", RIGHT, wrap=True), Column("Scénario", RIGHT, wrap=True)]
-        field_cell = (lambda d: _PRESENCE if d.is_presence else d.field)
+        def field_cell(d: InputDifference) -> str:
+            return _PRESENCE if d.is_presence else d.field
+
         if sheet == schema.PARAMETERS_SHEET:
             columns = [Column("Paramètre", wrap=True)] + values
             rows = [[schema.PARAMETER_BY_KEY[d.item].label, value_text(d, "a"), value_text(d, "b")]
