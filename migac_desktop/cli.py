@@ -6,6 +6,7 @@
           [--workbook OUT.xlsx]               and the scenario with live output sheets
     migac validate SCENARIO.xlsx              list every problem of the scenario
     migac report SCENARIO.xlsx --pdf OUT.pdf  print the report without a window
+          [--reference REF.xlsx]              with its differences from a reference
     migac compare A.xlsx B.xlsx --out DIR     compare B with the reference A, write
                                               DIR/{inputs,crra,regions,establishments}.csv
     migac sensitivity SCENARIO.xlsx --out DIR write DIR/sensitivity.csv (sensitivity_cli.py)
@@ -152,6 +153,9 @@ def build_parser() -> FrenchArgumentParser:
     p.add_argument("--pdf", metavar="FICHIER.pdf", required=True, help="fichier PDF à écrire")
     p.add_argument("--region", metavar="RÉGION",
                    help="limite le rapport à une région (par défaut : tout le scénario)")
+    p.add_argument("--reference", metavar="RÉFÉRENCE.xlsx",
+                   help="ajoute la section « Écarts au scénario de référence » : les données "
+                        "d'entrée et les résultats qui diffèrent de ce scénario de référence")
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("compare", help="compare un scénario à un scénario de référence",
@@ -346,7 +350,26 @@ def cmd_report(args) -> int:
         _err("La commande report a besoin de Qt (PySide6), absent de cette installation : "
              "installez PySide6-Essentials, ou imprimez le rapport depuis la fenêtre.")
         return EXIT_FAILURE
-    scenario, results = load_valid_scenario(args.scenario)
+    reference = None
+    if args.reference is None:
+        scenario, results = load_valid_scenario(args.scenario)
+    else:
+        if not args.reference.strip():
+            _err("Erreur — l'option --reference attend un classeur (.xlsx), pas un texte vide.")
+            return EXIT_INVALID
+        # Both files read before stopping, each message naming its file (as compare).
+        loaded, codes = [], []
+        for what, path in (("scénario", args.scenario), ("scénario de référence", args.reference)):
+            try:
+                loaded.append(load_valid_scenario(path, source=f"{what} « {path} »"))
+            except CliExit as exc:
+                codes.append(exc.code)
+        if codes:
+            return EXIT_INVALID if EXIT_INVALID in codes else max(codes)
+        (scenario, results), (ref_scenario, ref_results) = loaded
+        from .reporting.report_reference import Reference
+
+        reference = Reference(ref_scenario, ref_results, Path(args.reference))
     if args.region is not None:
         regions = {str(r) for r in scenario.crra["region"]}
         if args.region not in regions:
@@ -355,8 +378,9 @@ def cmd_report(args) -> int:
                  f"(régions : {shown}).")
             return EXIT_INVALID
     try:
+        options = {} if reference is None else {"reference": reference}
         written = render(scenario, results, Path(args.pdf), region=args.region,
-                         source=Path(args.scenario))
+                         source=Path(args.scenario), **options)
     except OSError as exc:
         _err(f"Erreur — impossible d'écrire « {exc.filename or args.pdf} » : "
              f"{os_reason(exc)}.")

@@ -46,7 +46,9 @@ class Chart:
 
     ``kind``: ``"comparison"`` (regions, historic against modelled), ``"smoothing"``
     (``level`` and ``key`` as :func:`charts.draw_smoothing`) or ``"region_crra"``
-    (the smoothing paths of the CRRA of region ``key``).
+    (the smoothing paths of the CRRA of region ``key``). A chart of something other
+    than the results (the differences with a reference scenario) brings its own
+    ``drawer(fig)``; it is drawn in this process, never in a worker.
     """
 
     kind: str
@@ -58,6 +60,7 @@ class Chart:
     historic_year: int = 2013
     format: str = ""          # "svg" or "png" once rendered
     data: bytes = field(default=b"", repr=False)
+    drawer: Callable[[Figure], Figure] | None = field(default=None, repr=False, compare=False)
 
     @property
     def rendered(self) -> bool:
@@ -189,6 +192,12 @@ def render_charts(results, chart_list: list[Chart], fmt: str = "svg", *,
         if progress is not None and progress(chart.title) is False:
             raise ReportCancelled()
 
+    for chart in [c for c in todo if c.drawer is not None]:
+        text2path()
+        fig = _new_figure(chart.width_mm, chart.height_mm, fmt)
+        chart.drawer(fig)
+        done(chart, _figure_bytes(fig, fmt))
+    todo = [c for c in todo if c.drawer is None]
     if parallel and len(todo) >= 6 and can_fork():
         try:
             _render_in_pool(results, todo, fmt, done)

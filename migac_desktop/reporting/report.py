@@ -60,10 +60,12 @@ from .report_model import (
     result_column,
 )
 from .report_policy import POLICY_KEYS, PolicyBlocks, parameter_text, policy_sentence
+from .report_reference import Reference, ReferenceBlocks
 
 __all__ = [
     "Report", "Section", "Title", "Heading", "Paragraph", "Notice", "KeyValues", "Column",
-    "Table", "Chart", "Columns", "Contents", "PageBreak", "ReportCancelled", "build_report",
+    "Table", "Chart", "Columns", "Contents", "PageBreak", "ReportCancelled", "Reference",
+    "build_report",
 ]
 
 # Sizes of the charts on paper, for an A4 portrait page with 15 mm margins.
@@ -82,7 +84,8 @@ def build_report(scenario: Scenario, results: Results, *, region: str | None = N
                  source: str | Path | None = None, created: date | None = None,
                  chart_format: str = "svg", parallel: bool = False,
                  progress: Callable[[int, int, str], bool | None] | None = None,
-                 render: bool = True, unsaved: bool = False) -> Report:
+                 render: bool = True, unsaved: bool = False,
+                 reference: Reference | None = None) -> Report:
     """The report of ``scenario`` (computed as ``results``), national or for ``region``.
 
     ``source``: the scenario's file (its name is printed); ``chart_format``: "svg"
@@ -93,6 +96,9 @@ def build_report(scenario: Scenario, results: Results, *, region: str | None = N
     but not drawn (:func:`figures.render_charts` draws them later). ``unsaved``: the
     scenario has changes that ``source`` does not hold; the title page and every
     footer say so, so that a printed figure is never taken for the file's.
+    ``reference``: a scenario to compare with (:class:`.report_reference.Reference`);
+    the title page names it and a section « Écarts au scénario de référence » follows
+    the national summary (the region's section in a regional report).
 
     A scenario with a single region, printed without ``region``, gets the report of
     that region: its national summary would repeat the region's section.
@@ -107,12 +113,16 @@ def build_report(scenario: Scenario, results: Results, *, region: str | None = N
     p = scenario.parameters
     title = p.titre.strip() or (Path(source).stem if source else "Scénario sans titre")
     builder = _Builder(scenario, results, region)
+    if reference is not None:
+        builder.reference = ReferenceBlocks(scenario, results, reference, region=region,
+                                            title=title, source_name=source_name)
     subtitle = ("Rapport national" if region is None else f"Rapport régional – Région {region}")
 
     sections = [builder.title_section(title, subtitle, source_name, created, unsaved)]
     if region is None:
         sections.append(builder.contents_section())
-    steps = 1 + (0 if region is not None else 1) + (1 if region else len(names))
+    steps = 1 + (0 if region is not None else 1) + (1 if region else len(names)) \
+        + (reference is not None)
     done = 0
 
     def step(text: str) -> None:
@@ -127,12 +137,18 @@ def build_report(scenario: Scenario, results: Results, *, region: str | None = N
     if region is None:
         sections.append(builder.national_section())
         step("Synthèse nationale")
+        if builder.reference is not None:
+            sections.append(builder.reference.section())
+            step("Écarts au scénario de référence")
         for name in sorted(names, key=order_key):
             sections.append(builder.region_section(name))
             step(f"Région {name}")
     else:
         sections.append(builder.region_section(region, detailed=True))
         step(f"Région {region}")
+        if builder.reference is not None:
+            sections.append(builder.reference.section())
+            step("Écarts au scénario de référence")
     report = Report(title=title, subtitle=subtitle, source=source_name, created=created,
                     region=region, sections=sections, note=p.note.strip(), unsaved=unsaved)
     if render:
@@ -163,6 +179,7 @@ class _Builder:
                        if not (_is_nan(y) or _is_nan(s))}
         # « Plafonné » only: the guarantees and the reste à converger.
         self.policy = PolicyBlocks(results) if results.capped else None
+        self.reference: ReferenceBlocks | None = None      # set when compared with one
 
     # -- title page ------------------------------------------------------------------
     def title_section(self, title: str, subtitle: str, source_name: str,
@@ -192,6 +209,8 @@ class _Builder:
                                     f"({plural(len(years), 'année')})"))
         if self.policy is not None:
             info.append(("Politique de transition", policy_sentence(p)))
+        if self.reference is not None:
+            info.append(self.reference.title_fact())
         blocks: list = [Title("MIG SAMU (Q01) · Répartition entre les CRRA", title, subtitle),
                         KeyValues(info)]
         if unsaved:

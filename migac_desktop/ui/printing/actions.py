@@ -89,7 +89,7 @@ class ReportPrinter(QObject):
         self.window = window
         self.document = window.document
         self._layouts: dict = {}
-        self._cached = None            # (results, key, report): the last report built
+        self._cached = None    # (results, key, report, reference): the last report built
         self.last_preview = None
         self.progress_shown = False    # whether a build lasted long enough to show progress
 
@@ -133,8 +133,12 @@ class ReportPrinter(QObject):
         # Built once, shown three ways: the same results and region give the same report
         # (results are replaced, never changed, by a recompute).
         unsaved = self.document.modified
+        # The scenario the window compares with (« Comparer à… »), if any: its section.
+        provider = getattr(self.window, "report_reference", None)
+        reference = provider() if callable(provider) else None
         key = (region, str(self.document.path or ""), unsaved)
-        if self._cached is not None and self._cached[0] is results and self._cached[1] == key:
+        if self._cached is not None and self._cached[0] is results and self._cached[1] == key \
+                and self._cached[3] is reference:
             return self._cached[2]
         for name in ("crra", "regions", "establishments"):
             getattr(results, name)          # frames built here, read by the thread
@@ -144,11 +148,12 @@ class ReportPrinter(QObject):
         def job(progress):
             from ...reporting.report import build_report
             return build_report(scenario, results, region=region, source=source,
-                                chart_format=fmt, progress=progress, unsaved=unsaved)
+                                chart_format=fmt, progress=progress, unsaved=unsaved,
+                                reference=reference)
 
         report = self.run_job(job, "Préparation du rapport", "Le rapport n'a pas pu être préparé")
         if report is not None:
-            self._cached = (results, key, report)
+            self._cached = (results, key, report, reference)
         return report
 
     def run_job(self, func, text: str, failure: str):

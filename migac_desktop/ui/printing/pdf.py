@@ -65,12 +65,14 @@ def _ensure_gui_application():
 
 def write_report_pdf(scenario, results, path, *, region: str | None = None,
                      source: str | os.PathLike | None = None,
-                     parallel: bool | None = None) -> ReportLayout:
+                     parallel: bool | None = None, reference=None) -> ReportLayout:
     """Build the report of ``scenario`` (national, or of ``region``) and write its PDF.
 
     The entry point of ``migac report``. ``parallel``: draw the charts in forked
     worker processes; by default only without widgets (the command line, scripts),
     never beside a window. The children only draw with matplotlib and never touch Qt.
+    ``reference``: a :class:`~migac_desktop.reporting.report_reference.Reference` to
+    compare with (``migac report --reference``).
     """
     from PySide6.QtWidgets import QApplication
 
@@ -81,6 +83,6 @@ def write_report_pdf(scenario, results, path, *, region: str | None = None,
     fmt = chart_format()
     # Charts first: worker processes are forked before Qt starts any thread.
     report = build_report(scenario, results, region=region, source=source,
-                          chart_format=fmt, parallel=parallel)
+                          chart_format=fmt, parallel=parallel, reference=reference)
     _ensure_gui_application()
     return write_pdf(report, path)
