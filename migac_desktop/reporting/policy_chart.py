@@ -3,9 +3,9 @@ capped one, the guaranteed years marked, the reste à converger (MODEL.md)."""
 
 from __future__ import annotations
 
+from ..core.guarantees import remaining_detail, year_guarantees
 from ..core.numbers import format_signed_euros
 from .chart_style import FONT, NOTE_SIZE, TEXT_GREY
-from ..core.guarantees import remaining_detail, year_guarantees
 
 GUARANTEE_MARKS = (("floored", "^", "plancher", "Année au plancher (perte maximale)"),
                    ("capped", "v", "plafond", "Année au plafond (gain maximal)"))

@@ -8,8 +8,8 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ..core import schema
-from ..core.numbers import format_euros, format_number, format_signed_euros, format_signed_percent
 from ..core.guarantees import guarantee_texts
+from ..core.numbers import format_euros, format_number, format_signed_euros, format_signed_percent
 from .charts import ChartView
 from .document import Document
 from .panel_parts import add_choice, chart_timer
