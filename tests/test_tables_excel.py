@@ -197,7 +197,8 @@ def test_context_menu_of_the_crra_table(window):
     menu = build_context_menu(view)
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert texts == ["Copier", "Couper", "Coller", "Recopier vers le bas", "Ajouter un CRRA",
-                     "Supprimer les CRRA sélectionnés", "Exporter le tableau…"]
+                     "Supprimer les CRRA sélectionnés", "Exporter le tableau…",
+                     "Imprimer la sélection…", "Sélection en PDF…"]
     action(menu, "Recopier vers le bas").trigger()
     assert list(window.document.scenario.crra["geo_coef"]) == [0, 0, 0, 0]
     action(menu, "Copier").trigger()
@@ -221,7 +222,7 @@ def test_context_menu_of_parameter_and_result_tables(window):
     table = window.comparison_panel.table
     assert isinstance(table, ReadOnlyTableView)
     texts = [a.text() for a in build_context_menu(table).actions() if not a.isSeparator()]
-    assert texts == ["Copier", "Exporter le tableau…"]
+    assert texts == ["Copier", "Exporter le tableau…", "Imprimer la sélection…", "Sélection en PDF…"]
 
 
 def test_cut_is_copy_and_one_undoable_clear(window):

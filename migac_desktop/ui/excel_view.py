@@ -272,6 +272,16 @@ class ExcelTableView(QTableView):
                           f"({plural(self.model().rowCount(), 'ligne')}).")
         return True
 
+    def print_selection(self) -> bool:
+        """« Imprimer la sélection… »: the selected cells with the report's page layout."""
+        from .printing.selection import print_selection
+        return print_selection(self)
+
+    def selection_pdf(self):
+        """« Sélection en PDF… »: the same pages, to a PDF file."""
+        from .printing.selection import selection_pdf
+        return selection_pdf(self)
+
     # -- columns: chooser and remembered layout --------------------------------------------
     def fixed_columns(self) -> set[int]:
         """Columns that cannot be hidden or moved (the frozen identifier)."""

@@ -185,6 +185,11 @@ class MainWindow(QMainWindow):
         menu.addAction(self.actionPrintPreview)
         menu.addAction(self.actionPrint)
         menu.addAction(self.actionExportPdf)
+        menu.addAction(self._action(
+            "actionPrintSelection", "Imprimer la sé&lection…",
+            lambda: self._clipboard("print_selection", "Sélectionnez d'abord des lignes ou des "
+                                                       "cellules d'un tableau à imprimer."),
+            tip="Imprimer les cellules sélectionnées du tableau actif, avec la mise en page du rapport"))
         menu.addSeparator()
         menu.addAction(self.actionQuit)
         edit = self.menuBar().addMenu("É&dition")
@@ -223,13 +228,15 @@ class MainWindow(QMainWindow):
         self.crra_panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.crra_panel.search.selectAll()
 
-    def _clipboard(self, operation: str) -> None:
-        """Couper / Copier / Coller of the Édition menu, on whatever has the focus."""
+    def _clipboard(self, operation: str,
+                   missing: str = "Sélectionnez d'abord des cellules d'un tableau ou un champ.") -> None:
+        """Couper / Copier / Coller of the Édition menu (and Imprimer la sélection of the
+        Fichier menu), on whatever has the focus."""
         focus = QApplication.focusWidget()
         while focus is not None and not hasattr(focus, operation):
             focus = focus.parentWidget()
         if focus is None:
-            self.show_message("Sélectionnez d'abord des cellules d'un tableau ou un champ.")
+            self.show_message(missing)
             return
         getattr(focus, operation)()
 

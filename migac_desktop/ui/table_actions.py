@@ -140,7 +140,8 @@ def _action(menu: QMenu, text: str, slot, shortcut=None, enabled: bool = True,
 
 def build_context_menu(view) -> QMenu:
     """The right-click menu of a table: Copier, Couper, Coller, Recopier vers le bas,
-    Insérer / Supprimer des lignes (where the table has them), Exporter le tableau…"""
+    Insérer / Supprimer des lignes (where the table has them), Exporter le tableau…,
+    Imprimer la sélection…, Sélection en PDF…"""
     menu = QMenu(view)
     menu.setObjectName("tableContextMenu")
     menu.setAccessibleName("Menu du tableau")
@@ -161,6 +162,9 @@ def build_context_menu(view) -> QMenu:
                 name="tableRemoveRows")
     menu.addSeparator()
     _action(menu, "Exporter le tableau…", view.export_dialog, name="tableExport")
+    _action(menu, "Imprimer la sélection…", view.print_selection, enabled=has_selection,
+            name="tablePrintSelection")
+    _action(menu, "Sélection en PDF…", view.selection_pdf, enabled=has_selection, name="tableSelectionPdf")
     return menu
 
 
