@@ -1,4 +1,4 @@
-"""The « Écarts » tab (issue 14, items 1–3): choosing a reference, the input differences
+"""The « Différences » tab (issue 14, items 1–3): choosing a reference, the input differences
 and where they lead, the result differences at three levels, live after each edit."""
 
 from pathlib import Path
@@ -351,3 +351,20 @@ def test_difference_chart_marks_one_side_rows(example):
     assert any("absent de la réf." in t for t in labels)
     assert any(p.get_hatch() for p in ax.patches)
     assert ax.get_legend() is not None
+
+
+def test_selection_follows_its_difference(window):
+    edit_drm(window, "SAMU-A1", 46_000.0)
+    edit_drm(window, "SAMU-B2", 155_000.0)
+    window.references.use_opened()
+    panel = window.differences_panel
+    proxy = panel.input_proxy
+    panel.input_table.selectRow(1)
+    assert proxy.data(proxy.index(1, 1)) == "SAMU-B2"
+    edit_drm(window, "SAMU-A1", 45_000.0)            # back to the reference: one row left
+    current = panel.input_table.currentIndex()
+    assert proxy.data(proxy.index(current.row(), 1)) == "SAMU-B2"
+    # The tab's count is the rows of the level shown, of the region chosen.
+    panel.level.setCurrentIndex(panel.level.findData("crra"))
+    panel.region.setCurrentIndex(panel.region.findData("Bêta"))
+    assert panel.pages.tabText(1) == f"Résultats ({panel.result_model.rowCount()})"

@@ -1,4 +1,4 @@
-"""The « Écarts » tab: the open scenario against a reference scenario (issue 14).
+"""The « Différences » tab: the open scenario against a reference scenario (issue 14).
 
 Two pages: the inputs that differ (grouped by sheet; activating one selects its cell
 in the open scenario) and the results that differ at the three levels, beside a chart
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -110,16 +109,12 @@ class DifferencesPanel(QWidget):
         layout = QVBoxLayout(self)
 
         bar = QHBoxLayout()
-        self.compare_button = QToolButton()
+        self.compare_button = QPushButton("Comparer à…")
         self.compare_button.setObjectName("compareButton")
-        self.compare_button.setText("Comparer à…")
         self.compare_button.setAccessibleName("Choisir le scénario de référence")
-        self.compare_button.setToolTipDuration(0)
-        self.compare_button.setToolTip("Choisir le scénario de référence (un autre classeur, le "
-                                       "fichier enregistré, le scénario à l'ouverture)")
+        self.compare_button.setToolTip("Choisir le scénario de référence : un autre classeur, le "
+                                       "fichier tel qu'enregistré, ou le scénario à l'ouverture")
         self.compare_button.setMenu(references.menu)
-        self.compare_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.compare_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         bar.addWidget(self.compare_button)
         self.remove_button = QPushButton("Retirer la référence")
         self.remove_button.setObjectName("removeReferenceButton")
@@ -145,6 +140,8 @@ class DifferencesPanel(QWidget):
         self.pages.addTab(self._build_inputs(), "Données d'entrée")
         self.pages.addTab(self._build_results(), "Résultats")
         layout.addWidget(self.pages, 1)
+        # The chart is sized from its figure: drawn again once its page is laid out.
+        self.pages.currentChanged.connect(lambda _i: self._chart_timer.start())
 
         self._chart_timer = chart_timer(self, self._redraw_chart)
         document.recomputed.connect(self._on_changed)
@@ -227,6 +224,7 @@ class DifferencesPanel(QWidget):
         super().showEvent(event)
         if self._dirty:
             self.refresh()
+        self._chart_timer.start()
 
     def refresh(self) -> None:
         """Compare again (the reference, or the open scenario, changed)."""
@@ -259,16 +257,25 @@ class DifferencesPanel(QWidget):
                 self.sheet.addItem(f"{sheet} ({counts[sheet]})", sheet)
         self.sheet.setCurrentIndex(max(self.sheet.findData(current), 0))
         self.sheet.blockSignals(False)
-        row = self.input_table.currentIndex().row()
+        current = self.input_proxy.mapToSource(self.input_table.currentIndex()).row()
+        kept = self._identity(self.input_model.differences[current]) if current >= 0 else None
         self.input_model.set_differences(self.differences)
         self._filter_sheet()
-        if 0 <= row < self.input_proxy.rowCount():
-            self.input_table.selectRow(row)
+        # The row selected stays selected if it still differs (an edit undone drops it).
+        ids = [self._identity(d) for d in self.differences]
+        if kept in ids:
+            row = self.input_proxy.mapFromSource(self.input_model.index(ids.index(kept), 0)).row()
+            if row >= 0:
+                self.input_table.selectRow(row)
         self.input_table.resizeColumnsToContents()
         header = self.input_table.horizontalHeader()
         for c in range(header.count()):
             header.resizeSection(c, min(header.sectionSize(c), 320))
         self.pages.setTabText(0, f"Données d'entrée ({len(self.differences)})")
+
+    @staticmethod
+    def _identity(diff) -> tuple:
+        return diff.sheet, diff.item, diff.field
 
     def _filter_sheet(self) -> None:
         sheet = self.sheet.currentData()
@@ -328,9 +335,16 @@ class DifferencesPanel(QWidget):
                 header.resizeSection(c, 200)
 
     def _differing_count(self) -> int:
+        """The rows that differ at the level shown (of the region chosen, if any)."""
         if self.comparison is None:
             return 0
-        return int(self.comparison.level(self.level.currentData()).differing().sum())
+        level = self.level.currentData()
+        comparison = self.comparison.level(level)
+        mask = comparison.differing()
+        region = self.region.currentData()
+        if level != "region" and region is not None:
+            mask &= comparison.frame["region"].to_numpy() == region
+        return int(mask.sum())
 
     def _summarise(self) -> None:
         if self.references.reference is None:
@@ -347,7 +361,10 @@ class DifferencesPanel(QWidget):
                 parts.append(plural(count, f"{one} qui diffère", f"{many} qui diffèrent"))
             frame = self.comparison.regions.frame
             total = float(frame["delta_modelled"].sum())
-            parts.append(f"écart total du montant modélisé {format_signed_euros(total)}")
+            deltas = frame["delta_modelled"].to_numpy(dtype=float)
+            parts.append(f"écart total du montant modélisé {format_signed_euros(total)} (régions "
+                         f"en hausse {format_signed_euros(float(deltas[deltas > 0].sum()))}, en "
+                         f"baisse {format_signed_euros(float(deltas[deltas < 0].sum()))})")
             only_b = int((self.comparison.crra.frame["status"] != BOTH).sum())
             if only_b:
                 parts.append(plural(only_b, "CRRA dans un seul des deux scénarios",

@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.parameters_panel, "Paramètres nationaux")
         self.tabs.addTab(self.comparison_panel, "Comparaison")
         self.differences_panel = DifferencesPanel(self.document, self.references)
-        self.tabs.addTab(self.differences_panel, "Écarts")
+        self.tabs.addTab(self.differences_panel, "Différences")
         self.differences_panel.inputActivated.connect(self.go_to_difference)
         self.differences_panel.message.connect(self.show_message)
         self.tabs.addTab(self.smoothing_panel, "Lissage")
