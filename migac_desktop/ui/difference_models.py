@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from ..core import comparison_text as words
 from ..core.comparison import BOTH, InputDifference, LevelComparison
 from ..core.french import sort_key
-from .table_models import GAIN_BRUSH, LOSS_BRUSH, RIGHT, ColumnDef, FrameModel
+from .table_models import GAIN_BRUSH, LOSS_BRUSH, RIGHT, ColumnDef, FrameModel, format_value
 
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
@@ -141,12 +141,28 @@ class ResultDifferenceModel(FrameModel):
     def set_level(self, columns, values, statuses) -> None:
         self.statuses = list(statuses)
         self.set_rows(columns, values)
-        for c, col in enumerate(self.columns):
-            if col.key.endswith(("_a", "_b")) and col.numeric:
-                strings = self._strings[c]
-                for r, v in enumerate(self._values[c]):
-                    if v is None or (isinstance(v, float) and math.isnan(v)):
-                        strings[r] = words.ABSENT
+
+    def set_rows(self, columns, values, status=None) -> None:
+        # Formatted on demand: 10 000 CRRA are 200 000 cells, a screen shows a few hundred.
+        self.beginResetModel()
+        self.columns = columns
+        self._values = [values[c.key] for c in columns]
+        n = len(self._values[0]) if self._values else 0
+        self._strings = [[None] * n for _ in columns]
+        self._sides = [c.numeric and c.key.endswith(("_a", "_b")) for c in columns]
+        self._status = [0] * n
+        self.endResetModel()
+
+    def _text(self, column: int, row: int) -> str:
+        text = self._strings[column][row]
+        if text is None:
+            value = self._values[column][row]
+            if self._sides[column] and (value is None or (isinstance(value, float) and math.isnan(value))):
+                text = words.ABSENT
+            else:
+                text = format_value(self.columns[column].kind, value)
+            self._strings[column][row] = text
+        return text
 
     def key_of(self, row: int):
         return self._values[0][row] if self._values and 0 <= row < self.rowCount() else None
@@ -160,6 +176,10 @@ class ResultDifferenceModel(FrameModel):
             return -1
 
     def data(self, index, role=_DISPLAY):
+        if role == _DISPLAY:
+            if not index.isValid() or index.column() >= len(self.columns) or index.row() >= self.rowCount():
+                return None
+            return self._text(index.column(), index.row())
         if role == _FOREGROUND:
             if not index.isValid() or index.column() >= len(self.columns):
                 return None

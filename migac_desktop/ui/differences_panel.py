@@ -106,6 +106,7 @@ class DifferencesPanel(QWidget):
         self.comparison = None
         self.differences = []
         self._dirty = True
+        self._input_shape = None
         layout = QVBoxLayout(self)
 
         bar = QHBoxLayout()
@@ -267,10 +268,13 @@ class DifferencesPanel(QWidget):
             row = self.input_proxy.mapFromSource(self.input_model.index(ids.index(kept), 0)).row()
             if row >= 0:
                 self.input_table.selectRow(row)
-        self.input_table.resizeColumnsToContents()
-        header = self.input_table.horizontalHeader()
-        for c in range(header.count()):
-            header.resizeSection(c, min(header.sectionSize(c), 320))
+        shape = (id(self.references.reference), len(self.differences))
+        if shape != self._input_shape:          # widths when the list changes, not per edit
+            self._input_shape = shape
+            self.input_table.resizeColumnsToContents()
+            header = self.input_table.horizontalHeader()
+            for c in range(header.count()):
+                header.resizeSection(c, min(header.sectionSize(c), 320))
         self.pages.setTabText(0, f"Données d'entrée ({len(self.differences)})")
 
     @staticmethod
