@@ -368,3 +368,12 @@ def test_selection_follows_its_difference(window):
     panel.level.setCurrentIndex(panel.level.findData("crra"))
     panel.region.setCurrentIndex(panel.region.findData("Bêta"))
     assert panel.pages.tabText(1) == f"Résultats ({panel.result_model.rowCount()})"
+
+
+def test_differences_only_has_its_own_mnemonic(window):
+    """« &Différences seulement » answered Alt+D, which opens « É&dition » instead."""
+    def letter(text):
+        return text[text.index("&") + 1].lower()
+    menus = {letter(a.text()) for a in window.menuBar().actions()}
+    panel = window.differences_panel
+    assert "&" in panel.only.text() and letter(panel.only.text()) not in menus

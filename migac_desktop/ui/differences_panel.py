@@ -181,7 +181,7 @@ class DifferencesPanel(QWidget):
         self.region = add_choice(bar, "Région :", "differencesRegion")
         self.region.setAccessibleName("Région des écarts de résultats")
         self.region.setMinimumContentsLength(20)
-        self.only = QCheckBox("&Différences seulement")
+        self.only = QCheckBox("Différences &seulement")
         self.only.setObjectName("differencesOnly")
         self.only.setAccessibleName("Différences seulement")
         self.only.setToolTip("Ne lister que les lignes dont un résultat diffère, ou présentes "
