@@ -350,7 +350,8 @@ def test_difference_chart_marks_one_side_rows(example):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert any("absent de la réf." in t for t in labels)
     assert any(p.get_hatch() for p in ax.patches)
-    assert ax.get_legend() is not None
+    subtitle = " ".join(a.get_text() for a in fig.artists)
+    assert "hachuré : absent de l'un des deux scénarios" in subtitle.replace("\n", " ")
 
 
 def test_selection_follows_its_difference(window):
@@ -377,3 +378,15 @@ def test_differences_only_has_its_own_mnemonic(window):
     menus = {letter(a.text()) for a in window.menuBar().actions()}
     panel = window.differences_panel
     assert "&" in panel.only.text() and letter(panel.only.text()) not in menus
+
+
+def test_open_scenario_with_errors_still_lists_its_inputs(window):
+    window.references.use_opened()
+    edit_drm(window, "SAMU-A1", -5.0)                  # an error: no results
+    panel = window.differences_panel
+    assert window.document.results is None
+    assert rows(panel.input_model) == [["CRRA", "SAMU-A1", "DRM", "45\u00a0000", "−5", "−45\u00a0005"]]
+    assert panel.result_model.rowCount() == 0
+    assert "résultats indisponibles" in panel.summary.text()
+    window.document.undo_stack.undo()
+    assert panel.input_model.rowCount() == 0 and "résultats indisponibles" not in panel.summary.text()

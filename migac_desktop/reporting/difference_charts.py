@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ..core.comparison import BOTH, ONLY_A, ONLY_B
@@ -22,7 +21,6 @@ from .chart_style import (
     _axis_label,
     _bar_label,
     _fit_value_labels,
-    _legend_font,
     _plain,
     _row_font_size,
     _rows_that_fit,
@@ -110,11 +108,6 @@ def draw_result_differences(fig: Figure, comparison, level: str = "region",
     ax.xaxis.set_major_locator(MaxNLocator(nbins=_x_bins(fig, 7), steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(FrenchFormatter("euros", signed=True))
     _fit_value_labels(fig, ax, float(values.min()), float(values.max()), labels, short=short)
-    if one_side.any():
-        ax.legend(handles=[Patch(facecolor="#bbbbbb", hatch="///", edgecolor="white",
-                                 label="présent dans un seul des deux scénarios")],
-                  loc="lower right", prop=_legend_font(), frameon=False)
-
     unit = "région" if level == "region" else "CRRA"
     title = f"Écart {_quantity_title(quantity)} par {unit} (scénario − référence)"
     if level != "region" and region is not None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..core import schema
 from ..core.comparison import BOTH, INPUT_SHEETS, compare_results, input_differences
-from ..core.comparison_text import field_text, item_text, sheet_counts, value_text
+from ..core.comparison_text import STATUS_TEXT, field_text, item_text, sheet_counts, value_text
 from ..core.french import plural, sorted_french
 from ..core.numbers import format_signed_euros
 from .charts import ChartView
@@ -337,6 +337,9 @@ class DifferencesPanel(QWidget):
         for c, col in enumerate(self.result_model.columns):
             if not col.numeric and header.sectionSize(c) > 200:
                 header.resizeSection(c, 200)
+            if col.key == "presence":         # rows of one scenario may come with the next edit
+                wide = max(self.result_table.fontMetrics().horizontalAdvance(t) for t in STATUS_TEXT.values())
+                header.resizeSection(c, max(header.sectionSize(c), wide + 12))
 
     def _differing_count(self) -> int:
         """The rows that differ at the level shown (of the region chosen, if any)."""
@@ -378,9 +381,6 @@ class DifferencesPanel(QWidget):
                 parts.append("années de lissage d'un seul scénario (non comparées) : "
                              + ", ".join(str(y) for y in years))
         self.summary.setText(" · ".join(parts))
-
-    def summary_text(self) -> str:
-        return self.summary.text()
 
     # -- chart -------------------------------------------------------------------------
     def _redraw_chart(self) -> None:
