@@ -329,3 +329,20 @@ def test_window_report_takes_the_windows_reference(window, pair):
     assert printer.build(None) is compared               # built once for one reference
     window.report_reference = lambda: None
     assert all(s.id != "reference" for s in printer.build(None).sections)
+
+
+def test_the_reference_chosen_in_the_window_reaches_the_report(window):
+    """« Comparer à » › as it was when opened, after an edit: the report says the edit."""
+    from migac_desktop.core.commands import SetCells
+    doc = window.document
+    doc.push(SetCells(doc.scenario, "CRRA", [(0, "drm", 50_000.0)]))
+    assert window.references.use_opened()
+    printer = window.report_printer()
+    report = printer.build(None)
+    assert report.section("reference") is not None
+    text = report.text()
+    assert "tel qu'à l'ouverture" in text and "SAMU-A1" in text
+    assert window.report_reference() is window.report_reference()     # one object, one build
+    assert printer.build(None) is report
+    window.references.clear()
+    assert all(s.id != "reference" for s in printer.build(None).sections)

@@ -95,6 +95,8 @@ def draw_difference_bars(fig: Figure, comparison: ResultComparison, level: str =
     shown and the subtitle says so.
     """
     _start(fig)
+    if comparison is None:
+        return draw_message(fig, "Aucune référence choisie")
     quantity = quantity or difference_quantity(comparison)
     one, many = _LEVEL_WORDS[level]
     frame = comparison.level(level).frame
@@ -126,8 +128,13 @@ def draw_difference_bars(fig: Figure, comparison: ResultComparison, level: str =
     ax = fig.add_subplot()
     _style_axes(ax, "x")
     y = np.arange(n, dtype=float)
-    ax.barh(y, delta, height=0.7 if n >= 8 else 0.5, color=[_sign_colour(d) for d in delta],
-            gid="difference", label=f"Écart {quantity_label(quantity)}")
+    bars = ax.barh(y, delta, height=0.7 if n >= 8 else 0.5, color=[_sign_colour(d) for d in delta],
+                   gid="difference", label=f"Écart {quantity_label(quantity)}")
+    one_side = status != BOTH
+    for bar, alone in zip(bars, one_side):     # hatched as well as named: not colour alone
+        if alone:
+            bar.set_hatch("///")
+            bar.set_edgecolor("white")
     ax.axvline(0, color="#333333", linewidth=1.0, zorder=3, gid="zero")
     size = _row_font_size(fig, n)
     ax.set_yticks(y, names, fontsize=size, fontfamily=FONT)
@@ -149,6 +156,8 @@ def draw_difference_bars(fig: Figure, comparison: ResultComparison, level: str =
         if n - gains - losses:
             sub += f", {n - gains - losses} à moins d'un euro près"
     sub += " ; scénario moins référence"
+    if one_side.any():
+        sub += " ; hachuré : absent de l'un des deux scénarios"
     _titles(fig, title, sub)
     _axis_label(ax.xaxis, f"Écart (scénario − référence), {quantity_label(quantity).lower()}")
     return fig

@@ -58,6 +58,8 @@ class Document(QObject):
         self._working_region: str | None = None
         # The journal's entries not yet saved, in order (undos and redos included).
         self.journal: list[journal.Entry] = []
+        # The scenario as it was opened: a reference to compare with (ui/reference.py).
+        self.scenario_at_open: Scenario | None = None
         self._recompute()
 
     # -- state ---------------------------------------------------------------
@@ -107,6 +109,7 @@ class Document(QObject):
         self.undo_stack.clear()
         self.journal = []
         self.scenario = scenario
+        self.scenario_at_open = scenario.copy()     # commands change the open one in place
         self.path = Path(path) if path is not None else None
         # Warnings found while reading (unknown keys, defaults taken) stay listed.
         # The reader's list holds the evaluation's own problems too: those are recomputed

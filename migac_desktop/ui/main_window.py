@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QT
 from ..core.numbers import format_euros, format_signed_euros
 from .comparison_panel import ComparisonPanel
 from .crra_panel import CrraPanel
+from .differences_panel import DifferencesPanel
 from .document import Document
 from .edit_keys import OWN_UNDO, EditKeys, commit_pending_edit, redo_keys, undo_keys
 from .file_controller import FileController
@@ -21,6 +22,7 @@ from .history_panel import HistoryPanel
 from .parameters_panel import ParametersPanel
 from .problems_panel import ProblemsPanel
 from .recovery import RecoveryController
+from .reference import ReferenceController
 from .settings import GEOMETRY_KEY
 from .smoothing_panel import SmoothingPanel
 from .table_actions import connect_table_views
@@ -39,6 +41,7 @@ class MainWindow(QMainWindow):
         self.settings = QSettings()
         self.document = Document(self)
         self.files = FileController(self)     # open, save, recent files, drops
+        self.references = ReferenceController(self)     # « Comparer à » a reference scenario
         self._build_actions()
         self._build_central()
         self._build_docks()
@@ -131,6 +134,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.crra_panel, "CRRA")
         self.tabs.addTab(self.parameters_panel, "Paramètres nationaux")
         self.tabs.addTab(self.comparison_panel, "Comparaison")
+        self.differences_panel = DifferencesPanel(self.document, self.references)
+        self.tabs.addTab(self.differences_panel, "Différences")
+        self.differences_panel.inputActivated.connect(self.go_to_difference)
+        self.differences_panel.message.connect(self.show_message)
         self.tabs.addTab(self.smoothing_panel, "Lissage")
         self.history_panel = HistoryPanel(self.document)
         self.tabs.addTab(self.history_panel, "Historique")
@@ -178,6 +185,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = menu.addMenu("Fichiers &récents")
         self.recent_menu.setObjectName("recentMenu")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        menu.addMenu(self.references.menu)
         menu.addSeparator()
         menu.addAction(self.actionSave)
         menu.addAction(self.actionSaveAs)
@@ -219,6 +227,10 @@ class MainWindow(QMainWindow):
     def redo(self) -> None:
         commit_pending_edit(QApplication.focusWidget())
         self.document.undo_stack.redo()
+
+    def report_reference(self):
+        """The reference the report compares with (« Comparer à »), or None."""
+        return self.references.for_report()
 
     def preferences(self) -> None:
         self.history_panel.edit_author()
@@ -320,6 +332,11 @@ class MainWindow(QMainWindow):
             elif problem.sheet == "Paramètres" and problem.key in self.parameters_panel.form.editors:
                 self.parameters_panel.form.editors[problem.key].setFocus()
         self.show_message(str(problem))
+
+    def go_to_difference(self, difference) -> None:
+        """Select the cell of an input difference in the open scenario (« Écarts » tab)."""
+        from .differences_panel import cell_target
+        self.go_to_problem(cell_target(difference))
 
     # -- files: ui/file_controller.py ----------------------------------------------------
     def maybe_save(self) -> bool:
