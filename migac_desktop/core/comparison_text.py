@@ -97,8 +97,8 @@ def gap_text(diff: InputDifference) -> str:
     """Scenario minus reference for two numbers (« +5 000 € », « +0,5 point »); empty
     for texts, presence and an empty side."""
     a, b = diff.a, diff.b
-    if diff.is_presence or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                   for v in (a, b)):
+    if diff.is_presence or isinstance(a, bool) or isinstance(b, bool) \
+            or not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
         return ""
     kind, unit = _spec(diff)
     gap = float(b) - float(a)
