@@ -47,7 +47,7 @@ from .report_model import (
     _share,
     _signed,
 )
-from .report_policy import _UNIT_WORDS, _years_text, policy_sentence
+from .report_policy import _years_text, policy_sentence
 
 KICKER = "MIG SAMU (Q01) · Notification de la dotation"
 NO_FILE = "scénario non enregistré"
@@ -159,7 +159,7 @@ def _parameters_table(table: Table) -> Table:
     rows = [a + b for a, b in zip(left, right)]
     return Table([Column("Paramètre", wrap=True), Column("Valeur", RIGHT),
                   Column("Paramètre", wrap=True), Column("Valeur", RIGHT)], rows,
-                 title="Paramètres nationaux utilisés", id="parametres", font_size=7.5,
+                 title="Paramètres nationaux utilisés", id="parametres", font_size=7.0,
                  keep_together=True)
 
 
@@ -223,25 +223,25 @@ def build_notification(context: NotificationContext, finess: str) -> Notificatio
     name = str(row["establishment"]).strip()
     shown_name = name or f"Établissement {finess}"
     positions = c.crra_positions(finess)
-    blocks: list = [Title(KICKER, shown_name, ars_name(region))]
+    # The scenario's title (when it has one) beside the ARS, under the hospital's name.
+    subtitle = ars_name(region) + (f" · {c.title}" if c.title else "")
+    blocks: list = [Title(KICKER, shown_name, subtitle)]
     info = [("Région", region), ("FINESS", finess),
-            ("Date", long_date(c.created)),
-            ("CRRA", ", ".join(str(r.crra_arrays["crra_id"][i]) for i in positions))]
-    if c.title:
-        info.append(("Scénario", c.title))
+            ("CRRA", ", ".join(str(r.crra_arrays["crra_id"][i]) for i in positions)),
+            ("Date", long_date(c.created))]
     blocks.append(KeyValues(info, columns=2))
     blocks.append(Paragraph(_lead(c, row, shown_name, len(positions)), "lead"))
-    blocks.append(_allocations_table(c, row, finess))
+    blocks.append(_allocations_table(c, row, finess, positions))
     blocks.append(Heading("Détail du calcul par CRRA", 2))
     blocks += _crra_blocks(c, positions)
-    if r.capped:
-        blocks.append(Heading("Politique de transition", 2))
-        blocks.append(Paragraph(c.policy_text + " " + _guarantee_sentence(c, finess, positions)))
     blocks.append(c.parameters)
-    if c.defaults_notice is not None:
-        blocks.append(c.defaults_notice)
-    if c.signatory:
-        blocks.append(Signature(f"Fait le {long_date(c.created)},", c.signatory))
+    # The notice on defaults beside the signature: the page stays one page.
+    last = [b for b in (c.defaults_notice, Signature(f"Fait le {long_date(c.created)},",
+                                                     c.signatory) if c.signatory else None) if b]
+    if len(last) == 2:
+        blocks.append(Columns(last, gap_mm=10.0))
+    else:
+        blocks += last
     section = Section(f"notification:{finess}", shown_name, ars_name(region), blocks,
                       region=region, in_contents=False)
     return NotificationReport(
@@ -253,17 +253,14 @@ def build_notification(context: NotificationContext, finess: str) -> Notificatio
 def _lead(c: NotificationContext, row, shown_name: str, n_crra: int) -> str:
     hy = c.historic_year
     effect = float(row["revenue_effect"])
-    text = (f"Au titre de la mission d'intérêt général « SAMU » (Q01), la dotation de "
-            f"{shown_name} est calculée pour {plural(n_crra, 'CRRA', 'CRRA')} par le modèle "
-            f"de répartition : montant modélisé {_euros(row['modelled'])}, à comparer à la "
-            f"dotation historique {hy} de {_euros(row['historic'])}, soit un effet revenu "
-            f"de {_signed(effect)}")
+    text = (f"Dotation calculée pour {plural(n_crra, 'CRRA', 'CRRA')} par le modèle de "
+            f"répartition de la MIG SAMU. Effet revenu (montant modélisé moins dotation "
+            f"historique {hy}) : {_signed(effect)}")
     if not _is_nan(row["revenue_effect_pct"]):
         text += f" ({_pct(row['revenue_effect_pct'])})"
     if c.shares and abs(effect) >= 0.5:
         steps = [f"{_share(s)} en {y}" for y, s in c.shares.items()]
-        text += ", appliqué progressivement : " + ", ".join(steps[:-1]) + \
-            (" et " if len(steps) > 1 else "") + steps[-1]
+        text += ", appliqué à " + _join_fr(steps)
     return text + "."
 
 
@@ -285,7 +282,7 @@ def _guarantee_cell(c: NotificationContext, floored: int, capped: int, n_crra: i
     return word + (" de la région" if c.level_key == "region" else "")
 
 
-def _allocations_table(c: NotificationContext, row, finess: str) -> Table:
+def _allocations_table(c: NotificationContext, row, finess: str, positions: np.ndarray) -> Table:
     hy = c.historic_year
     historic = float(row["historic"])
     capped = c.results.capped
@@ -305,14 +302,17 @@ def _allocations_table(c: NotificationContext, row, finess: str) -> Table:
         columns.append(Column("Garantie", wrap=True))
     totals = [["Montant modélisé", _euros(row["modelled"]), _signed(row["revenue_effect"]),
                _pct(row["revenue_effect_pct"])] + ([""] if capped else [])]
-    note = ("Dotation de chaque année : dotation historique plus la part cumulée de l'effet "
-            "revenu (montant modélisé moins dotation historique)")
+    # Under the table, in small type: the transition policy, so that the page stays one.
+    notes = []
     if capped:
-        note += ", puis les garanties de la politique de transition"
+        notes.append(f"Politique de transition : {c.policy_text} "
+                     + _guarantee_sentence(c, finess, positions))
     if c.results.notified:
-        note += ", puis l'enveloppe notifiée à la région, répartie entre ses CRRA au prorata"
+        notes.append("Les dotations d'une année pour laquelle une enveloppe est notifiée à la "
+                     "région sont ramenées à cette enveloppe, au prorata de ses CRRA.")
+    note = " ".join(notes)
     return Table(columns, rows, title="Dotations de l'établissement", totals=totals,
-                 note=note + ".", id=f"dotations:{finess}", font_size=8.5, keep_together=True)
+                 note=note, id=f"dotations:{finess}", font_size=8.5, keep_together=True)
 
 
 def _crra_blocks(c: NotificationContext, positions: np.ndarray) -> list:
@@ -332,7 +332,7 @@ def _crra_blocks(c: NotificationContext, positions: np.ndarray) -> list:
     lines: list[tuple[str, Callable[[int], str], str]] = [
         ("Libellé", lambda i: str(a["label"][i]).strip() or DASH, ""),
         ("Département", lambda i: str(c.departement[i]).strip() or DASH, ""),
-        ("DRM (dossiers de régulation médicale)", lambda i: format_number(float(a["drm"][i])),
+        ("DRM", lambda i: format_number(float(a["drm"][i])),
          format_number(float(a["drm"][positions].sum()))),
         ("Tranche du référentiel", lambda i: str(a["tranche"][i]), ""),
         ("ETP ARM du référentiel", lambda i: _number(c.band_arm[i]), ""),
@@ -367,11 +367,10 @@ def _crra_blocks(c: NotificationContext, positions: np.ndarray) -> list:
     rows = []
     for label, cell, total in lines:
         rows.append([label] + [cell(int(i)) for i in positions] + ([total] if several else []))
-    note = ("Tranche : celle du référentiel dont le minimum de DRM est atteint ; ETP retenus par "
-            "l'ARS : l'effectif qui remplace celui du référentiel (— : aucun). Coût du personnel : "
-            "somme des ETP × coût annuel de l'ETP ; frais de fonctionnement : frais fixes + frais "
-            "par DRM × DRM ; montant modélisé : coût de base × (1 + coefficient géographique) × "
-            "facteur de calage national.")
+    note = ("ETP retenus par l'ARS : l'effectif qui remplace celui du référentiel (— : aucun). "
+            "Coût du personnel : ETP × coût annuel de l'ETP ; frais de fonctionnement : frais "
+            "fixes + frais par DRM × DRM ; montant modélisé : coût de base × (1 + coefficient "
+            "géographique) × facteur de calage.")
 
     def table(part: list[list[str]], header: str, table_note: str = "") -> Table:
         columns = [Column(header, repeat=True, wrap=True)]
@@ -403,19 +402,18 @@ def _guarantee_sentence(c: NotificationContext, finess: str, positions: np.ndarr
     held = _held(c, finess)
     floored = np.array([f > 0 for f, _ in held])
     capped = np.array([k > 0 for _, k in held])
-    of_unit = {"establishment": "l'établissement", "region": "la région",
+    region = str(c.results.crra_arrays["region"][positions[0]])
+    of_unit = {"establishment": "l'établissement", "region": f"la région {region}, unité protégée,",
                "crra": "un CRRA de l'établissement"}[c.level_key]
     parts = []
     if floored.any():
         parts.append(f"au plancher en {_years_text(c.years, floored)}")
     if capped.any():
         parts.append(f"au plafond en {_years_text(c.years, capped)}")
-    unit = _UNIT_WORDS[c.level_key][0]
     if parts:
-        text = f"Années garanties : {of_unit} ({unit} protégé{'e' if unit == 'région' else ''}) " \
-               f"est {' et '.join(parts)}."
+        text = f"Années garanties : {of_unit} est {' et '.join(parts)}."
     else:
-        text = "Années garanties : aucune, la dotation suit le lissage sans plancher ni plafond."
+        text = "Années garanties : aucune, ni plancher ni plafond."
     gap = float(c.results.crra_arrays["remaining_gap"][positions].sum())
     text += f" Reste à converger en {c.years[-1]} : " + (_signed(gap) if abs(gap) >= 0.01
                                                           else "aucun") + "."

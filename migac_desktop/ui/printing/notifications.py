@@ -57,8 +57,10 @@ class NotificationLayout(ReportLayout):
         return Box(y + 4, ops)
 
     def _signature_box(self, block: Signature, width: float) -> Box:
-        x = width / 2
-        inner = width / 2
+        # The right half of the page; beside another block (Columns), its own column.
+        beside = width < self.body_width * 0.75
+        x = 0.0 if beside else width / 2
+        inner = width if beside else width / 2
         ops: list = []
         y = 0.0
         lines = self.fonts.wrap(("r", 9.5), block.place_date, inner)
@@ -68,7 +70,7 @@ class NotificationLayout(ReportLayout):
         ops += self._lines_ops(("b", 10.0), lines, x, y, 14.0, TEXT)
         y += 14.0 * len(lines)
         # Room left under the name for a hand signature.
-        return Box(y + 14 * MM, ops, space_before=14.0)
+        return Box(y + 10 * MM, ops, space_before=0.0 if beside else 12.0)
 
 
 def a4_points() -> tuple[float, float]:

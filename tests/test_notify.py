@@ -1,0 +1,312 @@
+"""The hospitals' notifications: the ``signataire`` parameter, the Qt-free content of one
+hospital's notification, ``migac notify`` and its files (WORKBOOK.md).
+
+The scenario is made here, with random figures, so that nothing is taken from the
+samples the program was tuned on. The PDFs' text is read back with ``pdftotext``.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from migac_desktop import cli
+from migac_desktop.core import schema
+from migac_desktop.core.model import alloc_key, compute
+from migac_desktop.core.numbers import format_euros
+from migac_desktop.core.scenario import Parameters, Scenario, make_table
+from migac_desktop.io.workbook import open_scenario, write_scenario
+from migac_desktop.reporting.notification import (
+    NotificationContext,
+    Signature,
+    build_notification,
+    build_notifications,
+)
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None,
+    reason="pdftotext (paquet poppler-utils) introuvable : installez-le pour lire les PDF")
+
+SIGNATORY = "Le directeur général de l'ARS, Jean-Michel Quéré"
+REGIONS = ("Armorique", "Vallée-Haute", "Côte d'Émeraude")
+
+
+def plain(text: str) -> str:
+    return re.sub(r"[\u00a0\u202f]", " ", text)
+
+
+def pdf_text(path: Path) -> str:
+    # Reading order (not -layout): the signature beside the notice stays in one piece.
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
+                         capture_output=True, check=True).stdout.decode("utf-8")
+    # pdftotext writes ligatures as one character (« ﬁ »).
+    return plain(out).replace("\ufb01", "fi").replace("\ufb02", "fl")
+
+
+def walk(blocks):
+    from migac_desktop.reporting.report_model import _walk
+
+    return list(_walk(blocks))
+
+
+def random_scenario(seed: int = 16, *, signatory: str = SIGNATORY, capped: bool = False,
+                    title: str = "Scénario d'essai des notifications") -> Scenario:
+    """Three regions, 9 hospitals; the first hospital of Armorique has three CRRA."""
+    rng = random.Random(seed)
+    rows = []
+    n = 0
+    for r, region in enumerate(REGIONS):
+        for h in range(3 + (r == 0)):
+            finess = f"{r + 1:02d}{rng.randrange(10 ** 6):06d}{h}"
+            for _ in range(3 if (r == 0 and h == 0) else 1):
+                n += 1
+                rows.append(dict(
+                    crra_id=f"C-{n:03d}", label=f"Centre {n} de {region}", region=region,
+                    departement=f"{rng.randrange(1, 96):02d}", finess=finess,
+                    establishment=f"CH n°{h + 1} de {region}",
+                    drm=rng.randrange(20_000, 450_000),
+                    geo_coef=rng.choice([0.0, 0.0, 0.05, 0.115]),
+                    historic=rng.randrange(1_500_000, 6_500_000) + rng.random(),
+                    etp_arm_override=rng.choice([None, None, 17.5]),
+                    etp_mr_override=None))
+    crra = make_table(schema.CRRA, rows)
+    params = Parameters(cout_etp_arm=47_250.0, cout_etp_mr=118_400.0, frais_par_drm=1.75,
+                        titre=title, signataire=signatory,
+                        **(dict(lissage_mode="Plafonné", perte_max_annuelle=0.02,
+                                gain_max_annuel=0.05) if capped else {}))
+    smoothing = make_table(schema.SMOOTHING, [dict(year=2017, share=0.3), dict(year=2018, share=0.7),
+                                              dict(year=2019, share=1.0)])
+    return Scenario(parameters=params, crra=crra, smoothing=smoothing)
+
+
+@pytest.fixture()
+def scenario_file(tmp_path):
+    path = tmp_path / "essai.xlsx"
+    write_scenario(random_scenario(), path)
+    return path
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --------------------------------------------------------------------------- signataire
+def test_signatory_is_read_and_written_like_the_title(tmp_path):
+    path = tmp_path / "s.xlsx"
+    write_scenario(random_scenario(signatory="La directrice générale"), path)
+    loaded = open_scenario(path)
+    assert loaded.scenario.parameters.signataire == "La directrice générale"
+    # Missing from an older file: empty, and not announced (like titre and note).
+    assert "signataire" not in {p.key if hasattr(p, "key") else "" for p in loaded.problems}
+    spec = schema.PARAMETER_BY_KEY["signataire"]
+    assert (spec.label, spec.kind, spec.default, spec.announce_missing) == (
+        "Signataire des notifications", "text", "", False)
+    assert Parameters().signataire == ""
+
+
+def test_signatory_missing_from_a_file_is_empty_without_warning(tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "ancien.xlsx"
+    write_scenario(random_scenario(), path)
+    book = load_workbook(path)
+    sheet = book["Paramètres"]
+    rows = [r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "signataire"]
+    assert len(rows) == 1
+    sheet.delete_rows(rows[0])
+    book.save(path)
+    loaded = open_scenario(path)
+    assert loaded.scenario.parameters.signataire == ""
+    assert not [p for p in loaded.problems if "signataire" in str(p)]
+
+
+def test_the_report_does_not_list_the_signatory():
+    from migac_desktop.reporting.report import build_report
+
+    scenario = random_scenario()
+    report = build_report(scenario, compute(scenario), render=False)
+    assert "Signataire" not in report.text()
+
+
+# --------------------------------------------------------------------------- content
+def test_notification_content_of_a_hospital_with_three_crra():
+    scenario = random_scenario()
+    results = compute(scenario)
+    est = results.establishments
+    first = est.iloc[0]
+    assert first["n_crra"] == 3
+    report = build_notification(NotificationContext(scenario, results, created=date(2017, 1, 9)),
+                                str(first["finess"]))
+    text = report.text()
+    assert first["establishment"] in text and first["finess"] in text
+    assert "ARS Armorique" in text
+    for y in results.years:
+        assert format_euros(first[alloc_key(y)]) in text
+    # One column per CRRA and their total, each step of the calculation.
+    table = next(t for t in report.tables if t.id == "crra")
+    assert [c.header for c in table.columns] == ["Étape du calcul", "C-001", "C-002", "C-003",
+                                                 "Total"]
+    modelled = next(row for row in table.rows if row[0] == "Montant modélisé")
+    crra = results.crra
+    assert modelled[1:4] == [format_euros(v) for v in crra["modelled"][:3]]
+    assert modelled[4] == format_euros(first["modelled"])
+    retained = next(row for row in table.rows if row[0] == "ETP ARM retenus par l'ARS")
+    overrides = scenario.crra["etp_arm_override"][:3].tolist()
+    assert [cell == "—" for cell in retained[1:4]] == [v != v for v in overrides]
+    signature = [b for b in walk(report.sections[0].blocks) if isinstance(b, Signature)]
+    assert signature[0].signatory == SIGNATORY
+    assert "9 janvier 2017" in signature[0].place_date
+    assert "Scénario d'essai des notifications" in text
+
+
+def test_empty_title_and_signatory_are_left_out():
+    scenario = random_scenario(signatory="  ", title="")
+    results = compute(scenario)
+    report = next(build_notifications(scenario, results))
+    assert not [b for b in walk(report.sections[0].blocks) if isinstance(b, Signature)]
+    assert "Scénario :" not in report.text()
+    assert report.header_text == "Notification MIG SAMU"
+    assert report.sections[0].blocks[0].subtitle == "ARS Armorique"
+
+
+def test_defaults_notice_only_with_default_parameters():
+    scenario = random_scenario()
+    results = compute(scenario)
+    notice = NotificationContext(scenario, results).defaults_notice
+    # The scenario changed three of the six costs; the others and the référentiel are defaults.
+    assert notice is not None
+    assert notice.text.startswith("Coût annuel d'un ETP d'encadrement, ETP d'encadrement par "
+                                  "CRRA, frais fixes de fonctionnement par CRRA et le "
+                                  "référentiel de moyens sont les valeurs par défaut")
+    assert "ETP d'ARM" not in notice.text
+    assert "référentiel de moyens" in notice.text
+    changed = Parameters(**{**scenario.parameters.as_dict(), "cout_etp_encadrement": 61_000.0,
+                            "etp_encadrement_par_crra": 1.5, "frais_fixes_crra": 160_000.0})
+    bands = scenario.bands.copy()
+    bands.loc[0, "etp_arm"] = 11.0
+    other = Scenario(parameters=changed, crra=scenario.crra, smoothing=scenario.smoothing,
+                     bands=bands)
+    assert NotificationContext(other, compute(other)).defaults_notice is None
+
+
+def test_capped_policy_names_the_guaranteed_years():
+    scenario = random_scenario(capped=True)
+    results = compute(scenario)
+    reports = list(build_notifications(scenario, results))
+    held = [(r, results.guarantees("establishment", r.finess)) for r in reports]
+    floored = [(r, g) for r, g in held if any(f for f, _ in g)]
+    assert floored, "the random scenario should floor at least one hospital"
+    report, guarantees = floored[0]
+    text = report.text()
+    assert "Lissage plafonné par établissement" in text
+    years = [y for y, (f, _) in zip(results.years, guarantees) if f]
+    assert f"au plancher en {years[0]}" in text
+    table = next(t for t in report.tables if t.id.startswith("dotations:"))
+    assert table.columns[-1].header == "Garantie"
+    assert [row[-1] for row in table.rows[1:]] == [
+        "plancher" if f else "plafond" if c else "—" for f, c in guarantees]
+
+
+# --------------------------------------------------------------------------- migac notify
+@needs_poppler
+def test_notify_region_writes_one_pdf_per_hospital(capsys, scenario_file, tmp_path):
+    out = tmp_path / "notifications"
+    code, stdout, err = run(capsys, "notify", scenario_file, "--out", out, "--region", "Armorique")
+    assert code == 0, err
+    scenario = open_scenario(scenario_file).scenario
+    results = compute(scenario)
+    est = results.establishments
+    mine = est[est["region"] == "Armorique"]
+    assert len(mine) == 4
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{f}.pdf" for f in mine["finess"]] + ["notifications.csv"])
+    assert "4 notifications écrites" in stdout
+    for _, row in mine.iterrows():
+        text = pdf_text(out / f"{row['finess']}.pdf")
+        assert row["establishment"] in text
+        assert row["finess"] in text
+        assert "Armorique" in text and "ARS Armorique" in text
+        for y in results.years:
+            assert plain(format_euros(row[alloc_key(y)])) in text, (row["finess"], y)
+        assert SIGNATORY in re.sub(r"\s+", " ", text)
+    # notifications.csv: the rows of establishments.csv for the hospitals notified.
+    with open(out / "notifications.csv", encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        rows = list(reader)
+    assert header == list(schema.ESTABLISHMENT_RESULT_KEYS) + [alloc_key(y) for y in results.years]
+    assert [r[0] for r in rows] == list(mine["finess"])
+    for r, (_, row) in zip(rows, mine.iterrows()):
+        for key, cell in zip(header, r):
+            value = row[key]
+            if isinstance(value, str):
+                assert cell == value
+            else:
+                assert float(cell) == float(value), (key, cell, value)
+
+
+def test_notify_capped_csv_has_remaining_gap(capsys, tmp_path):
+    path = tmp_path / "plafonne.xlsx"
+    write_scenario(random_scenario(capped=True), path)
+    out = tmp_path / "n"
+    code, _, err = run(capsys, "notify", path, "--out", out)
+    assert code == 0, err
+    results = compute(open_scenario(path).scenario)
+    with open(out / "notifications.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(results.establishments) == 10
+    assert [float(r["remaining_gap"]) for r in rows] == \
+        results.establishments["remaining_gap"].tolist()
+    assert len(list(out.glob("*.pdf"))) == 10
+
+
+def test_notify_unknown_region_exits_2_listing_regions(capsys, scenario_file, tmp_path):
+    code, _, err = run(capsys, "notify", scenario_file, "--out", tmp_path / "n", "--region",
+                       "armorique")
+    assert code == 2
+    assert "« armorique » n'a aucun CRRA" in err
+    for region in REGIONS:
+        assert f"« {region} »" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "n").exists()
+
+
+def test_notify_unwritable_folder_exits_1_in_french(capsys, scenario_file, tmp_path):
+    blocker = tmp_path / "fichier"
+    blocker.write_text("pas un dossier")
+    code, _, err = run(capsys, "notify", scenario_file, "--out", blocker / "sous-dossier")
+    assert code == 1
+    assert err.startswith("Erreur — impossible d'écrire les notifications dans")
+    assert "Traceback" not in err
+
+
+def test_notify_replaces_files_of_the_same_name(capsys, scenario_file, tmp_path):
+    out = tmp_path / "n"
+    out.mkdir()
+    finess = compute(open_scenario(scenario_file).scenario).establishments["finess"].iloc[0]
+    (out / f"{finess}.pdf").write_bytes(b"ancien")
+    (out / "notifications.csv").write_text("ancien")
+    (out / "autre.txt").write_text("gardé")
+    code, _, err = run(capsys, "notify", scenario_file, "--out", out)
+    assert code == 0, err
+    assert (out / f"{finess}.pdf").read_bytes().startswith(b"%PDF")
+    assert (out / "notifications.csv").read_text(encoding="utf-8").startswith("finess,")
+    assert (out / "autre.txt").read_text() == "gardé"
+
+
+def test_notify_empty_out_and_invalid_scenario_exit_2(capsys, tmp_path):
+    code, _, err = run(capsys, "notify", tmp_path / "x.xlsx", "--out", " ")
+    assert code == 2 and "--out" in err
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("pas un classeur")
+    code, _, err = run(capsys, "notify", bad, "--out", tmp_path / "n")
+    assert code == 2 and "Traceback" not in err
