@@ -310,3 +310,127 @@ def test_notify_empty_out_and_invalid_scenario_exit_2(capsys, tmp_path):
     bad.write_text("pas un classeur")
     code, _, err = run(capsys, "notify", bad, "--out", tmp_path / "n")
     assert code == 2 and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- the window
+@pytest.fixture
+def notify_window(qtbot, tmp_path, monkeypatch):
+    from conftest import open_window
+
+    return open_window(qtbot, tmp_path, monkeypatch, random_scenario())
+
+
+@pytest.fixture
+def boxes(monkeypatch):
+    """Message boxes answered without showing them: each records its name and text and
+    clicks the button named in ``boxes.answers`` (by object name), else closes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    class Boxes(list):
+        answers: dict[str, str] = {}
+
+    seen = Boxes()
+
+    def fake_exec(box):
+        seen.append((box.objectName(), box.text()))
+        wanted = seen.answers.get(box.objectName())
+        box._chosen = next((b for b in box.buttons() if b.text() == wanted), None)
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    monkeypatch.setattr(QMessageBox, "clickedButton", lambda box: box._chosen)
+    return seen
+
+
+def test_window_dialog_writes_the_working_region(notify_window, boxes, tmp_path, monkeypatch):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QDialog
+
+    from migac_desktop.ui.printing import notify_actions
+    from migac_desktop.ui.settings import notifications_folder
+
+    window = notify_window
+    window.document.set_working_region("Vallée-Haute")
+    action = window.findChild(QAction, "actionNotify")
+    assert action.text() == "No&tifications aux établissements…" and action.isEnabled()
+    assert action in window.menuBar().actions()[0].menu().actions()
+    folder = tmp_path / "notifications"
+    shown = {}
+
+    def fake_exec(dialog):
+        shown["region"] = dialog.region_button.text()
+        shown["all"] = dialog.all_button.text()
+        shown["checked"] = dialog.region_button.isChecked()
+        shown["names"] = (dialog.folder.accessibleName(), dialog.region_button.accessibleName())
+        dialog.folder.setText(str(folder))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(notify_actions.NotifyDialog, "exec", fake_exec)
+    action.trigger()
+    assert shown["region"] == "&Région de travail : Vallée-Haute (3 établissements)"
+    assert shown["all"] == "Tout le &scénario (10 établissements)"
+    assert shown["checked"] and all(shown["names"])
+    est = compute(window.document.scenario).establishments
+    mine = est[est["region"] == "Vallée-Haute"]["finess"].tolist()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{f}.pdf" for f in mine] + ["notifications.csv"])
+    assert boxes[-1] == ("notifySummary",
+                         f"3 notifications écrites dans « {folder} » (région Vallée-Haute).")
+    # The folder is remembered, and proposed next time.
+    assert notifications_folder() == str(folder)
+    monkeypatch.setattr(notify_actions.NotifyDialog, "exec",
+                        lambda dialog: shown.update(folder=dialog.folder.text()) or 0)
+    window.notifier().notify()
+    assert shown["folder"] == str(folder)
+
+
+def test_window_dialog_without_working_region(notify_window):
+    from migac_desktop.ui.printing.notify_actions import NotifyDialog
+
+    notifier = notify_window.notifier()
+    dialog = NotifyDialog(None, notifier.counts(), "", notify_window)
+    assert not dialog.region_button.isEnabled() and dialog.all_button.isChecked()
+    assert dialog.region() is None
+
+
+def test_window_never_replaces_without_asking(notify_window, boxes, tmp_path):
+    window = notify_window
+    folder = tmp_path / "n"
+    folder.mkdir()
+    est = compute(window.document.scenario).establishments
+    first = est["finess"].iloc[0]
+    (folder / f"{first}.pdf").write_bytes(b"ancien")
+    boxes.answers = {"notifyReplace": "Annuler"}
+    assert window.notifier().notify(region=None, folder=folder) is None
+    assert boxes[0][0] == "notifyReplace" and f"{first}.pdf" in boxes[0][1]
+    assert [p.name for p in folder.iterdir()] == [f"{first}.pdf"]
+    assert (folder / f"{first}.pdf").read_bytes() == b"ancien"
+    assert "aucun fichier remplacé" in window.statusBar().currentMessage()
+    boxes.answers = {"notifyReplace": "Remplacer"}
+    assert window.notifier().notify(region=None, folder=folder) == 10
+    assert (folder / f"{first}.pdf").read_bytes().startswith(b"%PDF")
+    assert len(list(folder.glob("*.pdf"))) == 10
+
+
+def test_window_cancel_stops_after_the_files_written(notify_window, boxes, tmp_path, monkeypatch):
+    from migac_desktop.ui import jobs
+    from migac_desktop.ui.printing import notify_actions
+
+    real = jobs.run_job
+
+    def cancelling(parent, text, func, **options):
+        assert options["cancel"] == "Annuler"
+
+        def wrapped(progress):
+            # « Annuler » clicked once the second notification is written.
+            return func(lambda done, total, label: progress(done, total, label) and done < 2)
+        return real(parent, text, wrapped, **options)
+
+    monkeypatch.setattr(notify_actions, "run_job", cancelling)
+    folder = tmp_path / "n"
+    assert notify_window.notifier().notify(region=None, folder=folder) is None
+    assert len(list(folder.glob("*.pdf"))) == 2
+    assert not (folder / "notifications.csv").exists()
+    assert notify_window.statusBar().currentMessage() == (
+        f"Notifications annulées : 2 notifications écrites dans « {folder} » avant l'arrêt.")
+    assert not boxes

@@ -120,6 +120,9 @@ class MainWindow(QMainWindow):
                                         "Imprimer le rapport (national ou d'une région)")
         self.actionExportPdf = self._action("actionExportPdf", "Exporter en P&DF…", self.export_pdf,
                                             tip="Enregistrer le rapport en PDF")
+        self.actionNotify = self._action(
+            "actionNotify", "No&tifications aux établissements…", self.notify_establishments,
+            tip="Une notification PDF par établissement, de la région de travail ou du scénario")
 
     def _build_central(self) -> None:
         self.tabs = QTabWidget()
@@ -185,6 +188,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.actionPrintPreview)
         menu.addAction(self.actionPrint)
         menu.addAction(self.actionExportPdf)
+        menu.addAction(self.actionNotify)
         menu.addSeparator()
         menu.addAction(self.actionQuit)
         edit = self.menuBar().addMenu("É&dition")
@@ -268,6 +272,7 @@ class MainWindow(QMainWindow):
                             (self.actionExportPdf, "Enregistrer le rapport en PDF")):
             action.setEnabled(available)
             action.setStatusTip(tip if available else reason)
+        self.actionNotify.setEnabled(available)
 
     def report_printer(self):
         """The report's preview, printing and PDF export (created on first use)."""
@@ -284,6 +289,16 @@ class MainWindow(QMainWindow):
 
     def export_pdf(self) -> None:
         self.report_printer().export_pdf()
+
+    def notifier(self):
+        """« Notifications aux établissements… » (ui/printing/notify_actions.py)."""
+        if getattr(self, "_notifier", None) is None:
+            from .printing.notify_actions import Notifier
+            self._notifier = Notifier(self)
+        return self._notifier
+
+    def notify_establishments(self) -> None:
+        self.notifier().notify()
 
     # -- selection ---------------------------------------------------------------
     def go_to_problem(self, problem) -> None:

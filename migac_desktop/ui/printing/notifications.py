@@ -97,13 +97,15 @@ def write_notification_pdfs(scenario, results, folder: str | os.PathLike, *,
                             region: str | None = None, source=None, created=None,
                             unsaved: bool = False, finess: list[str] | None = None,
                             progress: Callable[[int, int, str], bool | None] | None = None,
-                            fonts: Fonts | None = None) -> NotificationRun:
+                            fonts: Fonts | None = None,
+                            run: NotificationRun | None = None) -> NotificationRun:
     """Write ``DIR/<FINESS>.pdf`` for every hospital of the scenario, of ``region``, or
     those listed in ``finess``; the folder is created when missing.
 
     ``progress(done, total, text)`` after each hospital; returning False stops with
-    :class:`ReportCancelled` (the files already written stay). Raises ``OSError``
-    naming the file that could not be written.
+    :class:`ReportCancelled` (the files already written stay, listed in ``run`` when the
+    caller gives one). ``fonts``: measured text to reuse from an earlier run. Raises
+    ``OSError`` naming the file that could not be written.
     """
     _ensure_gui_application()
     folder = Path(folder)
@@ -114,7 +116,7 @@ def write_notification_pdfs(scenario, results, folder: str | os.PathLike, *,
         if finess is None else [str(f) for f in finess]
     fonts = fonts or Fonts()
     width, height = a4_points()
-    run = NotificationRun()
+    run = run if run is not None else NotificationRun()
     for n, code in enumerate(chosen):
         report = build_notification(context, code)
         layout = NotificationLayout(report, width, height, fonts)
