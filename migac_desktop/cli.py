@@ -340,8 +340,9 @@ def _report_renderer(name: str = "write_report_pdf") -> Callable | None:
         if exc.name and exc.name.split(".")[0] in ("PySide6", "shiboken6"):
             return None
         raise
-    return {"write_report_pdf": write_report_pdf,
-            "write_notification_pdfs": write_notification_pdfs}[name]
+    renderers: dict[str, Callable] = {"write_report_pdf": write_report_pdf,
+                                      "write_notification_pdfs": write_notification_pdfs}
+    return renderers[name]
 
 
 def cmd_report(args) -> int:

@@ -434,3 +434,18 @@ def test_window_cancel_stops_after_the_files_written(notify_window, boxes, tmp_p
     assert notify_window.statusBar().currentMessage() == (
         f"Notifications annulées : 2 notifications écrites dans « {folder} » avant l'arrêt.")
     assert not boxes
+
+
+def test_one_crra_fits_one_a4_page_and_three_crra_two(qapp):
+    from migac_desktop.ui.printing.notifications import NotificationLayout, a4_points
+
+    scenario = random_scenario()
+    results = compute(scenario)
+    context = NotificationContext(scenario, results)
+    est = results.establishments
+    pages = {}
+    for n_crra in (1, 3):
+        finess = str(est[est["n_crra"] == n_crra]["finess"].iloc[0])
+        layout = NotificationLayout(build_notification(context, finess), *a4_points())
+        pages[n_crra] = layout.page_count
+    assert pages == {1: 1, 3: 2}

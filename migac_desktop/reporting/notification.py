@@ -359,8 +359,7 @@ def _crra_blocks(c: NotificationContext, positions: np.ndarray) -> list:
     if several:
         for y in c.years:
             key = alloc_key(y)
-            lines.append((f"Dotation {y}", lambda i, key=key: _euros(a[key][i]),
-                          _euros(a[key][positions].sum())))
+            lines.append((f"Dotation {y}", _cell(a[key], _euros), _euros(a[key][positions].sum())))
     if c.results.capped and c.years:
         lines.append((f"Reste à converger en {c.years[-1]}", lambda i: _signed(a["remaining_gap"][i]),
                       _signed(a["remaining_gap"][positions].sum())))
@@ -385,6 +384,10 @@ def _crra_blocks(c: NotificationContext, positions: np.ndarray) -> list:
     return [Columns([table(rows[:cut], "Activité et effectifs"),
                      table(rows[cut:], "Coûts et montants")], gap_mm=6.0),
             Paragraph(note, "small")]
+
+
+def _cell(values: np.ndarray, text: Callable[[float], str]) -> Callable[[int], str]:
+    return lambda i: text(values[i])
 
 
 def _total_pct(a: dict, positions: np.ndarray) -> str:

@@ -209,13 +209,13 @@ class Notifier(QObject):
         run = NotificationRun()
         self.last_run = run
 
-        def job(progress):
+        def work(progress):
             write_notification_pdfs(scenario, results, folder, source=source, unsaved=unsaved,
                                     finess=chosen, progress=progress, fonts=fonts, run=run)
             write_notifications_csv(results, notified_establishments(results, region), folder)
             return run
 
-        job = run_job(self.window, "Écriture des notifications…", job, title=TITLE,
+        job = run_job(self.window, "Écriture des notifications…", work, title=TITLE,
                       name="notifyProgress", cancel="Annuler", cancelled_by=(ReportCancelled,),
                       show_after_ms=self.SHOW_PROGRESS_AFTER_MS)
         written = len(run.paths)
