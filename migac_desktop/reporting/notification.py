@@ -271,7 +271,7 @@ def _held(c: NotificationContext, finess: str) -> list[tuple[int, int]]:
 def _guarantee_cell(c: NotificationContext, floored: int, capped: int, n_crra: int) -> str:
     if not (floored or capped):
         return DASH
-    if c.level_key == "crra":
+    if c.level_key == "crra" and n_crra > 1:
         parts = []
         if floored:
             parts.append(f"plancher ({floored} CRRA sur {n_crra})")
@@ -407,7 +407,8 @@ def _guarantee_sentence(c: NotificationContext, finess: str, positions: np.ndarr
     capped = np.array([k > 0 for _, k in held])
     region = str(c.results.crra_arrays["region"][positions[0]])
     of_unit = {"establishment": "l'établissement", "region": f"la région {region}, unité protégée,",
-               "crra": "un CRRA de l'établissement"}[c.level_key]
+               "crra": "un CRRA de l'établissement" if len(positions) > 1
+               else "le CRRA de l'établissement"}[c.level_key]
     parts = []
     if floored.any():
         parts.append(f"au plancher en {_years_text(c.years, floored)}")
