@@ -10,6 +10,8 @@
     migac compare A.xlsx B.xlsx --out DIR     compare B with the reference A, write
                                               DIR/{inputs,crra,regions,establishments}.csv
     migac sensitivity SCENARIO.xlsx --out DIR write DIR/sensitivity.csv (sensitivity_cli.py)
+    migac notify SCENARIO.xlsx --out DIR      write DIR/<FINESS>.pdf and DIR/notifications.csv
+          [--region NOM]                      (notify_cli.py)
 
 Exit codes (the contract): 0 success, warnings on stderr, each line starting with
 ``Avertissement``; 2 invalid scenario or arguments, each problem on stderr in French
@@ -172,6 +174,9 @@ def build_parser() -> FrenchArgumentParser:
     from .sensitivity_cli import add_parser as add_sensitivity_parser
 
     add_sensitivity_parser(sub)
+    from .notify_cli import add_parser as add_notify_parser
+
+    add_notify_parser(sub)
     return parser
 
 
@@ -323,8 +328,9 @@ def cmd_validate(args) -> int:
     return EXIT_OK
 
 
-def _report_renderer() -> Callable | None:
-    """The PDF writer, or None where Qt is not installed.
+def _report_renderer(name: str = "write_report_pdf") -> Callable | None:
+    """The PDF writer ``name`` (the report's, or ``write_notification_pdfs`` for
+    ``migac notify``), or None where Qt is not installed.
 
     The report's content is built by the Qt-free reporting layer, but its pages are laid
     out by Qt (the same layout as the window's print preview), so the PDF writer lives
@@ -333,12 +339,14 @@ def _report_renderer() -> Callable | None:
     Imported here, on use, so that the other commands never load Qt.
     """
     try:
-        from .ui.printing import write_report_pdf
+        from .ui.printing import write_notification_pdfs, write_report_pdf
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.split(".")[0] in ("PySide6", "shiboken6"):
             return None
         raise
-    return write_report_pdf
+    renderers: dict[str, Callable] = {"write_report_pdf": write_report_pdf,
+                                      "write_notification_pdfs": write_notification_pdfs}
+    return renderers[name]
 
 
 def cmd_report(args) -> int:

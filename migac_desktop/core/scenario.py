@@ -36,6 +36,7 @@ class Parameters:
     gain_max_annuel: float | None = None
     titre: str = ""
     note: str = ""
+    signataire: str = ""
 
     def with_value(self, key: str, value: object) -> Parameters:
         return replace(self, **{key: value})  # type: ignore[arg-type]  # checked by the caller

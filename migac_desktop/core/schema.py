@@ -183,6 +183,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("note", "Note", "text", "", "", None,
                   "Note libre imprimée sur la page de titre (par exemple : données fictives).",
                   announce_missing=False),
+    ParameterSpec("signataire", "Signataire des notifications", "text", "", "", None,
+                  "Qui signe les notifications aux établissements, par exemple « Le directeur "
+                  "général de l'ARS » (vide : pas de signature imprimée).",
+                  announce_missing=False),
 )
 
 PARAMETER_BY_KEY = {p.key: p for p in PARAMETERS}

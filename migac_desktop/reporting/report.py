@@ -250,7 +250,7 @@ class _Builder:
         defaulted = set(self.scenario.defaulted_parameters)
         rows = []
         for spec in schema.PARAMETERS:
-            if spec.key in ("titre", "note"):
+            if spec.key in ("titre", "note", "signataire"):
                 continue
             if spec.key in POLICY_KEYS and self.policy is None:
                 continue            # « Linéaire »: the report says nothing of the policy

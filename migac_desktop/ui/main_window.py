@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
                                         "Imprimer le rapport (national ou d'une région)")
         self.actionExportPdf = self._action("actionExportPdf", "Exporter en P&DF…", self.export_pdf,
                                             tip="Enregistrer le rapport en PDF")
+        self.actionNotify = self._action(
+            "actionNotify", "No&tifications aux établissements…", self.notify_establishments,
+            tip="Une notification PDF par établissement, de la région de travail ou du scénario")
 
     def _build_central(self) -> None:
         self.tabs = QTabWidget()
@@ -198,6 +201,7 @@ class MainWindow(QMainWindow):
             lambda: self._clipboard("print_selection", "Sélectionnez d'abord des lignes ou des "
                                                        "cellules d'un tableau à imprimer."),
             tip="Imprimer les cellules sélectionnées du tableau actif, avec la mise en page du rapport"))
+        menu.addAction(self.actionNotify)
         menu.addSeparator()
         menu.addAction(self.actionQuit)
         edit = self.menuBar().addMenu("É&dition")
@@ -287,6 +291,7 @@ class MainWindow(QMainWindow):
                             (self.actionExportPdf, "Enregistrer le rapport en PDF")):
             action.setEnabled(available)
             action.setStatusTip(tip if available else reason)
+        self.actionNotify.setEnabled(available)
 
     def report_printer(self):
         """The report's preview, printing and PDF export (created on first use)."""
@@ -303,6 +308,16 @@ class MainWindow(QMainWindow):
 
     def export_pdf(self) -> None:
         self.report_printer().export_pdf()
+
+    def notifier(self):
+        """« Notifications aux établissements… » (ui/printing/notify_actions.py)."""
+        if getattr(self, "_notifier", None) is None:
+            from .printing.notify_actions import Notifier
+            self._notifier = Notifier(self)
+        return self._notifier
+
+    def notify_establishments(self) -> None:
+        self.notifier().notify()
 
     # -- selection ---------------------------------------------------------------
     def go_to_problem(self, problem) -> None:

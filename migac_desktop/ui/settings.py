@@ -16,6 +16,7 @@ AUTOSAVE_INTERVAL_KEY = "recovery/intervalSeconds"
 COLUMNS_KEY = "tables/{name}/columns"       # JSON: order, hidden, widths by column key
 EXPORT_FOLDER_KEY = "tables/exportFolder"   # folder of the last table export
 AUTHOR_KEY = "journal/author"               # the « Auteur » of the journal; empty = the login
+NOTIFY_FOLDER_KEY = "files/notificationsFolder"  # folder of the hospitals' notifications
 
 MAX_RECENT = 8
 
@@ -65,3 +66,13 @@ def journal_author(settings: QSettings | None = None) -> str:
 
 def set_journal_author(name: str, settings: QSettings | None = None) -> None:
     _settings(settings).setValue(AUTHOR_KEY, name.strip())
+
+
+def notifications_folder(settings: QSettings | None = None) -> str:
+    """The folder the notifications were last written to, else the scenarios' folder."""
+    settings = _settings(settings)
+    return str(settings.value(NOTIFY_FOLDER_KEY, "") or "") or last_folder(settings)
+
+
+def set_notifications_folder(folder: str, settings: QSettings | None = None) -> None:
+    _settings(settings).setValue(NOTIFY_FOLDER_KEY, str(folder))

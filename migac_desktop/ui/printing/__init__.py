@@ -12,6 +12,8 @@ on pages and paints them with a ``QPainter``:
 - :mod:`.paint`: :func:`paint_report` paints the pages on any ``QPagedPaintDevice``;
 - :mod:`.pdf`: :func:`write_pdf` and :func:`write_report_pdf` write the PDF
   (atomically); :func:`write_report_pdf` is what ``migac report`` calls, with no window;
+- :mod:`.notifications`: :func:`write_notification_pdfs`, one A4 PDF per hospital
+  (``migac notify`` and the window's notifications);
 - :mod:`.actions`: :class:`ReportPrinter` gives the window its three actions (Aperçu
   avant impression, Imprimer, Exporter en PDF).
 
@@ -22,6 +24,7 @@ from .actions import NATIONAL, PDF_FILTER, ReportPrinter, ReportScopeDialog, fit
 from .boxes import MM, Box, Page
 from .fonts import FAMILY, MEASURE_DPI, Fonts, chart_format, ensure_fonts, has_svg
 from .layout import ReportLayout
+from .notifications import NotificationLayout, NotificationRun, write_notification_pdfs
 from .paint import layout_for, page_size_points, paint_report, printer_pages
 from .pdf import pdf_bytes, write_pdf, write_report_pdf
 
@@ -30,5 +33,5 @@ __all__ = [
     "ReportLayout", "ReportPrinter", "ReportScopeDialog", "chart_format",
     "ensure_fonts", "fit_to_screen", "has_svg", "layout_for",
     "page_size_points", "paint_report", "pdf_bytes", "printer_pages", "write_pdf",
-    "write_report_pdf",
+    "write_report_pdf", "NotificationLayout", "NotificationRun", "write_notification_pdfs",
 ]
