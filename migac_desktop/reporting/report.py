@@ -59,6 +59,7 @@ from .report_model import (
     _signed,
     result_column,
 )
+from .report_decision import DecisionBlocks
 from .report_policy import POLICY_KEYS, PolicyBlocks, parameter_text, policy_sentence
 
 __all__ = [
@@ -163,6 +164,7 @@ class _Builder:
                        if not (_is_nan(y) or _is_nan(s))}
         # « Plafonné » only: the guarantees and the reste à converger.
         self.policy = PolicyBlocks(results) if results.capped else None
+        self.decision = DecisionBlocks(scenario, results)    # waterfall, outliers, tornado
 
     # -- title page ------------------------------------------------------------------
     def title_section(self, title: str, subtitle: str, source_name: str,
@@ -372,6 +374,7 @@ class _Builder:
         blocks.append(Chart("comparison", CHART_WIDTH_MM, height,
                             "Dotation historique et montant modélisé par région",
                             historic_year=hy))
+        blocks += self.decision.national_blocks()
         return Section("national", "Synthèse nationale", "Synthèse nationale", blocks)
 
     def _national_lead(self) -> str:
@@ -506,6 +509,7 @@ class _Builder:
             blocks.append(self._notified_table(region))
             if detailed:        # a regional report has no national section to say it
                 blocks += self._envelope_raise_notices()
+        blocks += self.decision.region_blocks(region)
         if detailed and len(crra) > 1:
             blocks.append(Chart("region_crra", CHART_WIDTH_MM, REGION_CRRA_HEIGHT_MM,
                                 f"Lissage par CRRA – Région {region}", level="region",

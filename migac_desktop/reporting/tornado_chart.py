@@ -88,7 +88,9 @@ def draw_tornado(fig: Figure, tornado) -> Figure:
     ax.barh(y + h / 2, high, height=h, color=HIGH_COLOUR, gid="high")
     ax.axvline(0, color="#333333", linewidth=1.0, zorder=3, gid="base")
     size = _row_font_size(fig, 2 * n)
-    names = ["\n".join(textwrap.wrap(_plain(b.label), 30)) for b in bars]
+    # One line each on a wide figure (the report's page), two on a narrow one.
+    wrap = 30 if fig.get_figwidth() < 6.5 else 48
+    names = ["\n".join(textwrap.wrap(_plain(b.label), wrap)) for b in bars]
     ax.set_yticks(y, names, fontsize=max(size, 7.0), fontfamily=FONT)
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(n - 0.5, -0.5)

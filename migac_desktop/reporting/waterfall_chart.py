@@ -33,6 +33,13 @@ from .chart_style import (
 )
 
 PART_COLOUR = "#56b4e9"
+# Below this width (inches) the chart is drawn compact: short names, no title, no value
+# labels; the parts table beside or under it gives the amounts (the report, the window).
+COMPACT_WIDTH_IN = 4.8
+SHORT_NAMES = {"staff_arm": "Personnel ARM", "staff_mr": "Personnel MR",
+               "supervision": "Encadrement", "fixed_operating": "Frais fixes",
+               "drm_operating": "Frais par DRM", "geographic": "Majoration géo.",
+               "calibration": "Calage national"}
 
 
 def waterfall_title(waterfall) -> str:
@@ -46,8 +53,11 @@ def draw_waterfall(fig: Figure, waterfall, historic_year: int | None = None) -> 
         return draw_message(fig)
     _start(fig)
     parts = waterfall.parts
-    hist_label = "Dotation historique" + (f" {historic_year}" if historic_year else "")
-    names = [p.label for p in parts] + ["Montant modélisé", hist_label]
+    compact = fig.get_figwidth() < COMPACT_WIDTH_IN
+    hist_label = ("Historique" if compact else "Dotation historique") \
+        + (f" {historic_year}" if historic_year else "")
+    names = [SHORT_NAMES[p.key] if compact else p.label for p in parts] \
+        + ["Modélisé" if compact else "Montant modélisé", hist_label]
     n = len(names)
     ax = fig.add_subplot()
     _style_axes(ax, "x")
@@ -67,6 +77,12 @@ def draw_waterfall(fig: Figure, waterfall, historic_year: int | None = None) -> 
     ax.set_yticks(y, [_plain(t) for t in names], fontsize=max(size, 7.0), fontfamily=FONT)
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(n - 0.5, -0.5)
+    ends = np.array([s + a for s, a in zip(starts, amounts)] + starts, dtype=float)
+    ax.xaxis.set_major_formatter(FrenchFormatter("euros"))
+    if compact:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]))
+        ax.set_xlim(min(float(ends.min()), 0.0), float(ends.max()) * 1.04)
+        return fig
     labels, short = [], []
     for yi, s, a, i in zip(y, starts, amounts, range(n)):
         end = s + a
@@ -79,9 +95,7 @@ def draw_waterfall(fig: Figure, waterfall, historic_year: int | None = None) -> 
             t.set_fontweight("bold")
         labels.append((t, anchor, side))
         short.append(text)
-    ends = np.array([s + a for s, a in zip(starts, amounts)] + starts, dtype=float)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=_x_bins(fig, 6), steps=[1, 2, 2.5, 5, 10]))
-    ax.xaxis.set_major_formatter(FrenchFormatter("euros"))
     _fit_value_labels(fig, ax, float(min(ends.min(), 0.0)), float(ends.max()), labels,
                       short=short)
     _axis_label(ax.xaxis, "Montant annuel")
