@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import open_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from conftest import open_window
 from migac_desktop.core.commands import SetParameter
 from migac_desktop.core.goal_seek import GoalInput, GoalTarget, goal_seek
 from migac_desktop.core.outliers import outliers

@@ -33,6 +33,7 @@ from ..core.numbers import format_euros, format_number
 from ..core.scenario import Scenario
 from ..core.validation import envelope_raises
 from .figures import Chart, ReportCancelled, render_charts
+from .report_decision import DecisionBlocks
 from .report_model import (
     CENTER,
     DASH,
@@ -59,7 +60,6 @@ from .report_model import (
     _signed,
     result_column,
 )
-from .report_decision import DecisionBlocks
 from .report_policy import POLICY_KEYS, PolicyBlocks, parameter_text, policy_sentence
 
 __all__ = [

@@ -16,34 +16,22 @@ from ..core.french import order_key
 from ..core.model import Results
 from ..core.outliers import DEFAULT_K, HIGH, NORMAL, outliers
 from ..core.scenario import Scenario
-from ..core.sensitivity import BAND_GROUPS, DEFAULT_VARIATION, sweep
+from ..core.sensitivity import DEFAULT_VARIATION, sweep
 from ..core.waterfall import waterfall
 from .figures import Chart
 from .report_model import DASH, LEFT, RIGHT, Column, Columns, Heading, Paragraph, Table, _euros, _signed
-from .tornado_chart import delta_text, value_text
+from .tornado_chart import delta_text, input_text, value_text
 
 CHART_WIDTH_MM = 180.0
 GAP_MM = 6.0
 WATERFALL_WIDTH_MM = (CHART_WIDTH_MM - GAP_MM) / 2
 WATERFALL_HEIGHT_MM = 62.0
 TORNADO_HEIGHT_MM = 105.0
-_EURO_INPUTS = ("cout_etp_arm", "cout_etp_mr", "cout_etp_encadrement", "frais_fixes_crra")
 
 
 def _k_text(k: float) -> str:
     return f"{k:g}".replace(".", ",")
 
-
-def input_text(parameter: str, value: float) -> str:
-    from ..core.french import fewest_decimals
-    from ..core.numbers import format_euros
-    if parameter in BAND_GROUPS:
-        return f"× {fewest_decimals(value, 4)}"
-    if parameter in _EURO_INPUTS:
-        return format_euros(value, 0 if float(value).is_integer() else 2)
-    if parameter == "frais_par_drm":
-        return f"{fewest_decimals(value, 4)}\u00a0€"
-    return fewest_decimals(value, 4)
 
 
 class DecisionBlocks:

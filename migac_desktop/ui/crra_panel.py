@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 from ..core.commands import InsertRows, RemoveRows
 from .document import Document
 from .explain_panel import ExplainPanel
+from .outlier_column import outlier_threshold_box
 from .table_actions import CRRA_FIRST_COLUMNS, CRRA_TEXT_WIDTHS
 from .table_models import ScenarioTableModel
 from .views import FrozenTableView, select_cell
-from .outlier_column import outlier_threshold_box
 from .waterfall_view import WaterfallView
 
 

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.french import fewest_decimals
-from ..core.numbers import NumberError, format_euros, format_percent, parse_number
-from ..core.sensitivity import BAND_GROUPS, DEFAULT_VARIATION, SensitivityError, Sweep, check_variation, sweep
+from ..core.numbers import NumberError, format_percent, parse_number
+from ..core.sensitivity import DEFAULT_VARIATION, SensitivityError, Sweep, check_variation, sweep
 from ..core.units import UnitError
+from ..reporting.tornado_chart import input_text
 from .charts import ChartView
 from .document import Document
 from .excel_view import ReadOnlyTableView
@@ -34,18 +34,8 @@ from .panel_parts import chart_timer
 from .table_models import ColumnDef, FrameModel
 from .unit_chooser import UnitChooser, output_items
 
-_EURO_INPUTS = ("cout_etp_arm", "cout_etp_mr", "cout_etp_encadrement", "frais_fixes_crra")
+PARAMETER_WIDTH = 175
 
-
-def input_text(parameter: str, value: float) -> str:
-    """A parameter's varied value as the table shows it: « 40 500 € », « × 0,9 »."""
-    if parameter in BAND_GROUPS:
-        return f"× {fewest_decimals(value, 4)}"
-    if parameter in _EURO_INPUTS:
-        return format_euros(value, 0 if float(value).is_integer() else 2)
-    if parameter == "frais_par_drm":
-        return f"{fewest_decimals(value, 4)}\u00a0€"
-    return fewest_decimals(value, 4)
 
 
 def parse_variation(text: str) -> float:
@@ -116,11 +106,11 @@ class SensitivityPanel(QWidget):
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)
         self.splitter.addWidget(self.table)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([760, 560])
+        self.splitter.setSizes([700, 620])
         layout.addWidget(self.splitter, 1)
         self._dirty = True
         self._adopted_region: object = ()
@@ -167,7 +157,8 @@ class SensitivityPanel(QWidget):
             self.unit.blockSignals(False)
             self._dirty = True
         if self._dirty or self.sweep is None:
-            self.recompute()
+            # On the timer: the chart is drawn once the tab is laid out at its real size.
+            self._timer.start()
 
     def _variation_typed(self) -> None:
         try:
@@ -241,18 +232,18 @@ class SensitivityPanel(QWidget):
             return
         kind = {"revenue_effect": "signed_euros", "revenue_effect_pct": "signed_percent"}.get(
             tornado.output, "euros")
-        delta = "signed_percent" if kind == "signed_percent" else "signed_euros"
         pct = format_percent(tornado.variation, 0 if round(tornado.variation * 100, 6).is_integer() else 2)
         columns = [ColumnDef("parameter", "Paramètre", "text"),
-                   ColumnDef("low_input", f"Valeur basse (−{pct})", "text"),
-                   ColumnDef("high_input", f"Valeur haute (+{pct})", "text"),
-                   ColumnDef("low", "Résultat bas", kind,
+                   ColumnDef("low_input", f"Valeur\nbasse (−{pct})", "text",
+                             help=f"Le paramètre diminué de {pct}."),
+                   ColumnDef("high_input", f"Valeur\nhaute (+{pct})", "text",
+                             help=f"Le paramètre augmenté de {pct}."),
+                   ColumnDef("low", "Résultat\nbas", kind,
                              help="Le résultat avec le paramètre à sa valeur basse."),
-                   ColumnDef("base", "Résultat du scénario", kind),
-                   ColumnDef("high", "Résultat haut", kind,
-                             help="Le résultat avec le paramètre à sa valeur haute."),
-                   ColumnDef("low_delta", "Écart bas", delta),
-                   ColumnDef("high_delta", "Écart haut", delta)]
+                   ColumnDef("base", "Résultat du\nscénario", kind,
+                             help="Le résultat du scénario, tous les paramètres inchangés."),
+                   ColumnDef("high", "Résultat\nhaut", kind,
+                             help="Le résultat avec le paramètre à sa valeur haute.")]
         bars = tornado.bars
         nan = math.nan
         values = {"parameter": [b.label for b in bars],
@@ -260,8 +251,10 @@ class SensitivityPanel(QWidget):
                   "high_input": [input_text(b.parameter, b.high_input) for b in bars],
                   "low": [nan if b.low is None else b.low for b in bars],
                   "base": [b.base for b in bars],
-                  "high": [nan if b.high is None else b.high for b in bars],
-                  "low_delta": [nan if b.low is None else b.low_delta for b in bars],
-                  "high_delta": [nan if b.high is None else b.high_delta for b in bars]}
+                  "high": [nan if b.high is None else b.high for b in bars]}
         self.table_model.set_rows(columns, values)
+        # The names wrap in a narrow first column: the figures stay in view at 1366 px.
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(0, PARAMETER_WIDTH)
+        self.table.resizeRowsToContents()
 

@@ -158,7 +158,7 @@ class ScenarioTableModel(QAbstractTableModel):
         years = self.document.scenario.years if self.with_results else []
         self.columns = input_columns(self.sheet)
         if self.with_results:
-            from .outlier_column import outlier_column       # « Atypique » (core/outliers.py)
+            from .outlier_column import outlier_column  # « Atypique » (core/outliers.py)
             self.columns += crra_result_columns(years) + [outlier_column(self.outlier_k)]
         self._years = years
         self._col_index = {c.key: i for i, c in enumerate(self.columns)}
