@@ -163,8 +163,12 @@ def test_goal_seek_is_in_the_edit_menu_and_the_table_menu(national_window):
     window = national_window
     action = window.findChild(type(window.actionUndo), "actionGoalSeek")
     assert action is not None and action.text() == "&Valeur cible…"
-    from migac_desktop.ui.table_actions import build_context_menu
     panel = window.crra_panel
+    select_cell(panel.view, 1, panel.model.column_of_key("drm"))
+    action.trigger()                                # the menu: the current cell preselected
+    assert window.goal_seek_dialog.goal_input() == GoalInput.crra(panel.model.position(1), "drm")
+    window.goal_seek_dialog.reject()
+    from migac_desktop.ui.table_actions import build_context_menu
     select_cell(panel.view, 0, panel.model.column_of_key("drm"))
     menu = build_context_menu(panel.view)
     entry = next(a for a in menu.actions() if a.objectName() == "tableGoalSeek")

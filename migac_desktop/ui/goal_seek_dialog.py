@@ -303,6 +303,8 @@ def current_cell_input(window) -> GoalInput | None:
 
 
 def open_goal_seek(window, goal_input: GoalInput | None = None) -> GoalSeekDialog:
+    if not isinstance(goal_input, GoalInput):       # a menu's ``checked`` flag
+        goal_input = None
     if goal_input is None:
         goal_input = current_cell_input(window)
     dialog = GoalSeekDialog(window, goal_input)

@@ -34,7 +34,7 @@ from .panel_parts import chart_timer
 from .table_models import ColumnDef, FrameModel
 from .unit_chooser import UnitChooser, output_items
 
-PARAMETER_WIDTH = 175
+PARAMETER_WIDTH = 165
 
 
 
@@ -105,12 +105,11 @@ class SensitivityPanel(QWidget):
         self.table.setObjectName("sensitivityTable")
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(True)
         self.splitter.addWidget(self.table)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([700, 620])
+        self.splitter.setSizes([640, 640])
         layout.addWidget(self.splitter, 1)
         self._dirty = True
         self._adopted_region: object = ()
@@ -234,15 +233,15 @@ class SensitivityPanel(QWidget):
             tornado.output, "euros")
         pct = format_percent(tornado.variation, 0 if round(tornado.variation * 100, 6).is_integer() else 2)
         columns = [ColumnDef("parameter", "Paramètre", "text"),
-                   ColumnDef("low_input", f"Valeur\nbasse (−{pct})", "text",
+                   ColumnDef("low_input", f"Valeur\n−{pct}", "text",
                              help=f"Le paramètre diminué de {pct}."),
-                   ColumnDef("high_input", f"Valeur\nhaute (+{pct})", "text",
+                   ColumnDef("high_input", f"Valeur\n+{pct}", "text",
                              help=f"Le paramètre augmenté de {pct}."),
-                   ColumnDef("low", "Résultat\nbas", kind,
+                   ColumnDef("low", f"Résultat\n−{pct}", kind,
                              help="Le résultat avec le paramètre à sa valeur basse."),
                    ColumnDef("base", "Résultat du\nscénario", kind,
                              help="Le résultat du scénario, tous les paramètres inchangés."),
-                   ColumnDef("high", "Résultat\nhaut", kind,
+                   ColumnDef("high", f"Résultat\n+{pct}", kind,
                              help="Le résultat avec le paramètre à sa valeur haute.")]
         bars = tornado.bars
         nan = math.nan
@@ -254,7 +253,13 @@ class SensitivityPanel(QWidget):
                   "high": [nan if b.high is None else b.high for b in bars]}
         self.table_model.set_rows(columns, values)
         # The names wrap in a narrow first column: the figures stay in view at 1366 px.
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setTextElideMode(Qt.TextElideMode.ElideNone)      # two-line headers, whole
         self.table.setColumnWidth(0, PARAMETER_WIDTH)
+        metrics = header.fontMetrics()
+        for c, col in enumerate(columns[1:], start=1):     # both header lines in view
+            text = max((metrics.horizontalAdvance(line) for line in col.header.split("\n")))
+            self.table.setColumnWidth(c, max(text + 22, self.table.sizeHintForColumn(c)))
         self.table.resizeRowsToContents()
 
