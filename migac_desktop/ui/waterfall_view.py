@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from ..core.numbers import format_euros, format_signed_euros, format_signed_percent
 from ..core.units import UnitError
 from ..core.waterfall import waterfall
 from .charts import ChartView
@@ -25,7 +26,7 @@ LEVELS = (("crra", "CRRA"), ("establishment", "Établissement"), ("region", "Ré
 
 def waterfall_rows(w, historic_year: int) -> tuple[list[ColumnDef], dict[str, list]]:
     """The parts table: each part and the running total, then the figures they make."""
-    columns = [ColumnDef("part", "Part", "text"), ColumnDef("amount", "Montant", "signed_euros"),
+    columns = [ColumnDef("part", "Part", "text"), ColumnDef("amount", "Montant", "euros"),
                ColumnDef("total", "Cumul", "euros")]
     names = [p.label for p in w.parts] + ["Montant modélisé", f"Dotation historique {historic_year}",
                                           "Effet revenu (modélisé − historique)"]
@@ -71,11 +72,12 @@ class WaterfallView(QWidget):
         self.table.setObjectName("waterfallTable")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
+        # The names take what the figures leave, on two lines if need be (a narrow panel).
+        self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         splitter.addWidget(self.table)
-        splitter.setSizes([330, 260])
+        splitter.setSizes([270, 320])
         layout.addWidget(splitter, 1)
         self._timer = chart_timer(self, self._draw)
         self.level.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -121,13 +123,23 @@ class WaterfallView(QWidget):
                 self.unit_label.setText(str(exc))
             else:
                 w = self.waterfall
-                self.unit_label.setText(f"{w.unit_label[:1].upper()}{w.unit_label[1:]} "
-                                        f"({w.n_crra} CRRA)")
+                pct = format_signed_percent(w.revenue_effect_pct)
+                self.unit_label.setText(
+                    f"{w.unit_label[:1].upper()}{w.unit_label[1:]} ({w.n_crra} CRRA) : montant "
+                    f"modélisé {format_euros(w.modelled)}, effet revenu "
+                    f"{format_signed_euros(w.revenue_effect)}" + (f" ({pct})" if pct else "") + ".")
         if self.waterfall is None:
             self.model.set_rows([], {})
         else:
             year = int(self.document.scenario.parameters.annee_historique)
             self.model.set_rows(*waterfall_rows(self.waterfall, year))
+            self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            self.table.resizeRowsToContents()
+        self._timer.start()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # Drawn again once laid out: a chart drawn while hidden has the canvas's first size.
         self._timer.start()
 
     def _draw(self) -> None:
@@ -138,3 +150,4 @@ class WaterfallView(QWidget):
             from ..reporting.waterfall_chart import draw_waterfall
             draw_waterfall(fig, w, year)
         self.chart.set_drawer(draw)
+        self.table.resizeRowsToContents()          # the names wrapped at the laid-out width
