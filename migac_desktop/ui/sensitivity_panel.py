@@ -259,7 +259,7 @@ class SensitivityPanel(QWidget):
         self.table.setColumnWidth(0, PARAMETER_WIDTH)
         metrics = header.fontMetrics()
         for c, col in enumerate(columns[1:], start=1):     # both header lines in view
-            text = max((metrics.horizontalAdvance(line) for line in col.header.split("\n")))
+            text = max(metrics.horizontalAdvance(line) for line in col.header.split("\n"))
             self.table.setColumnWidth(c, max(text + 22, self.table.sizeHintForColumn(c)))
         self.table.resizeRowsToContents()
 
