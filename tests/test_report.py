@@ -157,7 +157,7 @@ def test_regional_report(regional):
     assert "2014 | 20 647 000 € | 20 647 355 € | −355 €" in text
     assert "60*" in text and "Effectif retenu par l'ARS" in text
     kinds = [c.kind for c in report.charts]
-    assert kinds == ["smoothing", "region_crra"]
+    assert kinds == ["smoothing", "waterfall", "region_crra"]
 
 
 def test_one_region_of_many(national):

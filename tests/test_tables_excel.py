@@ -197,7 +197,7 @@ def test_context_menu_of_the_crra_table(window):
     menu = build_context_menu(view)
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert texts == ["Copier", "Couper", "Coller", "Recopier vers le bas", "Ajouter un CRRA",
-                     "Supprimer les CRRA sélectionnés", "Exporter le tableau…",
+                     "Supprimer les CRRA sélectionnés", "Valeur cible…", "Exporter le tableau…",
                      "Imprimer la sélection…", "Sélection en PDF…"]
     action(menu, "Recopier vers le bas").trigger()
     assert list(window.document.scenario.crra["geo_coef"]) == [0, 0, 0, 0]

@@ -97,6 +97,11 @@ def draw(fig: Figure, results, kind: str, level: str = "national", key: object =
     if kind == "region_crra":
         return charts.draw_region_crra_trajectories(fig, results, key,
                                                     historic_year=historic_year)
+    if kind in ("waterfall", "tornado"):      # ``key``: the Waterfall or Tornado drawn
+        from . import tornado_chart, waterfall_chart
+        if kind == "waterfall":
+            return waterfall_chart.draw_waterfall(fig, key, historic_year)
+        return tornado_chart.draw_tornado(fig, key)
     raise ValueError(f"graphique inconnu : {kind}")
 
 

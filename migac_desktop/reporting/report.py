@@ -33,6 +33,7 @@ from ..core.numbers import format_euros, format_number
 from ..core.scenario import Scenario
 from ..core.validation import envelope_raises
 from .figures import Chart, ReportCancelled, render_charts
+from .report_decision import DecisionBlocks
 from .report_model import (
     CENTER,
     DASH,
@@ -180,6 +181,7 @@ class _Builder:
         # « Plafonné » only: the guarantees and the reste à converger.
         self.policy = PolicyBlocks(results) if results.capped else None
         self.reference: ReferenceBlocks | None = None      # set when compared with one
+        self.decision = DecisionBlocks(scenario, results)    # waterfall, outliers, tornado
 
     # -- title page ------------------------------------------------------------------
     def title_section(self, title: str, subtitle: str, source_name: str,
@@ -391,6 +393,7 @@ class _Builder:
         blocks.append(Chart("comparison", CHART_WIDTH_MM, height,
                             "Dotation historique et montant modélisé par région",
                             historic_year=hy))
+        blocks += self.decision.national_blocks()
         return Section("national", "Synthèse nationale", "Synthèse nationale", blocks)
 
     def _national_lead(self) -> str:
@@ -525,6 +528,7 @@ class _Builder:
             blocks.append(self._notified_table(region))
             if detailed:        # a regional report has no national section to say it
                 blocks += self._envelope_raise_notices()
+        blocks += self.decision.region_blocks(region)
         if detailed and len(crra) > 1:
             blocks.append(Chart("region_crra", CHART_WIDTH_MM, REGION_CRRA_HEIGHT_MM,
                                 f"Lissage par CRRA – Région {region}", level="region",

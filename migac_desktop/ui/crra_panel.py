@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -21,9 +22,11 @@ from PySide6.QtWidgets import (
 from ..core.commands import InsertRows, RemoveRows
 from .document import Document
 from .explain_panel import ExplainPanel
+from .outlier_column import outlier_threshold_box
 from .table_actions import CRRA_FIRST_COLUMNS, CRRA_TEXT_WIDTHS
 from .table_models import ScenarioTableModel
 from .views import FrozenTableView, select_cell
+from .waterfall_view import WaterfallView
 
 
 class CrraPanel(QWidget):
@@ -48,6 +51,9 @@ class CrraPanel(QWidget):
         self.search.setMinimumWidth(300)
         bar.addWidget(self.search)
         bar.addStretch(1)
+        self.outlier_threshold = outlier_threshold_box()   # « Atypique » column
+        bar.addWidget(QLabel("&Seuil « Atypique » :", buddy=self.outlier_threshold))
+        bar.addWidget(self.outlier_threshold)
         self.add_button = QPushButton("Ajouter un CRRA")
         self.remove_button = QPushButton("Supprimer")
         self.fill_button = QPushButton("Recopier vers le bas")
@@ -56,6 +62,7 @@ class CrraPanel(QWidget):
             bar.addWidget(button)
         layout.addLayout(bar)
         self.model = ScenarioTableModel(document, "CRRA", self)
+        self.outlier_threshold.valueChanged.connect(self.model.set_outlier_threshold)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.view = FrozenTableView(self)
         self.view.setObjectName("crraTable")
@@ -72,7 +79,13 @@ class CrraPanel(QWidget):
         explain_layout = QVBoxLayout(explain_box)
         explain_layout.setContentsMargins(4, 4, 4, 4)
         self.explain = ExplainPanel(document)
-        explain_layout.addWidget(self.explain)
+        # The calculation step by step, and where the amount comes from (ui/waterfall_view.py).
+        self.explain_tabs = QTabWidget()
+        self.explain_tabs.setObjectName("explainTabs")
+        self.explain_tabs.addTab(self.explain, "Calcul")
+        self.waterfall = WaterfallView(document)
+        self.explain_tabs.addTab(self.waterfall, "D'où vient ce montant")
+        explain_layout.addWidget(self.explain_tabs)
         self.splitter.addWidget(explain_box)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
@@ -155,7 +168,7 @@ class CrraPanel(QWidget):
                 width = max(width, metrics.horizontalAdvance("−12 345 678 €") + 18)
             widths[col.key] = min(width, CRRA_TEXT_WIDTHS.get(col.key, 280))
         allocations = tuple(c.key for c in self.model.columns if c.key.startswith("alloc_"))
-        self.view.set_default_columns(widths, first=CRRA_FIRST_COLUMNS + allocations)
+        self.view.set_default_columns(widths, first=CRRA_FIRST_COLUMNS + ("outlier",) + allocations)
 
     def add_crra(self) -> None:
         """Add a CRRA hosted like the selected one (region, hospital), to be completed."""
@@ -212,4 +225,6 @@ class CrraPanel(QWidget):
         return self.document.scenario.crra["crra_id"].iat[position]
 
     def _sync_explanation(self, *_args) -> None:
-        self.explain.show_crra(self.current_crra())
+        crra_id = self.current_crra()
+        self.explain.show_crra(crra_id)
+        self.waterfall.show_crra(crra_id)

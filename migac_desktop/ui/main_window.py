@@ -23,6 +23,7 @@ from .parameters_panel import ParametersPanel
 from .problems_panel import ProblemsPanel
 from .recovery import RecoveryController
 from .reference import ReferenceController
+from .sensitivity_panel import SensitivityPanel
 from .settings import GEOMETRY_KEY
 from .smoothing_panel import SmoothingPanel
 from .table_actions import connect_table_views
@@ -142,6 +143,8 @@ class MainWindow(QMainWindow):
         self.differences_panel.inputActivated.connect(self.go_to_difference)
         self.differences_panel.message.connect(self.show_message)
         self.tabs.addTab(self.smoothing_panel, "Lissage")
+        self.sensitivity_panel = SensitivityPanel(self.document)
+        self.tabs.addTab(self.sensitivity_panel, "Sensibilité")
         self.history_panel = HistoryPanel(self.document)
         self.tabs.addTab(self.history_panel, "Historique")
         self.setCentralWidget(self.tabs)
@@ -150,6 +153,7 @@ class MainWindow(QMainWindow):
         self.comparison_panel.regionSelected.connect(self.crra_panel.set_region)
         self.crra_panel.search.setProperty(OWN_UNDO, True)     # Ctrl+Z undoes the typing
         self.explain_panel = self.crra_panel.explain
+        self.crra_panel.view.goal_seek_handler = self.goal_seek     # its right-click menu
 
     def _build_docks(self) -> None:
         self.problems_panel = ProblemsPanel(self.document)
@@ -215,6 +219,8 @@ class MainWindow(QMainWindow):
         fill = self._action("actionFillDown", "Recopier vers le &bas", self.crra_panel.view.fill_down,
                             QKeySequence("Ctrl+D"))
         edit.addAction(fill)
+        edit.addAction(self._action("actionGoalSeek", "&Valeur cible…", self.goal_seek,
+                                    tip="Trouver la valeur d'une donnée qui porte un résultat à une cible"))
         edit.addSeparator()
         edit.addAction(self._action("actionPreferences", "&Préférences…", self.preferences,
                                     tip="Nom d'auteur inscrit au journal du scénario"))
@@ -235,6 +241,11 @@ class MainWindow(QMainWindow):
     def report_reference(self):
         """The reference the report compares with (« Comparer à »), or None."""
         return self.references.for_report()
+
+    def goal_seek(self, goal_input=None) -> None:
+        """« Valeur cible… » (ui/goal_seek_dialog.py), preselected from the CRRA table's cell."""
+        from .goal_seek_dialog import open_goal_seek
+        open_goal_seek(self, goal_input)
 
     def preferences(self) -> None:
         self.history_panel.edit_author()

@@ -30,6 +30,9 @@ CRRA_FIRST_COLUMNS = ("crra_id", "label", "drm", "geo_coef", "historic", "modell
 CRRA_TEXT_WIDTHS = {"label": 170, "region": 140, "departement": 90, "finess": 95,
                     "establishment": 170, "geo_coef": 105}
 
+# The CRRA cells « Valeur cible… » can solve for (core/goal_seek.py CRRA_INPUTS).
+GOAL_SEEK_KEYS = ("drm", "geo_coef", "etp_arm_override", "etp_mr_override")
+
 EXPORT_FILTERS = "Classeur Excel (*.xlsx);;Fichier CSV (*.csv)"
 
 
@@ -160,6 +163,14 @@ def build_context_menu(view) -> QMenu:
         _action(menu, handlers.insert_label, handlers.insert, enabled=True, name="tableInsertRows")
         _action(menu, handlers.remove_label, handlers.remove, enabled=has_selection,
                 name="tableRemoveRows")
+    goal_seek = getattr(view, "goal_seek_handler", None)      # the CRRA table's inputs
+    if goal_seek is not None:
+        index = view.currentIndex()
+        defs = column_defs(view.model())
+        key = defs[index.column()].key if index.isValid() and index.column() < len(defs) else ""
+        menu.addSeparator()
+        _action(menu, "Valeur cible…", goal_seek, enabled=key in GOAL_SEEK_KEYS,
+                name="tableGoalSeek")
     menu.addSeparator()
     _action(menu, "Exporter le tableau…", view.export_dialog, name="tableExport")
     _action(menu, "Imprimer la sélection…", view.print_selection, enabled=has_selection,

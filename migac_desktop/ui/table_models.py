@@ -145,6 +145,7 @@ class ScenarioTableModel(QAbstractTableModel):
         self.sheet = sheet
         self.with_results = sheet == "CRRA"
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self.outlier_k = 1.5            # the « Atypique » column's threshold (interquartile ranges)
         self._region: str | None = None
         self._text = ""
         self._build()
@@ -157,7 +158,8 @@ class ScenarioTableModel(QAbstractTableModel):
         years = self.document.scenario.years if self.with_results else []
         self.columns = input_columns(self.sheet)
         if self.with_results:
-            self.columns += crra_result_columns(years)
+            from .outlier_column import outlier_column  # « Atypique » (core/outliers.py)
+            self.columns += crra_result_columns(years) + [outlier_column(self.outlier_k)]
         self._years = years
         self._col_index = {c.key: i for i, c in enumerate(self.columns)}
         self._inputs: dict[str, np.ndarray] = {}
@@ -176,6 +178,15 @@ class ScenarioTableModel(QAbstractTableModel):
     def _load_results(self) -> None:
         results = self.document.results
         self._results = dict(results.crra_arrays) if (results is not None and self.with_results) else {}
+        self._outlier_tips = None
+        if self._results:
+            from .outlier_column import OUTLIER_KEY, outlier_arrays
+            self._results[OUTLIER_KEY], self._outlier_tips = outlier_arrays(results, self.outlier_k)
+
+    def set_outlier_threshold(self, k: float) -> None:
+        """Flag the CRRA outside ``k`` interquartile ranges (the tool bar's « Seuil »)."""
+        self.outlier_k = float(k)
+        self._on_recomputed()
 
     def _load_problems(self) -> None:
         self._problems: dict[tuple[int, str], list] = {}
@@ -293,6 +304,8 @@ class ScenarioTableModel(QAbstractTableModel):
             problems = self._problems.get((pos, col.key))
             if problems:
                 return "\n".join(p.message[0].upper() + p.message[1:] for p in problems)
+            if col.key == "outlier" and self._outlier_tips is not None and self._outlier_tips[pos]:
+                return self._outlier_tips[pos]
             return col.help or None
         return None
 
