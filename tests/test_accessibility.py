@@ -169,3 +169,15 @@ def test_the_check_sees_a_keyboard_trap(qtbot, national_window):
     _, unreached, _ = check_area(qtbot, window, "CRRA")
     assert "crraSearch (QLineEdit) — onglet « CRRA » : la touche Tab ne l'atteint pas" in unreached
     assert not [line for line in unreached if line.startswith("crraRegionFilter")]
+
+
+def test_region_label_names_and_reaches_the_crra_filter(qtbot, national_window):
+    """« Région : » is the filter's buddy: Orca reads it as the filter's label, and its
+    mnemonic Alt+R moves the focus to the filter."""
+    window = national_window
+    panel = window.crra_panel
+    assert buddy_text(panel.region) == "Région :"
+    panel.view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.view, timeout=2000)
+    qtbot.keyClick(panel.view, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is panel.region
