@@ -70,7 +70,7 @@ def scenario_never_seen() -> Scenario:
 
 def read_tree(folder: Path, scenario: Path) -> dict:
     """Start the program under Xvfb and a private bus; its AT-SPI tree, as JSON."""
-    runtime = folder / "run"            # the buses' sockets and dconf: here, not in /tmp
+    runtime = folder / "run"            # the buses' sockets and dconf: here, not in the system's temporary folder
     runtime.mkdir(mode=0o700)
     env = dict(os.environ)
     env.pop("QT_QPA_PLATFORM", None)
