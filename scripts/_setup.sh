@@ -51,6 +51,10 @@ MIGAC_TEST_PACKAGES=(
     libreoffice-calc-nogui
     # desktop-file-validate and update-desktop-database, for the Linux desktop entry
     desktop-file-utils
+    # the accessibility tree read as a screen reader reads it (tests/test_atspi.py): a private
+    # D-Bus session (dbus-run-session), the AT-SPI bus and registry, and pyatspi for the
+    # system's python3 that reads the tree from another process
+    dbus-daemon at-spi2-core python3-gi gir1.2-atspi-2.0 python3-pyatspi
 )
 
 # --- helpers -------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ SLOW_FIXTURES = {"corpus", "seeds"}
 # Whole modules that start programs or run hypothesis campaigns, and single tests that
 # start a process or draw the national report (test files other changes are touching
 # keep their text; the list is here).
-SLOW_MODULES = {"test_faults", "test_fuzz", "test_real_program", "test_recovery", "test_startup_cli"}
+SLOW_MODULES = {"test_atspi", "test_faults", "test_fuzz", "test_real_program", "test_recovery", "test_startup_cli"}
 # Tests that must not share the machine with the other pytest-xdist worker: the real
 # program driven through the X server waits fixed times for its dialogs, and hangs when
 # the other worker's LibreOffice run takes the CPU.

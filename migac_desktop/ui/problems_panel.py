@@ -17,6 +17,8 @@ class ProblemsPanel(QListWidget):
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
         self.setObjectName("problemsPanel")
+        self.setAccessibleName("Problèmes du scénario")
+        self.setAccessibleDescription("Erreurs et avertissements ; Entrée sur l'un d'eux va à sa cellule")
         self.document = document
         self.setWordWrap(True)
         self.setAlternatingRowColors(True)
