@@ -122,3 +122,26 @@ def test_file_menu_prints_the_focused_table(window, monkeypatch):
 @pytest.fixture
 def window(qtbot, example, tmp_path, monkeypatch):
     return open_window(qtbot, tmp_path, monkeypatch, example)
+
+
+def test_every_table_has_its_export_button(window, tmp_path, monkeypatch):
+    """« Exporter le tableau… » beside every table, not only in its right-click menu."""
+    from PySide6.QtWidgets import QPushButton
+
+    from migac_desktop.ui.excel_view import ExcelTableView
+    views = [v for v in window.findChildren(ExcelTableView)
+             if v.objectName() and not isinstance(v.parent(), ExcelTableView)]   # not the frozen column
+    names = {v.objectName() for v in views}
+    assert {"crraTable", "comparisonTable", "smoothingTable", "historyTable", "sensitivityTable",
+            "inputDifferencesTable", "resultDifferencesTable"} <= names
+    for view in views:
+        button = window.findChild(QPushButton, f"{view.objectName()}Export")
+        assert button is not None, view.objectName()
+        assert button.accessibleName().startswith("Exporter ")
+    target = tmp_path / "comparaison.xlsx"
+    monkeypatch.setattr("migac_desktop.ui.table_actions.ask_export_path", lambda view, name: str(target))
+    window.findChild(QPushButton, "comparisonTableExport").click()
+    import openpyxl
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet.max_row == 1 + window.comparison_panel.table.model().rowCount()
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref

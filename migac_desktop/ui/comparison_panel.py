@@ -14,6 +14,7 @@ from .charts import ChartView
 from .document import Document
 from .panel_parts import add_choice, chart_timer
 from .policy_columns import guarantee_column, remaining_column
+from .table_actions import export_button
 from .table_models import SORT_ROLE, ColumnDef, FrameModel, result_def
 from .views import ReadOnlyTableView
 
@@ -121,6 +122,7 @@ class ComparisonPanel(QWidget):
         self.table = ReadOnlyTableView(accessible_name="Tableau de comparaison")
         self.table.setObjectName("comparisonTable")
         self.table.setModel(self.proxy)
+        bar.addWidget(export_button(self.table))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()

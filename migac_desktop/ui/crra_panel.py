@@ -23,7 +23,7 @@ from ..core.commands import InsertRows, RemoveRows
 from .document import Document
 from .explain_panel import ExplainPanel
 from .outlier_column import outlier_threshold_box
-from .table_actions import CRRA_FIRST_COLUMNS, CRRA_TEXT_WIDTHS
+from .table_actions import CRRA_FIRST_COLUMNS, CRRA_TEXT_WIDTHS, export_button
 from .table_models import ScenarioTableModel
 from .views import FrozenTableView, select_cell
 from .waterfall_view import WaterfallView
@@ -78,6 +78,7 @@ class CrraPanel(QWidget):
                                    "Supprimer les CRRA sélectionnés")
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicatorShown(True)
+        bar.addWidget(export_button(self.view))
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.splitter.addWidget(self.view)

@@ -32,6 +32,7 @@ from .charts import ChartView
 from .difference_models import InputDifferenceModel, ResultDifferenceModel, quantity_name, result_rows
 from .excel_view import ReadOnlyTableView
 from .panel_parts import add_choice, chart_timer
+from .table_actions import export_button
 from .table_models import SORT_ROLE
 
 LEVELS = (("region", "Régions (niveau national)"), ("crra", "CRRA d'une région"),
@@ -168,6 +169,7 @@ class DifferencesPanel(QWidget):
                                                     "Écarts des données d'entrée", self.input_model)
         self.input_proxy.setFilterKeyColumn(0)
         self.input_table.activated.connect(self._input_activated)
+        bar.addWidget(export_button(self.input_table))
         self.sheet.currentIndexChanged.connect(self._filter_sheet)
         box.addWidget(self.input_table)
         return page
@@ -197,6 +199,7 @@ class DifferencesPanel(QWidget):
         self.result_table, self.result_proxy = _table("resultDifferencesTable",
                                                       "Écarts des résultats", self.result_model)
         self.result_table.activated.connect(self._result_activated)
+        bar.addWidget(export_button(self.result_table))
         splitter.addWidget(self.result_table)
         self.chart = ChartView()
         self.chart.setObjectName("differencesChart")

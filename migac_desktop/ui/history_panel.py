@@ -26,7 +26,9 @@ from ..core import journal
 from ..core.french import plural
 from . import settings
 from .document import Document
+from .excel_view import ExcelTableView
 from .settings import journal_author, set_journal_author
+from .table_actions import export_button
 
 PENDING_DATE = "(non enregistré)"
 MOTIF_COLUMN = 3
@@ -143,12 +145,13 @@ class HistoryPanel(QWidget):
         top.addWidget(self.author_button)
         layout.addLayout(top)
         self.model = HistoryModel(document, self)
-        self.view = QTableView()
+        self.view = ExcelTableView()        # copy, zoom, right-click « Exporter le tableau… »
         self.view.setObjectName("historyTable")
         self.view.setAccessibleName("Historique des modifications du scénario")
         self.view.setModel(self.model)
         self.view.setWordWrap(True)
         self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectItems)
         self.view.setEditTriggers(QTableView.EditTrigger.DoubleClicked | QTableView.EditTrigger.EditKeyPressed
                                   | QTableView.EditTrigger.AnyKeyPressed)
         header = self.view.horizontalHeader()
@@ -158,6 +161,7 @@ class HistoryPanel(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(3, 260)
         layout.addWidget(self.view, 1)
+        top.addWidget(export_button(self.view))
         document.journalChanged.connect(self._update)
         document.reset.connect(self._update)
         self._update()

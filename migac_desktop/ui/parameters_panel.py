@@ -27,6 +27,7 @@ from ..core.commands import InsertRows, InvalidValue, RemoveRows, SetParameter, 
 from ..core.french import fewest_decimals
 from ..core.numbers import NBSP, NumberError, format_euros, format_number, parse_number
 from .document import Document
+from .table_actions import export_button
 from .table_models import ScenarioTableModel
 from .views import CellDelegate, ScenarioTableView
 
@@ -245,6 +246,7 @@ class TableEditor(QWidget):
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
+        buttons.addWidget(export_button(self.view))
         layout.addLayout(buttons)
 
     def add_row(self) -> None:

@@ -31,6 +31,7 @@ from .charts import ChartView
 from .document import Document
 from .excel_view import ReadOnlyTableView
 from .panel_parts import chart_timer
+from .table_actions import export_button
 from .table_models import ColumnDef, FrameModel
 from .unit_chooser import UnitChooser, output_items
 
@@ -103,6 +104,7 @@ class SensitivityPanel(QWidget):
         self.table_model = FrameModel(self)
         self.table = ReadOnlyTableView(accessible_name="Tableau de la sensibilité")
         self.table.setObjectName("sensitivityTable")
+        bar.addWidget(export_button(self.table))
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(True)

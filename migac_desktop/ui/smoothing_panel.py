@@ -22,6 +22,7 @@ from .charts import ChartView
 from .document import Document
 from .panel_parts import add_choice, chart_timer
 from .policy_columns import guarantee_help
+from .table_actions import export_button
 from .table_models import ColumnDef, FrameModel
 from .views import ReadOnlyTableView
 
@@ -70,6 +71,7 @@ class SmoothingPanel(QWidget):
         self.table_model = FrameModel(self)
         self.table = ReadOnlyTableView(accessible_name="Tableau du lissage")
         self.table.setObjectName("smoothingTable")
+        bar.addWidget(export_button(self.table))
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

@@ -253,6 +253,20 @@ def table_contents(view) -> tuple[list[str], list[str], list[list]]:
     return headers, kinds, values
 
 
+def export_button(view, text: str = "Exporter le tableau…"):
+    """The button beside a table that does what its right-click « Exporter le tableau… »
+    does: the rows as shown, to .xlsx or .csv."""
+    from PySide6.QtWidgets import QPushButton
+    button = QPushButton(text)
+    name = view.accessibleName() or "le tableau"
+    button.setObjectName(f"{view.objectName() or 'table'}Export")
+    button.setAccessibleName(f"Exporter {name[0].lower() + name[1:]}")
+    button.setToolTip(f"{name} : les lignes affichées (filtre et tri compris), en .xlsx avec les "
+                      "formats français ou en .csv comme migac compute")
+    button.clicked.connect(lambda _checked=False: view.export_dialog())
+    return button
+
+
 def export_view(view, path) -> None:
     """Write the table as shown to ``path`` (.xlsx or .csv); TableExportError in French."""
     from ..io.table_export import write_table

@@ -18,6 +18,7 @@ from .charts import ChartView
 from .document import Document
 from .excel_view import ReadOnlyTableView
 from .panel_parts import chart_timer
+from .table_actions import export_button
 from .table_models import ColumnDef, FrameModel
 
 LEVELS = (("crra", "CRRA"), ("establishment", "Établissement"), ("region", "Région"),
@@ -70,6 +71,7 @@ class WaterfallView(QWidget):
         self.model = FrameModel(self)
         self.table = ReadOnlyTableView(accessible_name="Tableau des parts du montant modélisé")
         self.table.setObjectName("waterfallTable")
+        bar.addWidget(export_button(self.table, "Exporter…"))
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         # The names take what the figures leave, on two lines if need be (a narrow panel).
