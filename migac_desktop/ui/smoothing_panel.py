@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.french import sort_key
 from ..core.guarantees import year_guarantees
 from .charts import ChartView
 from .document import Document
@@ -24,6 +23,7 @@ from .panel_parts import add_choice, chart_timer
 from .policy_columns import guarantee_help
 from .table_actions import export_button
 from .table_models import ColumnDef, FrameModel
+from .unit_chooser import entity_items
 from .views import ReadOnlyTableView
 
 
@@ -119,23 +119,7 @@ class SmoothingPanel(QWidget):
     def _entities(self) -> list[tuple[str, object]]:
         """(text, key) of the level's entities: regions in French order; hospitals and
         CRRA of the working region first, then the others by region, in French order."""
-        results = self.document.results
-        level = self.level.currentData()
-        if results is None or level == "national":
-            return []
-        if level == "region":
-            return [(r, r) for r in self.document.result_region_names()]
-        if level == "establishment":
-            frame = results.establishments
-            items = [(f"{f} – {e}" if e else str(f), f, r)
-                     for f, e, r in zip(frame["finess"], frame["establishment"], frame["region"])]
-        else:
-            frame = results.crra
-            items = [(f"{i} – {lab}" if lab else str(i), i, r)
-                     for i, lab, r in zip(frame["crra_id"], frame["label"], frame["region"])]
-        working = self.document.working_region
-        items.sort(key=lambda item: (item[2] != working, sort_key(item[2]), sort_key(item[0])))
-        return [(text, key) for text, key, _ in items]
+        return entity_items(self.document, self.level.currentData())
 
     def _signature(self):
         """What the list depends on, cheap to compare after each edit (no sorting)."""
