@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import schema
+from .french import fewest_decimals
 from .model import ModelError, Results, compute
 from .numbers import format_euros
 from .scenario import Scenario
@@ -275,3 +276,18 @@ def tornado(scenario: Scenario, output: str = "modelled", level: str = "national
             base: Results | None = None) -> Tornado:
     """The tornado of one unit: :func:`sweep`, then :meth:`Sweep.tornado`."""
     return sweep(scenario, variation, base=base).tornado(output, level, key)
+
+
+_EURO_INPUTS = ("cout_etp_arm", "cout_etp_mr", "cout_etp_encadrement", "frais_fixes_crra")
+
+
+def input_text(parameter: str, value: float) -> str:
+    """A parameter's varied value as the tables show it: « 40 500 € », « × 0,9 »."""
+    if parameter in BAND_GROUPS:
+        return f"× {fewest_decimals(value, 4)}"
+    if parameter in _EURO_INPUTS:
+        whole = round(value, 2) == round(value)
+        return format_euros(value, 0 if whole else 2)
+    if parameter == "frais_par_drm":
+        return f"{fewest_decimals(value, 4)}\u00a0€"
+    return fewest_decimals(value, 4)

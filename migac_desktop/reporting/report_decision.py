@@ -16,11 +16,11 @@ from ..core.french import order_key
 from ..core.model import Results
 from ..core.outliers import DEFAULT_K, HIGH, NORMAL, outliers
 from ..core.scenario import Scenario
-from ..core.sensitivity import DEFAULT_VARIATION, sweep
+from ..core.sensitivity import DEFAULT_VARIATION, input_text, sweep
 from ..core.waterfall import waterfall
 from .figures import Chart
 from .report_model import DASH, LEFT, RIGHT, Column, Columns, Heading, Paragraph, Table, _euros, _signed
-from .tornado_chart import delta_text, input_text, value_text
+from .tornado_chart import delta_text, value_text
 
 CHART_WIDTH_MM = 180.0
 GAP_MM = 6.0

@@ -63,24 +63,6 @@ def value_text(output: str, value: float | None) -> str:
     return format_signed_euros(value) if output == "revenue_effect" else format_euros(value)
 
 
-_EURO_INPUTS = ("cout_etp_arm", "cout_etp_mr", "cout_etp_encadrement", "frais_fixes_crra")
-
-
-def input_text(parameter: str, value: float) -> str:
-    """A parameter's varied value as the tables show it: « 40 500 € », « × 0,9 »."""
-    from ..core.french import fewest_decimals
-    from ..core.numbers import format_euros
-    from ..core.sensitivity import BAND_GROUPS
-    if parameter in BAND_GROUPS:
-        return f"× {fewest_decimals(value, 4)}"
-    if parameter in _EURO_INPUTS:
-        whole = round(value, 2) == round(value)
-        return format_euros(value, 0 if whole else 2)
-    if parameter == "frais_par_drm":
-        return f"{fewest_decimals(value, 4)}\u00a0€"
-    return fewest_decimals(value, 4)
-
-
 def tornado_title(tornado) -> str:
     return f"Sensibilité – {tornado.output_label} de {tornado.unit_label}"
 

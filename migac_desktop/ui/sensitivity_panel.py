@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.numbers import NumberError, format_percent, parse_number
-from ..core.sensitivity import DEFAULT_VARIATION, SensitivityError, Sweep, check_variation, sweep
+from ..core.sensitivity import DEFAULT_VARIATION, SensitivityError, Sweep, check_variation, input_text, sweep
 from ..core.units import UnitError
-from ..reporting.tornado_chart import input_text
 from .charts import ChartView
 from .document import Document
 from .excel_view import ReadOnlyTableView
