@@ -21,6 +21,9 @@ class ExplainPanel(QTextBrowser):
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
         self.setObjectName("explainPanel")
+        self.setAccessibleName("Détail du calcul du CRRA sélectionné")
+        self.setAccessibleDescription("Le montant du CRRA étape par étape, de sa tranche à sa "
+                                      "dotation ; les flèches font défiler le texte")
         self.document = document
         self.crra_id: str | None = None
         self.setOpenExternalLinks(False)

@@ -19,11 +19,18 @@ def chart_timer(parent, slot) -> QTimer:
 
 
 def add_choice(bar: QHBoxLayout, label: str, object_name: str, items=()) -> QComboBox:
-    """A labelled combo box in a tool bar row; items are (data, text) pairs."""
-    if label:
-        bar.addWidget(QLabel(label))
+    """A labelled combo box in a tool bar row; items are (data, text) pairs.
+
+    The label is the combo's buddy: on Linux a screen reader names a combo box only by
+    the label whose buddy it is (Qt gives AT-SPI its current item as its name), and the
+    label's mnemonic (« &Niveau : », Alt+N) moves the focus to it."""
     combo = QComboBox()
     combo.setObjectName(object_name)
+    if label:
+        caption = QLabel(label)
+        caption.setObjectName(f"{object_name}Label")
+        caption.setBuddy(combo)
+        bar.addWidget(caption)
     for key, text in items:
         combo.addItem(text, key)
     bar.addWidget(combo)

@@ -296,6 +296,8 @@ class ParametersPanel(QScrollArea):
 
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
+        self.setObjectName("parametersPanel")
+        self.setAccessibleName("Paramètres nationaux, référentiel, lissage et enveloppes")
         self.setWidgetResizable(True)
         inner = QWidget()
         layout = QHBoxLayout(inner)

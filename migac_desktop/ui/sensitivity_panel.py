@@ -105,6 +105,8 @@ class SensitivityPanel(QWidget):
         self.table = ReadOnlyTableView(accessible_name="Tableau de la sensibilité")
         self.table.setObjectName("sensitivityTable")
         bar.addWidget(export_button(self.table))
+        self.chart.setAccessibleName("Graphique de sensibilité (tornade)")
+        self.chart.source_table = self.table
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(True)

@@ -38,9 +38,9 @@ class SmoothingPanel(QWidget):
         self.document = document
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.level = add_choice(bar, "Niveau :", "smoothingLevel", self.ENTITY_LEVELS)
+        self.level = add_choice(bar, "&Niveau :", "smoothingLevel", self.ENTITY_LEVELS)
         self.level.setAccessibleName("Niveau du lissage")
-        self.entity = add_choice(bar, "", "smoothingEntity")
+        self.entity = add_choice(bar, "En&tité :", "smoothingEntity")
         self.entity.setMinimumContentsLength(40)
         # Typed text finds an entity by any part of its name or code (FINESS, identifier).
         self.entity.setEditable(True)
@@ -58,7 +58,7 @@ class SmoothingPanel(QWidget):
         self.entity.setCompleter(completer)
         self._entity_signature = None
         self._adopted_region: str | None = None
-        self.all_crra = QCheckBox("Tous les CRRA de la région")
+        self.all_crra = QCheckBox("Tous les CRRA de la ré&gion")
         self.all_crra.setObjectName("smoothingAllCrra")
         self.all_crra.setAccessibleName("Tous les CRRA de la région")
         bar.addWidget(self.all_crra)
@@ -72,6 +72,8 @@ class SmoothingPanel(QWidget):
         self.table = ReadOnlyTableView(accessible_name="Tableau du lissage")
         self.table.setObjectName("smoothingTable")
         bar.addWidget(export_button(self.table))
+        self.chart.setAccessibleName("Graphique du lissage")
+        self.chart.source_table = self.table
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

@@ -72,6 +72,8 @@ class WaterfallView(QWidget):
         self.table = ReadOnlyTableView(accessible_name="Tableau des parts du montant modélisé")
         self.table.setObjectName("waterfallTable")
         bar.addWidget(export_button(self.table, "Exporter…"))
+        self.chart.setAccessibleName("Graphique : d'où vient ce montant")
+        self.chart.source_table = self.table
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         # The names take what the figures leave, on two lines if need be (a narrow panel).
