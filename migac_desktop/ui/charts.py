@@ -41,8 +41,8 @@ NO_DATA = "Aucune donnée à afficher"
 EXPORT_FILTERS = {"Image PNG (*.png)": ".png", "Image SVG (*.svg)": ".svg"}
 EXPORT_DPI = 300
 SCREEN_DPI = 100                  # figure inches ↔ logical pixels: 900 × 500 px = 9 × 5 in
-RESIZE_REDRAW_MS = 150
-FOCUS_FRAME = 2                   # pixels round the canvas when the chart has the focus            # builders size bars and labels from the figure: redraw after a resize
+RESIZE_REDRAW_MS = 150            # builders size bars and labels from the figure: redraw after a resize
+FOCUS_FRAME = 2                   # pixels round the canvas when the chart has the focus
 
 Drawer = Callable[[object], object]
 
