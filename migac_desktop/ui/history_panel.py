@@ -137,7 +137,7 @@ class HistoryPanel(QWidget):
         self.author = QLabel()
         self.author.setObjectName("historyAuthor")
         top.addWidget(self.author)
-        self.author_button = QPushButton("&Auteur…")
+        self.author_button = QPushButton("A&uteur…")
         self.author_button.setObjectName("historyAuthorButton")
         self.author_button.setAccessibleName("Changer le nom d'auteur du journal")
         self.author_button.setToolTip("Le nom enregistré dans la colonne « Auteur » du journal")

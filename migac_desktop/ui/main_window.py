@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         self.actionNew = self._action("actionNew", "&Nouveau scénario", self.new_scenario, K.New,
                                       "Scénario vide avec les paramètres par défaut du modèle")
         self.actionNewFromSample = self._action(
-            "actionNewFromSample", "Nouveau à partir de l'échantillon &national",
+            "actionNewFromSample", "Nouveau à partir de l'éc&hantillon national",
             self.new_from_sample, tip="Copie de l'échantillon national fictif, à enregistrer sous un autre nom")
         self.actionOpen = self._action("actionOpen", "&Ouvrir…", self.open_dialog, K.Open)
         self.actionSave = self._action("actionSave", "&Enregistrer", self.save, K.Save)
@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.problems_dock.setObjectName("problemsDock")
         self.problems_dock.setWidget(self.problems_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
+        self.problems_dock.toggleViewAction().setText("&Problèmes")
         self.problems_panel.countChanged.connect(self._problems_counted)
         self.problems_panel.refresh()
 
@@ -172,6 +173,8 @@ class MainWindow(QMainWindow):
         if warnings:
             parts.append(f"{warnings} avertissement(s)")
         self.problems_dock.setWindowTitle("Problèmes" + (f" — {', '.join(parts)}" if parts else ""))
+        # The dock names its menu action after its title: the menu keeps « &Problèmes » (Alt+P).
+        self.problems_dock.toggleViewAction().setText("&Problèmes")
         # « Aucun problème » takes one line; problems that appear get room for four.
         panel, empty = self.problems_panel, not parts
         if empty == getattr(self, "_problems_empty", None):
@@ -226,7 +229,7 @@ class MainWindow(QMainWindow):
                                     tip="Nom d'auteur inscrit au journal du scénario"))
         view = self.menuBar().addMenu("&Affichage")
         view.addAction(self.problems_dock.toggleViewAction())
-        help_menu = self.menuBar().addMenu("&Aide")
+        help_menu = self.menuBar().addMenu("Aid&e")
         help_menu.addAction(self.actionAbout)
 
     # -- editing -------------------------------------------------------------------

@@ -1,0 +1,204 @@
+"""The keyboard alone (issue 17, « Keyboard alone »): mnemonics that never clash, dialogs
+that open on a field and close with Échap, tables left with F6, and a walk through the
+tasks with keys only."""
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import open_window
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
+from test_accessibility import focusable_in, spoken_name
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "scenario_national_2014.xlsx"
+MNEMONIC = re.compile(r"(?<!&)&([^&\s])")
+
+
+def mnemonic(text: str) -> str | None:
+    found = MNEMONIC.search(text or "")
+    return found.group(1).lower() if found else None
+
+
+def mnemonics_in(root: QWidget) -> dict[str, list[str]]:
+    """Alt+letter → the shown labels (with a buddy), buttons and group boxes that take it."""
+    keys: dict[str, list[str]] = {}
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, QLabel) and widget.buddy() is not None:
+            text = widget.text()
+        elif isinstance(widget, QAbstractButton | QGroupBox):
+            text = widget.text() if isinstance(widget, QAbstractButton) else widget.title()
+        else:
+            continue
+        key = mnemonic(text)
+        if key:
+            keys.setdefault(key, []).append(text.replace("&", ""))
+    return keys
+
+
+def duplicates(keys: dict[str, list[str]]) -> list[str]:
+    return [f"Alt+{k.upper()} : " + " / ".join(f"« {t} »" for t in texts)
+            for k, texts in sorted(keys.items()) if len(texts) > 1]
+
+
+def menu_keys(actions) -> dict[str, list[str]]:
+    keys: dict[str, list[str]] = {}
+    for action in actions:
+        if action.isSeparator() or not action.isVisible():
+            continue
+        key = mnemonic(action.text())
+        if key:
+            keys.setdefault(key, []).append(action.text().replace("&", ""))
+    return keys
+
+
+@pytest.fixture
+def national_window(qtbot, tmp_path, monkeypatch):
+    window = open_window(qtbot, tmp_path, monkeypatch, None, size=(1366, 768))
+    assert window.open_path(SAMPLE, ask=False)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    return window
+
+
+def test_mnemonic_finder_sees_a_duplicate(qtbot):
+    """The check itself: two buttons on Alt+E are reported, « && » is no mnemonic."""
+    from PySide6.QtWidgets import QPushButton, QVBoxLayout
+    root = QWidget()
+    qtbot.addWidget(root)
+    layout = QVBoxLayout(root)
+    for text in ("&Enregistrer", "&Effacer", "Pertes && profits", "&Ouvrir"):
+        layout.addWidget(QPushButton(text))
+    root.show()
+    assert duplicates(mnemonics_in(root)) == ["Alt+E : « Enregistrer » / « Effacer »"]
+    assert mnemonic("Pertes && profits") is None
+
+
+def test_every_menu_has_mnemonics_without_duplicates(national_window):
+    window = national_window
+    bar = window.menuBar()
+    titles = [a.text() for a in bar.actions()]
+    assert all(mnemonic(t) for t in titles), titles
+    problems = [f"barre de menus : {d}" for d in duplicates(menu_keys(bar.actions()))]
+    for action in bar.actions():
+        menu = action.menu()
+        menu.aboutToShow.emit()                 # « Fichiers récents » fills itself
+        items = [a for a in menu.actions() if not a.isSeparator()]
+        no_key = [a.text() for a in items if not mnemonic(a.text()) and a.text()
+                  and a.objectName() not in ("actionUndo", "actionRedo")]
+        problems += [f"menu {action.text()} : « {t} » sans touche Alt" for t in no_key]
+        problems += [f"menu {action.text()} : {d}" for d in duplicates(menu_keys(items))]
+        for sub in menu.findChildren(QMenu):
+            problems += [f"sous-menu {sub.title()} : {d}" for d in duplicates(menu_keys(sub.actions()))]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("tab", range(7))
+def test_each_tab_has_no_duplicate_mnemonic_nor_one_of_the_menu_bar(national_window, tab):
+    """Alt+letter on a tab: its labels and buttons, and the menu bar's titles (Alt+F…)."""
+    window = national_window
+    window.tabs.setCurrentIndex(tab)
+    QApplication.processEvents()
+    keys = mnemonics_in(window.tabs.currentWidget())
+    for key, texts in menu_keys(window.menuBar().actions()).items():
+        keys.setdefault(key, []).extend(f"menu {t}" for t in texts)
+    found = duplicates(keys)
+    assert not found, f"onglet « {window.tabs.tabText(tab)} » :\n" + "\n".join(found)
+
+
+# -- dialogs ------------------------------------------------------------------------------
+def envelope(window):
+    from migac_desktop.ui.parameters_panel import EnvelopeDialog
+    return EnvelopeDialog(window.document, window)
+
+
+def goal_seek(window):
+    from migac_desktop.ui.goal_seek_dialog import GoalSeekDialog
+    return GoalSeekDialog(window)
+
+
+def notifications(window):
+    from migac_desktop.ui.printing.notify_actions import NotifyDialog
+    notifier = window.notifier()
+    return NotifyDialog("Bretagne", notifier.counts(), "", window)
+
+
+def preferences(window):
+    from migac_desktop.ui.history_panel import AuthorDialog
+    return AuthorDialog(window)
+
+
+def report_scope(window):
+    from migac_desktop.ui.printing.actions import ReportScopeDialog
+    return ReportScopeDialog(["Bretagne", "Guyane"], None, "Aperçu avant impression", window)
+
+
+def recovery(window):
+    from migac_desktop.io.recovery import Recovery
+    from migac_desktop.ui.recovery import RecoveryDialog
+    copy = Recovery(session="s", workbook=Path("copie.xlsx"), sidecar=Path("copie.json"),
+                    original=Path("scenario.xlsx"), name="scenario.xlsx", title="Essai",
+                    saved_at=datetime(2026, 3, 2, 10, 30))
+    return RecoveryDialog([copy], window)
+
+
+DIALOGS = [envelope, goal_seek, notifications, preferences, report_scope, recovery]
+
+
+@pytest.mark.parametrize("make", DIALOGS, ids=[d.__name__ for d in DIALOGS])
+def test_dialog_opens_on_a_field_is_named_and_closes_with_escape(qtbot, national_window, make):
+    dialog: QDialog = make(national_window)
+    dialog.open()
+    qtbot.waitUntil(lambda: dialog.isVisible() and QApplication.focusWidget() is not None
+                    and dialog.isAncestorOf(QApplication.focusWidget()), timeout=3000)
+    focus = QApplication.focusWidget()
+    controls = focusable_in(dialog)
+    fields = [w for w in controls if not isinstance(w, QPushButton | QToolButton)]
+    assert not isinstance(focus, QPushButton | QToolButton), \
+        f"la fenêtre s'ouvre sur un bouton : {focus.text()}"
+    assert focus is fields[0] or isinstance(focus, QLineEdit), \
+        f"la fenêtre s'ouvre sur {focus.objectName()} et non sur son premier champ"
+    unnamed = [f"{w.objectName()} ({type(w).__name__})" for w in controls if not spoken_name(w)]
+    assert not unnamed, f"{dialog.windowTitle()} : sans nom accessible : {unnamed}"
+    clash = duplicates(mnemonics_in(dialog))
+    assert not clash, f"{dialog.windowTitle()} :\n" + "\n".join(clash)
+    qtbot.keyClick(focus, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
+    assert QDialog.result(dialog) == QDialog.DialogCode.Rejected
+
+
+# -- tables -------------------------------------------------------------------------------
+def test_tab_moves_between_cells_and_f6_leaves_the_table(qtbot, national_window):
+    window = national_window
+    view = window.crra_panel.view
+    view.setFocus()
+    view.setCurrentIndex(view.model().index(0, 1))
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view, timeout=2000)
+    shown = view.visible_columns()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is view
+    assert view.currentIndex().column() == shown[shown.index(1) + 1]
+    qtbot.keyClick(view, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert view.currentIndex().column() == 1
+    qtbot.keyClick(view, Qt.Key.Key_F6)
+    after = QApplication.focusWidget()
+    assert after is not view and not view.isAncestorOf(after)
+    assert after.isVisible() and spoken_name(after)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    before = QApplication.focusWidget()
+    assert before is not view and not view.isAncestorOf(before) and before.isVisible()
