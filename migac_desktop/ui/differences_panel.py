@@ -31,6 +31,7 @@ from ..core.numbers import format_signed_euros
 from .charts import ChartView
 from .difference_models import InputDifferenceModel, ResultDifferenceModel, quantity_name, result_rows
 from .excel_view import ReadOnlyTableView
+from .palette_colours import colour
 from .panel_parts import add_choice, chart_timer
 from .table_actions import export_button
 from .table_models import SORT_ROLE
@@ -160,7 +161,7 @@ class DifferencesPanel(QWidget):
         self.sheet.setAccessibleName("Feuille des écarts de données")
         self.sheet.setMinimumContentsLength(22)
         hint = QLabel("Entrée ou double-clic : aller à la cellule dans le scénario ouvert.")
-        hint.setStyleSheet("color: #555555")
+        hint.setStyleSheet(f"color: {colour('hint_text')}")
         bar.addWidget(hint)
         bar.addStretch(1)
         box.addLayout(bar)

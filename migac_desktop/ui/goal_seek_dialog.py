@@ -29,6 +29,7 @@ from ..core import schema
 from ..core.goal_seek import CRRA_INPUTS, NATIONAL_INPUTS, GoalInput, GoalSeekError, GoalTarget, goal_seek
 from ..core.numbers import NumberError, format_euros, format_signed_euros, format_signed_percent, parse_number
 from ..core.units import UnitError, output_value, unit_mask
+from .palette_colours import colour
 from .unit_chooser import UnitChooser, output_items
 
 KINDS = (("parameter", "Paramètre national"), ("band", "ETP d'une tranche du référentiel"),
@@ -255,7 +256,7 @@ class GoalSeekDialog(QDialog):
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet("color:#a61b1b" if error else "")
+        self.message.setStyleSheet(f"color:{colour('error_text')}" if error else "")
 
     # -- actions --------------------------------------------------------------------
     def search(self) -> None:

@@ -19,6 +19,7 @@ from .document import Document
 from .edit_keys import OWN_UNDO, EditKeys, commit_pending_edit, redo_keys, undo_keys
 from .file_controller import FileController
 from .history_panel import HistoryPanel
+from .palette_colours import colour
 from .parameters_panel import ParametersPanel
 from .problems_panel import ProblemsPanel
 from .recovery import RecoveryController
@@ -283,7 +284,7 @@ class MainWindow(QMainWindow):
         results = self.document.results
         if results is None:
             n_errors = len(self.document.errors)
-            self.totals.setText(f"<span style='color:#a61b1b'>{n_errors} erreur(s) : résultats "
+            self.totals.setText(f"<span style=\"color:{colour('error_text')}\">{n_errors} erreur(s) : résultats "
                                 "indisponibles</span>")
             return
         n = results.national

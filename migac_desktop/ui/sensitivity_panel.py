@@ -30,6 +30,7 @@ from ..reporting.tornado_chart import input_text
 from .charts import ChartView
 from .document import Document
 from .excel_view import ReadOnlyTableView
+from .palette_colours import colour
 from .panel_parts import chart_timer
 from .table_actions import export_button
 from .table_models import ColumnDef, FrameModel
@@ -218,7 +219,7 @@ class SensitivityPanel(QWidget):
 
     def _show_note(self, text: str, error: bool = False) -> None:
         self.note.setText(text)
-        self.note.setStyleSheet("color:#a61b1b" if error else "")
+        self.note.setStyleSheet(f"color:{colour('error_text')}" if error else "")
         self.note.setVisible(bool(text))
 
     def _draw(self) -> None:
