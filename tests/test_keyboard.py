@@ -202,3 +202,34 @@ def test_tab_moves_between_cells_and_f6_leaves_the_table(qtbot, national_window)
     qtbot.keyClick(view, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
     before = QApplication.focusWidget()
     assert before is not view and not view.isAncestorOf(before) and before.isVisible()
+
+
+# -- announcements --------------------------------------------------------------------------
+def test_status_messages_and_new_problems_are_announced(qtbot, national_window, monkeypatch):
+    """A status-bar message and a new count of problems reach the screen reader as an
+    announcement event, errors assertive."""
+    from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
+    from migac_desktop.ui import announce as module
+    said = []
+    real = QAccessible.updateAccessibility
+
+    class Recorder:
+        @staticmethod
+        def updateAccessibility(event):
+            if isinstance(event, QAccessibleAnnouncementEvent):
+                said.append((event.message(), event.politeness()))
+            real(event)
+        AnnouncementPoliteness = QAccessible.AnnouncementPoliteness
+    monkeypatch.setattr(module, "QAccessible", Recorder)
+    window = national_window
+    window.show_message("Scénario enregistré.")
+    assert said == [("Scénario enregistré.", QAccessible.AnnouncementPoliteness.Polite)]
+    said.clear()
+    model = window.crra_panel.model
+    ident = model.column_of_key("crra_id")
+    model.setData(model.index(1, ident), model.data(model.index(0, ident)), Qt.ItemDataRole.EditRole)
+    qtbot.waitUntil(lambda: bool(said), timeout=3000)
+    text, politeness = said[-1]
+    assert text.startswith("Problèmes : 1 erreur(s)"), said
+    assert politeness == QAccessible.AnnouncementPoliteness.Assertive

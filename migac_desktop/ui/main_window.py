@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QTabWidget
 
 from ..core.numbers import format_euros, format_signed_euros
+from .announce import announce
 from .comparison_panel import ComparisonPanel
 from .crra_panel import CrraPanel
 from .differences_panel import DifferencesPanel
@@ -173,7 +174,12 @@ class MainWindow(QMainWindow):
             parts.append(f"{errors} erreur(s)")
         if warnings:
             parts.append(f"{warnings} avertissement(s)")
-        self.problems_dock.setWindowTitle("Problèmes" + (f" — {', '.join(parts)}" if parts else ""))
+        title = "Problèmes" + (f" — {', '.join(parts)}" if parts else "")
+        if title != self.problems_dock.windowTitle() and self.isVisible():
+            # A new count is said (errors at once): the panel is not where the focus is.
+            announce(self.problems_panel, title.replace(" — ", " : ") if parts
+                     else "Aucun problème : le scénario est valide.", assertive=bool(errors))
+        self.problems_dock.setWindowTitle(title)
         # The dock names its menu action after its title: the menu keeps « &Problèmes » (Alt+P).
         self.problems_dock.toggleViewAction().setText("&Problèmes")
         # « Aucun problème » takes one line; problems that appear get room for four.
@@ -294,7 +300,10 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def show_message(self, text: str) -> None:
+        """In the status bar, and said by a screen reader (ui/announce.py): a message only
+        painted would not reach a user who does not see it."""
         self.statusBar().showMessage(text, 8000)
+        announce(self.statusBar(), text)
 
     # -- report ----------------------------------------------------------------------
     def _update_report_actions(self) -> None:
