@@ -233,3 +233,24 @@ def test_status_messages_and_new_problems_are_announced(qtbot, national_window, 
     text, politeness = said[-1]
     assert text.startswith("Problèmes : 1 erreur(s)"), said
     assert politeness == QAccessible.AnnouncementPoliteness.Assertive
+
+
+# -- 200 % ----------------------------------------------------------------------------------
+def test_at_200_percent_every_tab_fits_1366x768_its_tool_bars_wrapped(qtbot, national_window):
+    """At 200 % (QT_SCALE_FACTOR=2) a 1366×768 screen is 683×384 of Qt's logical pixels:
+    the window fits in it, and on every tab no control of the tool bar is cut off at the
+    right (the row wraps); the page scrolls instead of growing past the screen."""
+    window = national_window
+    window.resize(683, 384)
+    qtbot.waitUntil(lambda: window.width() <= 683, timeout=2000)
+    assert window.minimumSizeHint().width() <= 683, window.minimumSizeHint()
+    for i in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(i)
+        QApplication.processEvents()
+        page = window.tabs.currentWidget()
+        row = page.layout().itemAt(0).layout() if page.layout() is not None else None
+        if row is None:
+            continue
+        cut = [w.objectName() or type(w).__name__ for w in (row.itemAt(j).widget() for j in range(row.count()))
+               if w is not None and w.isVisible() and w.geometry().right() > page.width()]
+        assert not cut, f"onglet « {window.tabs.tabText(i)} » : coupé(s) à droite : {cut}"

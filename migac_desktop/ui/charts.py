@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QPainter, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -42,6 +42,7 @@ EXPORT_FILTERS = {"Image PNG (*.png)": ".png", "Image SVG (*.svg)": ".svg"}
 EXPORT_DPI = 300
 SCREEN_DPI = 100                  # figure inches ↔ logical pixels: 900 × 500 px = 9 × 5 in
 RESIZE_REDRAW_MS = 150            # builders size bars and labels from the figure: redraw after a resize
+MIN_CHART_SIZE = QSize(280, 300)  # logical pixels
 FOCUS_FRAME = 2                   # pixels round the canvas when the chart has the focus
 
 Drawer = Callable[[object], object]
@@ -197,7 +198,9 @@ class ChartView(QWidget):
         canvas = _make_canvas_class()(fig)
         canvas.setParent(self)
         canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        canvas.setMinimumSize(200, 150)
+        # Room for its title and labels, whose size follows the text size: with large text
+        # (200 %) the page scrolls (ui/main_window.py PageTabs) rather than overlap them.
+        canvas.setMinimumSize(MIN_CHART_SIZE)
         self.layout().replaceWidget(self._placeholder, canvas)
         self._placeholder.deleteLater()
         self._placeholder = None

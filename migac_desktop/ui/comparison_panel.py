@@ -13,7 +13,7 @@ from ..core.numbers import format_euros, format_number, format_signed_euros, for
 from .charts import ChartView
 from .document import Document
 from .palette_colours import colour
-from .panel_parts import add_choice, chart_timer
+from .panel_parts import FlowRow, add_choice, chart_timer
 from .policy_columns import guarantee_column, remaining_column
 from .table_actions import export_button
 from .table_models import SORT_ROLE, ColumnDef, FrameModel, result_def
@@ -105,7 +105,7 @@ class ComparisonPanel(QWidget):
         super().__init__(parent)
         self.document = document
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = FlowRow()  # wraps with large text
         self.level = add_choice(bar, "&Niveau :", "comparisonLevel", LEVELS)
         self.level.setAccessibleName("Niveau de la comparaison")
         self.region = add_choice(bar, "&Région :", "comparisonRegion")

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRegularExpression, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
@@ -32,7 +31,7 @@ from .charts import ChartView
 from .difference_models import InputDifferenceModel, ResultDifferenceModel, quantity_name, result_rows
 from .excel_view import ReadOnlyTableView
 from .palette_colours import colour
-from .panel_parts import add_choice, chart_timer
+from .panel_parts import FlowRow, add_choice, chart_timer
 from .table_actions import export_button
 from .table_models import SORT_ROLE
 
@@ -111,7 +110,7 @@ class DifferencesPanel(QWidget):
         self._input_shape = None
         layout = QVBoxLayout(self)
 
-        bar = QHBoxLayout()
+        bar = FlowRow()  # wraps with large text
         self.compare_button = QPushButton("&Comparer à…")
         self.compare_button.setObjectName("compareButton")
         self.compare_button.setAccessibleName("Choisir le scénario de référence")
@@ -156,7 +155,7 @@ class DifferencesPanel(QWidget):
     def _build_inputs(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        bar = QHBoxLayout()
+        bar = FlowRow()  # wraps with large text
         self.sheet = add_choice(bar, "Feu&ille :", "differencesSheet")
         self.sheet.setAccessibleName("Feuille des écarts de données")
         self.sheet.setMinimumContentsLength(22)
@@ -178,7 +177,7 @@ class DifferencesPanel(QWidget):
     def _build_results(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        bar = QHBoxLayout()
+        bar = FlowRow()  # wraps with large text
         self.level = add_choice(bar, "&Niveau :", "differencesLevel", LEVELS)
         self.level.setAccessibleName("Niveau des écarts de résultats")
         self.region = add_choice(bar, "&Région :", "differencesRegion")

@@ -7,9 +7,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QTabWidget,
+    QWidget,
+)
 
 from ..core.numbers import format_euros, format_signed_euros
 from .announce import announce
@@ -31,6 +40,73 @@ from .smoothing_panel import SmoothingPanel
 from .table_actions import connect_table_views
 from .translations import install_french_qt
 from .views import select_cell
+
+
+class _PageHolder(QWidget):
+    """A page inside its scroll area, without a layout of its own: the scroll area then
+    does not ask the page's height for its width (a box layout answers from its rows'
+    preferred heights, which would make every page scroll at 1366×768) but its minimum;
+    the page's own layout still gives a wrapped tool bar (FlowRow) its lines."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.page = page
+        page.setParent(self)
+
+    def sizeHint(self):
+        return self.page.sizeHint()
+
+    def minimumSizeHint(self):
+        return self.page.minimumSizeHint()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.page.setGeometry(self.rect())
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:    # the page's minimum changed
+            self.updateGeometry()
+        return super().event(event)
+
+
+class PageTabs(QTabWidget):
+    """The window's tabs, each page in a scroll area: with large text (200 %, or a small
+    screen) a page wider or taller than the window scrolls instead of being cut off, and
+    the window never grows past the screen. ``widget``, ``currentWidget``, ``indexOf`` and
+    ``setCurrentWidget`` speak of the pages themselves, not of their scroll areas."""
+
+    def addTab(self, page, text: str) -> int:
+        if isinstance(page, QScrollArea):          # « Paramètres nationaux » scrolls already
+            return super().addTab(page, text)
+        scroll = QScrollArea()
+        scroll.setObjectName(f"{page.objectName() or 'page'}Scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)      # Tab goes to the page's controls
+        scroll.setWidget(_PageHolder(page))
+        return super().addTab(scroll, text)
+
+    @staticmethod
+    def _page(holder):
+        inner = holder.widget() if isinstance(holder, QScrollArea) else None
+        return inner.page if isinstance(inner, _PageHolder) else holder
+
+    def widget(self, index: int):
+        return self._page(super().widget(index))
+
+    def currentWidget(self):
+        return self._page(super().currentWidget())
+
+    def indexOf(self, page) -> int:
+        for i in range(self.count()):
+            if self.widget(i) is page or super().widget(i) is page:
+                return i
+        return -1
+
+    def setCurrentWidget(self, page) -> None:
+        index = self.indexOf(page)
+        if index >= 0:
+            self.setCurrentIndex(index)
 
 
 class MainWindow(QMainWindow):
@@ -131,7 +207,7 @@ class MainWindow(QMainWindow):
             tip="Une notification PDF par établissement, de la région de travail ou du scénario")
 
     def _build_central(self) -> None:
-        self.tabs = QTabWidget()
+        self.tabs = PageTabs()
         self.tabs.setObjectName("mainTabs")
         self.crra_panel = CrraPanel(self.document)
         self.parameters_panel = ParametersPanel(self.document)

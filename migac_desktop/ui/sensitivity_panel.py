@@ -14,7 +14,6 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -31,7 +30,7 @@ from .charts import ChartView
 from .document import Document
 from .excel_view import ReadOnlyTableView
 from .palette_colours import colour
-from .panel_parts import chart_timer
+from .panel_parts import FlowRow, chart_timer
 from .table_actions import export_button
 from .table_models import ColumnDef, FrameModel
 from .unit_chooser import UnitChooser, output_items
@@ -68,7 +67,7 @@ class SensitivityPanel(QWidget):
         self.tornado = None
         self.variation = DEFAULT_VARIATION
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = FlowRow()  # wraps with large text
         label = QLabel("&Résultat :")
         bar.addWidget(label)
         self.output = QComboBox()

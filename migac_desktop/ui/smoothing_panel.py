@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QHBoxLayout,
     QHeaderView,
     QSplitter,
     QVBoxLayout,
@@ -20,7 +19,7 @@ from ..core.french import sort_key
 from ..core.guarantees import year_guarantees
 from .charts import ChartView
 from .document import Document
-from .panel_parts import add_choice, chart_timer
+from .panel_parts import FlowRow, add_choice, chart_timer
 from .policy_columns import guarantee_help
 from .table_actions import export_button
 from .table_models import ColumnDef, FrameModel
@@ -37,7 +36,7 @@ class SmoothingPanel(QWidget):
         super().__init__(parent)
         self.document = document
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = FlowRow()  # wraps with large text
         self.level = add_choice(bar, "&Niveau :", "smoothingLevel", self.ENTITY_LEVELS)
         self.level.setAccessibleName("Niveau du lissage")
         self.entity = add_choice(bar, "En&tité :", "smoothingEntity")
