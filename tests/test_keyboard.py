@@ -254,3 +254,85 @@ def test_at_200_percent_every_tab_fits_1366x768_its_tool_bars_wrapped(qtbot, nat
         cut = [w.objectName() or type(w).__name__ for w in (row.itemAt(j).widget() for j in range(row.count()))
                if w is not None and w.isVisible() and w.geometry().right() > page.width()]
         assert not cut, f"onglet « {window.tabs.tabText(i)} » : coupé(s) à droite : {cut}"
+
+
+# -- a walk with the keyboard alone -----------------------------------------------------------
+def focus(qtbot, widget):
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=2000)
+    return widget
+
+
+def test_the_tasks_with_the_keyboard_alone(qtbot, tmp_path, monkeypatch):
+    """Open, edit a cell, undo, change the region, switch tabs, edit a parameter, leave a
+    table, compare levels, and save: keys only (no click), each step checked on the figures."""
+    import shutil
+
+    from migac_desktop.io.workbook import read_scenario
+    copy = tmp_path / "scénario.xlsx"
+    shutil.copy(SAMPLE, copy)
+    window = open_window(qtbot, tmp_path, monkeypatch, None, size=(1366, 768))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    assert window.open_path(copy, ask=False)
+    panel = window.crra_panel
+    model, view = panel.model, panel.view
+    # Edit the DRM of the first CRRA: move to the cell with the arrows, type, Entrée.
+    view.setFocus()
+    focus(qtbot, view)
+    view.setCurrentIndex(model.index(0, 0))
+    for _ in range(view.visible_columns().index(model.column_of_key("drm"))):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.currentIndex().column() == model.column_of_key("drm")
+    before = window.document.scenario.crra["drm"].iat[0]
+    qtbot.keyClick(view, Qt.Key.Key_1)                      # typing starts the edit, as in Excel
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    qtbot.keyClicks(editor, "50000")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.document.scenario.crra["drm"].iat[0] == 150000)
+    qtbot.waitUntil(lambda: view.currentIndex().row() == 1)     # Entrée went down, as in Excel
+    # Undo with Ctrl+Z.
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.document.scenario.crra["drm"].iat[0] == before
+    # Region: Alt+R, then the arrow picks the first region; F6 leaves the table.
+    qtbot.keyClick(view, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    focus(qtbot, panel.region)
+    qtbot.keyClick(panel.region, Qt.Key.Key_Down)
+    region = panel.region.currentText()
+    assert panel.region.currentIndex() == 1 and model.rowCount() < len(window.document.scenario.crra)
+    column = model.column_of_key("region")
+    assert {model.data(model.index(r, column)) for r in range(model.rowCount())} == {region}
+    view.setFocus()
+    focus(qtbot, view)
+    qtbot.keyClick(view, Qt.Key.Key_F6)
+    assert QApplication.focusWidget() is not view
+    # Next tab with Ctrl+Tab (from the tool bar: inside the explanation panel Ctrl+Tab
+    # turns its own pages): « Paramètres nationaux »; a parameter typed and validated.
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    focus(qtbot, panel.region)
+    qtbot.keyClick(panel.region, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.parameters_panel
+    field = window.parameters_panel.form.editors["cout_etp_arm"]
+    field.setFocus(Qt.FocusReason.TabFocusReason)
+    focus(qtbot, field)
+    field.selectAll()
+    qtbot.keyClicks(field, "46000")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert window.document.scenario.parameters.cout_etp_arm == 46000
+    # Comparison: Ctrl+Tab again, Alt+N then the arrow: the CRRA level... of the region.
+    qtbot.keyClick(field, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.comparison_panel
+    comparison = window.comparison_panel
+    comparison.table.setFocus()
+    focus(qtbot, comparison.table)
+    qtbot.keyClick(comparison.table, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    focus(qtbot, comparison.level)
+    level = comparison.level.currentData()
+    qtbot.keyClick(comparison.level, Qt.Key.Key_Down)
+    assert comparison.level.currentData() != level
+    # Save with Ctrl+S: the file reopens with the parameter typed.
+    qtbot.keyClick(comparison.level, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.document.modified, timeout=15000)
+    saved = read_scenario(copy)
+    saved = getattr(saved, "scenario", saved)
+    assert saved.parameters.cout_etp_arm == 46000
