@@ -75,7 +75,8 @@ def read_tree(folder: Path, scenario: Path) -> dict:
     runtime.mkdir(mode=0o700)
     env = dict(os.environ)
     env.pop("QT_QPA_PLATFORM", None)
-    env.update(XDG_RUNTIME_DIR=str(runtime), XDG_CONFIG_HOME=str(folder / "config"),
+    env.update(ATSPI_KEYS="alt+d p", ATSPI_DIALOG="Préférences",      # Édition → Préférences…
+               XDG_RUNTIME_DIR=str(runtime), XDG_CONFIG_HOME=str(folder / "config"),
                XDG_DATA_HOME=str(folder / "data"), XDG_CACHE_HOME=str(folder / "cache"),
                PYTHONPATH=os.pathsep.join([str(HERE.parent), env.get("PYTHONPATH", "")]))
     command = ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", "dbus-run-session", "--",
@@ -259,3 +260,19 @@ def test_every_tab_as_a_screen_reader_reads_it(seen):
                               and n["role"] not in ("filler", "layered pane"))
                if unnamed(n)]
     assert not missing, "contrôles sans nom pour le lecteur d'écran :\n" + "\n".join(missing)
+
+
+def test_a_dialog_opened_from_the_keyboard_is_read(seen):
+    """Alt+D then P (Édition → Préférences…), typed through the X server: the dialog is a
+    « dialog » named by its title, its field named and focused, its buttons named."""
+    _, tree = seen
+    dialog = tree.get("dialog")
+    assert dialog is not None and "error" not in dialog, dialog
+    assert dialog["role"] == "dialog" and dialog["name"] == "Préférences — MIGAC Desktop"
+    field = one(dialog, "text", "Nom d'auteur du journal")
+    assert "focused" in field["states"]
+    buttons = {n["name"] for n in nodes(dialog, lambda n: n["role"] == "push button")}
+    assert {"Enregistrer", "Annuler"} <= buttons, buttons
+    missing = [f"{n['role']} « {n['name']} »" for n in nodes(dialog, lambda n: "focusable" in n["states"])
+               if unnamed(n)]
+    assert not missing, missing
