@@ -267,6 +267,8 @@ def test_a_dialog_opened_from_the_keyboard_is_read(seen):
     « dialog » named by its title, its field named and focused, its buttons named."""
     _, tree = seen
     dialog = tree.get("dialog")
+    if dialog is not None and "xdotool manquant" in dialog.get("error", ""):
+        pytest.skip("xdotool (paquet xdotool) est nécessaire pour taper dans la fenêtre")
     assert dialog is not None and "error" not in dialog, dialog
     assert dialog["role"] == "dialog" and dialog["name"] == "Préférences — MIGAC Desktop"
     field = one(dialog, "text", "Nom d'auteur du journal")

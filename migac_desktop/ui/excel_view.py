@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMessageBox, QTabl
 
 from ..core.french import plural
 from . import table_actions
+from .palette_colours import focus_frame
 from .table_actions import clipboard_text, column_defs, selection_summary, source_model
 from .table_models import SORT_ROLE
 
@@ -43,6 +44,7 @@ class ExcelTableView(QTableView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setStyleSheet(focus_frame("QTableView"))      # the focus always shows
         self.setWordWrap(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.horizontalHeader()

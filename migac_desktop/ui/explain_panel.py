@@ -11,7 +11,7 @@ from ..core.french import fewest_decimals
 from ..core.numbers import format_euros, format_number, format_percent, format_signed_euros, format_signed_percent
 from .document import Document
 from .explain_policy import policy_rows
-from .palette_colours import colour
+from .palette_colours import colour, focus_frame
 
 NO_SELECTION = "Sélectionnez un CRRA pour voir le détail de son calcul."
 
@@ -23,6 +23,7 @@ class ExplainPanel(QTextBrowser):
         super().__init__(parent)
         self.setObjectName("explainPanel")
         self.setAccessibleName("Détail du calcul du CRRA sélectionné")
+        self.setStyleSheet(focus_frame("QTextBrowser"))
         self.setAccessibleDescription("Le montant du CRRA étape par étape, de sa tranche à sa "
                                       "dotation ; les flèches font défiler le texte")
         self.document = document

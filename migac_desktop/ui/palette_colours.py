@@ -154,3 +154,10 @@ def test_palettes() -> dict[str, QPalette]:
     }
     # What the application applies at its start (ui/app.py).
     return {name: readable_highlight(p) for name, p in palettes.items()}
+
+
+def focus_frame(selector: str) -> str:
+    """A frame in the palette's highlight colour while ``selector`` has the focus: Fusion
+    draws none round a table or a text panel, and the keyboard user must see where it is."""
+    return (f"{selector} {{ border: 1px solid palette(mid); }} "
+            f"{selector}:focus {{ border: 2px solid palette(highlight); }}")
