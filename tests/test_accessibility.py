@@ -176,3 +176,29 @@ def test_region_label_names_and_reaches_the_crra_filter(qtbot, national_window):
     qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.view, timeout=2000)
     qtbot.keyClick(panel.view, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is panel.region
+
+
+def test_charts_are_named_described_from_their_data_and_lead_to_their_table(qtbot, national_window):
+    """The comparison's « Effet revenu trié »: the chart is on the Tab chain, named, and its
+    description names the regions of the smallest and the largest effet revenu, as drawn;
+    Entrée on it goes to the table its figures come from."""
+    from migac_desktop.core.numbers import format_signed_euros
+
+    window = national_window
+    window.tabs.setCurrentWidget(window.comparison_panel)
+    panel = window.comparison_panel
+    panel.chart_kind.setCurrentIndex(panel.chart_kind.findData("effect"))
+    chart = panel.chart
+    qtbot.waitUntil(lambda: "Effet revenu" in chart.accessibleDescription(), timeout=5000)
+    regions = window.document.results.regions.sort_values("revenue_effect")
+    low, high = regions.iloc[0], regions.iloc[-1]
+    text = chart.accessibleDescription()
+    assert chart.accessibleName() == "Graphique de comparaison"
+    assert f"de {format_signed_euros(low['revenue_effect'])} ({low['region']})" in text, text
+    assert f"à {format_signed_euros(high['revenue_effect'])} ({high['region']})" in text, text
+    assert "« Tableau de comparaison »" in text
+    assert chart in focusable_in(window.comparison_panel)
+    chart.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is chart, timeout=2000)
+    qtbot.keyClick(chart, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is panel.table

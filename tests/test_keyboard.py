@@ -50,6 +50,15 @@ def mnemonics_in(root: QWidget) -> dict[str, list[str]]:
     return keys
 
 
+def idle_buddies(root: QWidget) -> list[str]:
+    """Labels whose buddy takes no focus (a row's container): they name nothing, and
+    their Alt+letter goes nowhere. A read-only value (a QLabel) labelled so is fine."""
+    return [label.text() for label in root.findChildren(QLabel)
+            if label.isVisible() and label.buddy() is not None and not isinstance(label.buddy(), QLabel)
+            and not (label.buddy().focusPolicy() & Qt.FocusPolicy.TabFocus)
+            and label.buddy().focusProxy() is None]
+
+
 def duplicates(keys: dict[str, list[str]]) -> list[str]:
     return [f"Alt+{k.upper()} : " + " / ".join(f"« {t} »" for t in texts)
             for k, texts in sorted(keys.items()) if len(texts) > 1]
@@ -116,7 +125,8 @@ def test_each_tab_has_no_duplicate_mnemonic_nor_one_of_the_menu_bar(national_win
     keys = mnemonics_in(window.tabs.currentWidget())
     for key, texts in menu_keys(window.menuBar().actions()).items():
         keys.setdefault(key, []).extend(f"menu {t}" for t in texts)
-    found = duplicates(keys)
+    found = duplicates(keys) + [f"étiquette compagne d'un conteneur : « {t} »"
+                                for t in idle_buddies(window.tabs.currentWidget())]
     assert not found, f"onglet « {window.tabs.tabText(tab)} » :\n" + "\n".join(found)
 
 
@@ -174,6 +184,8 @@ def test_dialog_opens_on_a_field_is_named_and_closes_with_escape(qtbot, national
         f"la fenêtre s'ouvre sur {focus.objectName()} et non sur son premier champ"
     unnamed = [f"{w.objectName()} ({type(w).__name__})" for w in controls if not spoken_name(w)]
     assert not unnamed, f"{dialog.windowTitle()} : sans nom accessible : {unnamed}"
+    idle = idle_buddies(dialog)
+    assert not idle, f"{dialog.windowTitle()} : étiquettes compagnes d'un conteneur : {idle}"
     clash = duplicates(mnemonics_in(dialog))
     assert not clash, f"{dialog.windowTitle()} :\n" + "\n".join(clash)
     qtbot.keyClick(focus, Qt.Key.Key_Escape)

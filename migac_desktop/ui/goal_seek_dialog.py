@@ -111,7 +111,9 @@ class GoalSeekDialog(QDialog):
         box = QGroupBox("Cible")
         form = QFormLayout(box)
         self.unit = UnitChooser(self.document, "goalSeek")
-        form.addRow("Unité :", self.unit)
+        # The chooser's own labels (« Niveau : », « Unité : ») are its combo boxes' buddies: a
+        # form label would be the buddy of the row's container, which names nothing.
+        form.addRow(self.unit)
         self.output = QComboBox()
         self.output.setObjectName("goalSeekOutput")
         self.output.setAccessibleName("Résultat visé")
