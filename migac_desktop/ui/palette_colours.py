@@ -143,7 +143,9 @@ def test_palettes() -> dict[str, QPalette]:
                             (QPalette.ColorRole.Base, base), (QPalette.ColorRole.AlternateBase, base),
                             (QPalette.ColorRole.Text, text), (QPalette.ColorRole.ButtonText, window_text),
                             (QPalette.ColorRole.Button, window), (QPalette.ColorRole.Highlight, highlight),
-                            (QPalette.ColorRole.HighlightedText, highlighted_text)):
+                            (QPalette.ColorRole.HighlightedText, highlighted_text),
+                            (QPalette.ColorRole.PlaceholderText, QColor(text).darker(140).name()
+                             if QColor(text).lightnessF() >= 0.5 else QColor(text).lighter(300).name())):
             p.setColor(role, QColor(value))
         return p
     palettes = {

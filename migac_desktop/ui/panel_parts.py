@@ -89,6 +89,12 @@ class FlowRow(QLayout):
         m = self.contentsMargins()
         return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
 
+    def maximumSize(self) -> QSize:
+        """No taller than its lines at the width it has: the page's extra height goes to
+        its table or chart, not under the tool bar."""
+        width = self.geometry().width() or self.sizeHint().width()
+        return QSize(16777215, max(self.heightForWidth(width), self.minimumSize().height()))
+
     def minimumSize(self) -> QSize:
         """As narrow as its widest control: the rest wraps."""
         size = QSize()
