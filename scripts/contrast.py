@@ -12,13 +12,13 @@ import sys
 from PySide6.QtWidgets import QApplication
 
 from migac_desktop.core.contrast import ratio
-from migac_desktop.ui.palette_colours import chart_pairs, palette_pairs, test_palettes
+from migac_desktop.ui.palette_colours import chart_pairs, palette_pairs, reference_palettes
 
 
 def main() -> int:
     QApplication.instance() or QApplication(sys.argv[:1] + ["-platform", "offscreen"])
     failed = 0
-    sections = [(name, palette_pairs(p)) for name, p in test_palettes().items()]
+    sections = [(name, palette_pairs(p)) for name, p in reference_palettes().items()]
     sections.append(("graphiques (sur blanc)", chart_pairs()))
     for name, pairs in sections:
         print(f"\n{name}")

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from migac_desktop.core.contrast import ratio
 from migac_desktop.ui import palette_colours
-from migac_desktop.ui.palette_colours import chart_pairs, palette_pairs, readable_highlight, test_palettes
+from migac_desktop.ui.palette_colours import chart_pairs, palette_pairs, readable_highlight, reference_palettes
 
 BACKGROUND, FOREGROUND = Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole
 UI = Path(__file__).resolve().parent.parent / "migac_desktop" / "ui"
@@ -41,7 +41,7 @@ def test_ratio_is_the_wcag_formula():
 @pytest.mark.parametrize("name", ["palette claire (Fusion)", "palette sombre",
                                   "contraste élevé, blanc sur noir", "contraste élevé, noir sur blanc"])
 def test_every_text_of_the_window_reads_on_its_background(qapp, name):
-    palette = test_palettes()[name]
+    palette = reference_palettes()[name]
     low = [f"{what} : {fg} sur {bg} = {ratio(fg, bg):.2f}:1 < {minimum}"
            for what, fg, bg, minimum in palette_pairs(palette) if ratio(fg, bg) < minimum]
     assert not low, f"{name} :\n" + "\n".join(low)
@@ -68,7 +68,7 @@ def test_table_models_follow_a_dark_palette(qtbot, window):
     losses take the dark scheme: the palette's light text stays readable on them."""
     app = QApplication.instance()
     saved = app.palette()
-    dark = test_palettes()["palette sombre"]
+    dark = reference_palettes()["palette sombre"]
     try:
         app.setPalette(dark)
         text = dark.color(QPalette.ColorRole.Text).name()

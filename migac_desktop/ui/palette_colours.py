@@ -131,7 +131,7 @@ def chart_pairs() -> list[tuple[str, str, str, float]]:
     return pairs
 
 
-def test_palettes() -> dict[str, QPalette]:
+def reference_palettes() -> dict[str, QPalette]:
     """The palettes the pairs are checked on: Qt's light Fusion palette, a dark one (as a
     dark desktop theme gives), and the two high-contrast ones (white on black, black on white)."""
     from PySide6.QtWidgets import QStyleFactory
