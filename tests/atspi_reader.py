@@ -11,12 +11,17 @@ application APP_NAME with a window shows, and prints on stdout one line, ``ATSPI
 application's name and its tree (role, name, states, labels (« labelled by »), a text field's text, a table's size,
 column headers and first cells), then ends the program's process group. No project module
 is imported: the reader sees only what the accessibility bus carries.
+
+With ``ATSPI_KEYS`` (xdotool's key names, « alt+d p ») and ``ATSPI_DIALOG`` (a dialog's
+title) in the environment, the keys are then typed into the window (xdotool, through the X
+server, as a user would) and the dialog that opens is read too, under ``"dialog"``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -115,6 +120,31 @@ def settled(application) -> bool:
     return False
 
 
+def read_dialog(application, title: str, keys: str, timeout: float) -> dict:
+    """Type ``keys`` into the program's window, then read the dialog ``title`` it opens."""
+    if shutil.which("xdotool") is None:
+        return {"error": "xdotool manquant : la boîte de dialogue n'a pas été ouverte"}
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "MIGAC Desktop"],
+                           capture_output=True, text=True, timeout=30).stdout.split()
+    if not found:
+        return {"error": "fenêtre introuvable par xdotool"}
+    subprocess.run(["xdotool", "windowfocus", "--sync", found[-1]], timeout=30, check=False)
+    time.sleep(0.5)
+    for key in keys.split():
+        subprocess.run(["xdotool", "key", key], timeout=30, check=False)
+        time.sleep(0.6)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for window in application:
+            # Qt adds the application's name to a dialog's title: « Préférences — MIGAC Desktop ».
+            if window is not None and window.getRoleName() == "dialog" and window.name.startswith(title):
+                time.sleep(0.5)
+                return describe(window, [MAX_NODES])
+        time.sleep(0.3)
+    return {"error": f"aucune boîte de dialogue « {title} » après {timeout:.0f} s "
+                     f"(fenêtres : {[w.name for w in application if w is not None]})"}
+
+
 def main() -> int:
     separator = sys.argv.index("--")
     app_name, timeout = sys.argv[1], float(sys.argv[2])
@@ -147,6 +177,9 @@ def main() -> int:
             budget = [MAX_NODES]
             result["application"] = describe(application, budget)
             result["truncated"] = budget[0] <= 0
+            if os.environ.get("ATSPI_KEYS") and os.environ.get("ATSPI_DIALOG"):
+                result["dialog"] = read_dialog(application, os.environ["ATSPI_DIALOG"],
+                                               os.environ["ATSPI_KEYS"], 30)
     except Exception as exc:  # noqa: BLE001 -- the test shows it rather than an empty output
         result["error"] = f"{type(exc).__name__}: {exc}"
     finally:

@@ -4,8 +4,9 @@ and a place on the Tab chain (issue 17, « Tested with a real screen-reader stac
 The name is the one Qt hands to the screen reader (QAccessibleInterface, what AT-SPI,
 UI Automation and VoiceOver read): the accessible name, else the text of a button or of
 the label whose buddy the field is, or the title of its group box. A combo box counts
-only by its own accessible name or its buddy label: without them Qt says its current item
-(« Toutes les régions »), which names the value, not the control.
+only by its buddy label: on Linux Qt says its current item (« Toutes les régions ») whatever
+its accessible name, which names the value, not the control; the label whose buddy it is
+reaches the screen reader as its « labelled by » relation.
 """
 
 from pathlib import Path
@@ -16,12 +17,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QWidget
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "scenario_national_2014.xlsx"
-TABS = ["CRRA", "Paramètres nationaux", "Comparaison", "Lissage", "Historique"]
+TABS = ["CRRA", "Paramètres nationaux", "Comparaison", "Différences", "Lissage", "Sensibilité",
+        "Historique"]
 WINDOW = "fenêtre"              # what is outside the tabs: tab bar, problems panel
-# Tabs with controls still unnamed (the scroll area of « Paramètres nationaux », the chart
-# chooser of « Comparaison »): they wait for the sweep of issue 17, which removes them here.
-UNNAMED_TABS = {"Paramètres nationaux", "Comparaison"}
-UNNAMED_REASON = "contrôles sans nom accessible : à nommer (issue 17)"
 
 
 def buddy_text(widget: QWidget) -> str:
@@ -33,11 +31,11 @@ def spoken_name(widget: QWidget) -> str:
     """The name a screen reader announces for ``widget`` (see the module's docstring)."""
     from PySide6.QtGui import QAccessible
 
+    if isinstance(widget, QComboBox):
+        return buddy_text(widget)
     own = widget.accessibleName().strip()
     if own:
         return own
-    if isinstance(widget, QComboBox):
-        return buddy_text(widget)
     interface = QAccessible.queryAccessibleInterface(widget)
     name = interface.text(QAccessible.Text.Name).replace("&", "").strip() if interface else ""
     if isinstance(widget, QAbstractButton) and not name:
@@ -120,10 +118,7 @@ def check_area(qtbot, window, area: str) -> tuple[list[str], list[str], int]:
     return unnamed, unreached, len(controls)
 
 
-@pytest.mark.parametrize("area", [
-    pytest.param(area, marks=pytest.mark.xfail(strict=False, reason=UNNAMED_REASON)
-                 if area in UNNAMED_TABS else ())
-    for area in [*TABS, WINDOW]])
+@pytest.mark.parametrize("area", [*TABS, WINDOW])
 def test_every_focusable_control_is_named_and_on_the_tab_chain(qtbot, national_window, area):
     window = national_window
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == TABS
@@ -181,3 +176,29 @@ def test_region_label_names_and_reaches_the_crra_filter(qtbot, national_window):
     qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.view, timeout=2000)
     qtbot.keyClick(panel.view, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is panel.region
+
+
+def test_charts_are_named_described_from_their_data_and_lead_to_their_table(qtbot, national_window):
+    """The comparison's « Effet revenu trié »: the chart is on the Tab chain, named, and its
+    description names the regions of the smallest and the largest effet revenu, as drawn;
+    Entrée on it goes to the table its figures come from."""
+    from migac_desktop.core.numbers import format_signed_euros
+
+    window = national_window
+    window.tabs.setCurrentWidget(window.comparison_panel)
+    panel = window.comparison_panel
+    panel.chart_kind.setCurrentIndex(panel.chart_kind.findData("effect"))
+    chart = panel.chart
+    qtbot.waitUntil(lambda: "Effet revenu" in chart.accessibleDescription(), timeout=5000)
+    regions = window.document.results.regions.sort_values("revenue_effect")
+    low, high = regions.iloc[0], regions.iloc[-1]
+    text = chart.accessibleDescription()
+    assert chart.accessibleName() == "Graphique de comparaison"
+    assert f"de {format_signed_euros(low['revenue_effect'])} ({low['region']})" in text, text
+    assert f"à {format_signed_euros(high['revenue_effect'])} ({high['region']})" in text, text
+    assert "« Tableau de comparaison »" in text
+    assert chart in focusable_in(window.comparison_panel)
+    chart.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is chart, timeout=2000)
+    qtbot.keyClick(chart, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is panel.table

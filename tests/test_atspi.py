@@ -27,7 +27,8 @@ HERE = Path(__file__).resolve().parent
 SYSTEM_PYTHON = "/usr/bin/python3"
 APP_NAME = "MIGAC Desktop"
 MENUS = ["Fichier", "Édition", "Affichage", "Aide"]
-TABS = ["CRRA", "Paramètres nationaux", "Comparaison", "Lissage", "Historique"]
+TABS = ["CRRA", "Paramètres nationaux", "Comparaison", "Différences", "Lissage", "Sensibilité",
+        "Historique"]
 RUN_TIMEOUT = 180       # the whole run (X server, buses, program, reading), seconds
 WINDOW_TIMEOUT = 90     # the reader's wait for the window, seconds
 
@@ -74,7 +75,8 @@ def read_tree(folder: Path, scenario: Path) -> dict:
     runtime.mkdir(mode=0o700)
     env = dict(os.environ)
     env.pop("QT_QPA_PLATFORM", None)
-    env.update(XDG_RUNTIME_DIR=str(runtime), XDG_CONFIG_HOME=str(folder / "config"),
+    env.update(ATSPI_KEYS="alt+d p", ATSPI_DIALOG="Préférences",      # Édition → Préférences…
+               XDG_RUNTIME_DIR=str(runtime), XDG_CONFIG_HOME=str(folder / "config"),
                XDG_DATA_HOME=str(folder / "data"), XDG_CACHE_HOME=str(folder / "cache"),
                PYTHONPATH=os.pathsep.join([str(HERE.parent), env.get("PYTHONPATH", "")]))
     command = ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", "dbus-run-session", "--",
@@ -165,9 +167,27 @@ def test_menu_bar_menus_and_their_items(seen):
     assert not [n for n in items.values() for name in n if not name.strip() or "&" in name]
 
 
+def main_tabs(tree):
+    """The window's tab bar: the page tab list whose first tab is « CRRA » (the explanation
+    panel and the « Différences » tab have tab bars of their own)."""
+    found = nodes(window(tree), lambda n: n["role"] == "page tab list" and n["children"]
+                  and n["children"][0]["name"] == "CRRA")
+    assert len(found) == 1, [n["name"] for n in found]
+    return found[0]
+
+
+def main_stack(tree):
+    """The pages of the window's tabs: the layered pane whose first page holds the CRRA table."""
+    found = [n for n in nodes(window(tree), lambda n: n["role"] == "layered pane")
+             if n["children"] and nodes(n["children"][0], lambda c: c["role"] == "table"
+                                        and c["name"] == "Tableau des CRRA")]
+    assert len(found) == 1, [len(n["children"]) for n in found]
+    return found[0]
+
+
 def test_tabs_are_a_page_tab_list(seen):
     _, tree = seen
-    tab_list = one(window(tree), "page tab list")
+    tab_list = main_tabs(tree)
     assert tab_list["name"] == "CRRA"           # Qt names a tab bar after its current tab
     tabs = [t for t in tab_list["children"] if t["role"] == "page tab"]
     assert [t["name"] for t in tabs] == TABS
@@ -203,8 +223,7 @@ def test_search_field_is_named(seen):
 
 def crra_page(tree):
     """The CRRA tab's page: the stacked page that holds the CRRA table."""
-    [stack] = nodes(window(tree), lambda n: n["role"] == "layered pane")
-    [page] = [p for p in stack["children"]
+    [page] = [p for p in main_stack(tree)["children"]
               if nodes(p, lambda n: n["role"] == "table" and n["name"] == "Tableau des CRRA")]
     return page
 
@@ -226,7 +245,6 @@ def test_every_focusable_control_of_the_crra_tab_is_named(seen):
     assert not missing, "contrôles de la fenêtre sans nom accessible : " + ", ".join(missing)
 
 
-@pytest.mark.xfail(strict=False, reason="contrôles sans nom accessible : à nommer (issue 17)")
 def test_every_tab_as_a_screen_reader_reads_it(seen):
     """Every tab's focusable controls, the hidden tabs' too, with the names the bus carries.
 
@@ -234,7 +252,7 @@ def test_every_tab_as_a_screen_reader_reads_it(seen):
     its label reaches Orca only as the buddy of a QLabel (« labelled by »): a combo box
     without a buddy label is announced by its value alone."""
     _, tree = seen
-    [stack] = nodes(window(tree), lambda n: n["role"] == "layered pane")
+    stack = main_stack(tree)
     assert len(stack["children"]) == len(TABS) and stack["children"][0] is crra_page(tree)
     missing = [f"onglet « {tab} » : {n['role']} « {n['name']} »"
                for tab, page in zip(TABS, stack["children"])
@@ -242,3 +260,21 @@ def test_every_tab_as_a_screen_reader_reads_it(seen):
                               and n["role"] not in ("filler", "layered pane"))
                if unnamed(n)]
     assert not missing, "contrôles sans nom pour le lecteur d'écran :\n" + "\n".join(missing)
+
+
+def test_a_dialog_opened_from_the_keyboard_is_read(seen):
+    """Alt+D then P (Édition → Préférences…), typed through the X server: the dialog is a
+    « dialog » named by its title, its field named and focused, its buttons named."""
+    _, tree = seen
+    dialog = tree.get("dialog")
+    if dialog is not None and "xdotool manquant" in dialog.get("error", ""):
+        pytest.skip("xdotool (paquet xdotool) est nécessaire pour taper dans la fenêtre")
+    assert dialog is not None and "error" not in dialog, dialog
+    assert dialog["role"] == "dialog" and dialog["name"] == "Préférences — MIGAC Desktop"
+    field = one(dialog, "text", "Nom d'auteur du journal")
+    assert "focused" in field["states"]
+    buttons = {n["name"] for n in nodes(dialog, lambda n: n["role"] == "push button")}
+    assert {"Enregistrer", "Annuler"} <= buttons, buttons
+    missing = [f"{n['role']} « {n['name']} »" for n in nodes(dialog, lambda n: "focusable" in n["states"])
+               if unnamed(n)]
+    assert not missing, missing

@@ -233,7 +233,7 @@ def test_bands_and_smoothing_tables_edit(window):
 def test_comparison_levels_and_region_filter(window):
     panel = window.comparison_panel
     assert panel.model.rowCount() == 2
-    assert {panel.model.value(r, "status") for r in range(2)} == {"Gagnant", "Perdant"}
+    assert {panel.model.value(r, "status") for r in range(2)} == {"▲ Gagnant", "▼ Perdant"}
     index = panel.proxy.index(
         [r for r in range(2) if panel.proxy.data(panel.proxy.index(r, 0)) == "Bêta"][0], 0)
     panel.table.setCurrentIndex(index)

@@ -94,8 +94,9 @@ def draw_comparison_bars(fig: Figure, results, historic_year: int = 2013) -> Fig
     h = 0.4
     historic = df["historic"].to_numpy(dtype=float)
     modelled = df["modelled"].to_numpy(dtype=float)
-    ax.barh(y - h / 2, historic, height=h, color=HISTORIC_COLOUR,
-            label=f"Dotation historique {historic_year}", gid="historic")
+    # Hatched as well as grey: told from the modelled bars without colour (printed in grey too).
+    ax.barh(y - h / 2, historic, height=h, color=HISTORIC_COLOUR, hatch="///", edgecolor="white",
+            linewidth=0, label=f"Dotation historique {historic_year}", gid="historic")
     ax.barh(y + h / 2, modelled, height=h, color=MODELLED_COLOUR,
             label="Montant modélisé", gid="modelled")
     size = _row_font_size(fig, n)

@@ -39,7 +39,7 @@ from .chart_style import (
     draw_message,
 )
 
-LOW_COLOUR = "#e69f00"       # orange, hatched: the parameter lowered
+LOW_COLOUR = "#b87f00"       # orange, hatched: the parameter lowered
 HIGH_COLOUR = MODELLED_COLOUR
 
 

@@ -32,7 +32,7 @@ from .chart_style import (
     draw_message,
 )
 
-PART_COLOUR = "#56b4e9"
+PART_COLOUR = "#2a86c2"
 # Below this width (inches) the chart is drawn compact: short names, no title, no value
 # labels; the parts table beside or under it gives the amounts (the report, the window).
 COMPACT_WIDTH_IN = 4.8

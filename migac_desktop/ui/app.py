@@ -216,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         # script, ``python -m`` or the bundle, so the desktop entry's StartupWMClass matches.
         app = QApplication([APP_ID])
         app.setWindowIcon(application_icon())
+        from .palette_colours import readable_highlight
+        app.setPalette(readable_highlight(app.palette()))   # selected text at 4,5:1 at least
     window = MainWindow()
     if owns_app:
         from . import errors

@@ -22,8 +22,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QPainter, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -42,6 +42,8 @@ EXPORT_FILTERS = {"Image PNG (*.png)": ".png", "Image SVG (*.svg)": ".svg"}
 EXPORT_DPI = 300
 SCREEN_DPI = 100                  # figure inches ↔ logical pixels: 900 × 500 px = 9 × 5 in
 RESIZE_REDRAW_MS = 150            # builders size bars and labels from the figure: redraw after a resize
+MIN_CHART_SIZE = QSize(280, 300)  # logical pixels
+FOCUS_FRAME = 2                   # pixels round the canvas when the chart has the focus
 
 Drawer = Callable[[object], object]
 
@@ -70,10 +72,17 @@ def _make_canvas_class():
 
 
 class ChartView(QWidget):
-    """A matplotlib chart, drawn by a replaceable drawer, with an « Exporter… » action."""
+    """A matplotlib chart, drawn by a replaceable drawer, with an « Exporter… » action.
+
+    For a screen reader the chart is a control on the Tab chain: its accessible name says
+    which chart it is, its description what it shows, read from the figure once drawn
+    (ui/chart_text.py), and which table holds its figures; Entrée goes to that table."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setAccessibleName("Graphique")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.source_table: QWidget | None = None     # the table the chart is drawn from
         self._drawer: Drawer | None = None
         self._canvas = None
         self._dirty = True
@@ -81,7 +90,7 @@ class ChartView(QWidget):
         self.export_directory = str(Path.home())
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(*(FOCUS_FRAME,) * 4)
         layout.setSpacing(2)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 4, 0)
@@ -92,7 +101,10 @@ class ChartView(QWidget):
         self.export_action.setStatusTip(self.export_action.toolTip())
         self.export_action.triggered.connect(lambda _checked=False: self.export_dialog())
         self.export_button = QToolButton(self)
+        self.export_button.setObjectName("chartExport")
         self.export_button.setDefaultAction(self.export_action)
+        self.export_button.setAccessibleName("Exporter le graphique")
+        self.export_button.setAccessibleDescription(self.export_action.toolTip())
         self.export_button.setAutoRaise(True)
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
@@ -158,7 +170,25 @@ class ChartView(QWidget):
     def _redraw(self) -> None:
         self._dirty = False
         self._draw_into(self._canvas.figure)
+        self._describe(self._canvas.figure)
         self._canvas.draw_idle()
+
+    def _describe(self, fig) -> None:
+        """The accessible description: what the figure drawn shows, and where its figures are."""
+        from .chart_text import describe_figure
+        try:
+            text = describe_figure(fig)
+        except Exception:                   # pragma: no cover - a figure the reader does not know
+            log.exception("Description du graphique impossible")
+            text = ""
+        table = self.source_table
+        if table is not None and table.accessibleName():
+            text += f" Les valeurs sont dans le « {table.accessibleName()} » (Entrée pour y aller)."
+        self.setAccessibleDescription(text.strip())
+
+    @property
+    def description(self) -> str:
+        return self.accessibleDescription()
 
     def _ensure_canvas(self) -> None:
         if self._canvas is not None:
@@ -168,7 +198,9 @@ class ChartView(QWidget):
         canvas = _make_canvas_class()(fig)
         canvas.setParent(self)
         canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        canvas.setMinimumSize(200, 150)
+        # Room for its title and labels, whose size follows the text size: with large text
+        # (200 %) the page scrolls (ui/main_window.py PageTabs) rather than overlap them.
+        canvas.setMinimumSize(MIN_CHART_SIZE)
         self.layout().replaceWidget(self._placeholder, canvas)
         self._placeholder.deleteLater()
         self._placeholder = None
@@ -197,6 +229,31 @@ class ChartView(QWidget):
             self._redraw()
         else:
             self._dirty = True
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.source_table is not None:
+            self.source_table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        super().keyPressEvent(event)
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.hasFocus():             # the focus shows: a frame round the canvas, in the
+            painter = QPainter(self)    # palette's highlight (dark and high-contrast too)
+            pen = painter.pen()
+            pen.setColor(self.palette().color(QPalette.ColorRole.Highlight))
+            pen.setWidth(FOCUS_FRAME)
+            painter.setPen(pen)
+            painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
+            painter.end()
 
     def contextMenuEvent(self, event) -> None:
         menu = QMenu(self)

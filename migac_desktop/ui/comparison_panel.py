@@ -12,7 +12,8 @@ from ..core.guarantees import guarantee_texts
 from ..core.numbers import format_euros, format_number, format_signed_euros, format_signed_percent
 from .charts import ChartView
 from .document import Document
-from .panel_parts import add_choice, chart_timer
+from .palette_colours import colour
+from .panel_parts import FlowRow, add_choice, chart_timer
 from .policy_columns import guarantee_column, remaining_column
 from .table_actions import export_button
 from .table_models import SORT_ROLE, ColumnDef, FrameModel, result_def
@@ -60,10 +61,12 @@ def comparison_rows(results, level: str, region: str | None, historic_year: int)
     values = {c.key: list(frame[c.key]) for c in columns if c.key not in ("status", "guarantee")}
     if policy is not None:
         values["guarantee"] = guarantee_texts(results, level, frame.index.to_numpy())
-    values["status"] = ["Gagnant" if s > 0 else "Perdant" if s < 0 else "Stable" for s in status]
+    values["status"] = [STATUS_WORDS[s] for s in status]
     return columns, values, status
 
 
+# The word and an arrow: winners and losers told without the colour.
+STATUS_WORDS = {1: "▲ Gagnant", -1: "▼ Perdant", 0: "= Stable"}
 UNITS = {"region": "région(s)", "crra": "CRRA", "establishment": "établissement(s)"}
 
 
@@ -84,8 +87,8 @@ def comparison_summary(results, level: str, region: str | None, status) -> str:
     return (f"<b>{html.escape(scope)}</b> : {len(status)} {UNITS[level]} · historique "
             f"{format_euros(float(totals['historic']))} · modélisé "
             f"{format_euros(float(totals['modelled']))} · effet revenu {effect} · "
-            f"<span style='color:#1b6e2a'>{winners} gagnant(s)</span>, "
-            f"<span style='color:#a61b1b'>{losers} perdant(s)</span> · facteur de calage "
+            f"<span style=\"color:{colour('gain')}\">▲ {winners} gagnant(s)</span>, "
+            f"<span style=\"color:{colour('loss')}\">▼ {losers} perdant(s)</span> · facteur de calage "
             f"national {format_number(results.calibration_factor, 6)}")
 
 
@@ -102,10 +105,10 @@ class ComparisonPanel(QWidget):
         super().__init__(parent)
         self.document = document
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.level = add_choice(bar, "Niveau :", "comparisonLevel", LEVELS)
+        bar = FlowRow()  # wraps with large text
+        self.level = add_choice(bar, "&Niveau :", "comparisonLevel", LEVELS)
         self.level.setAccessibleName("Niveau de la comparaison")
-        self.region = add_choice(bar, "Région :", "comparisonRegion")
+        self.region = add_choice(bar, "&Région :", "comparisonRegion")
         self.region.setAccessibleName("Région de la comparaison")
         self.region.setMinimumContentsLength(24)
         bar.addStretch(1)
@@ -139,11 +142,13 @@ class ComparisonPanel(QWidget):
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         chart_bar = QHBoxLayout()
-        self.chart_kind = add_choice(chart_bar, "Graphique :", "comparisonChartKind", self.CHARTS)
+        self.chart_kind = add_choice(chart_bar, "&Graphique :", "comparisonChartKind", self.CHARTS)
         chart_bar.addStretch(1)
         bottom_layout.addLayout(chart_bar)
         self.chart = ChartView()
         self.chart.setObjectName("comparisonChart")
+        self.chart.setAccessibleName("Graphique de comparaison")
+        self.chart.source_table = self.table
         bottom_layout.addWidget(self.chart)
         splitter.addWidget(bottom)
         splitter.setSizes([640, 560])

@@ -8,7 +8,6 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -23,6 +22,7 @@ from ..core.commands import InsertRows, RemoveRows
 from .document import Document
 from .explain_panel import ExplainPanel
 from .outlier_column import outlier_threshold_box
+from .panel_parts import FlowRow
 from .table_actions import CRRA_FIRST_COLUMNS, CRRA_TEXT_WIDTHS, export_button
 from .table_models import ScenarioTableModel
 from .views import FrozenTableView, select_cell
@@ -38,7 +38,7 @@ class CrraPanel(QWidget):
         super().__init__(parent)
         self.document = document
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = FlowRow()  # wraps with large text
         region_label = QLabel("&Région :")
         bar.addWidget(region_label)
         self.region = QComboBox()
@@ -54,15 +54,15 @@ class CrraPanel(QWidget):
         self.search.setAccessibleDescription("Identifiant, libellé, FINESS ou établissement ; "
                                              "le tableau ne garde que les CRRA qui correspondent")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(300)
+        self.search.setMinimumWidth(250)
         bar.addWidget(self.search)
         bar.addStretch(1)
         self.outlier_threshold = outlier_threshold_box()   # « Atypique » column
         bar.addWidget(QLabel("&Seuil « Atypique » :", buddy=self.outlier_threshold))
         bar.addWidget(self.outlier_threshold)
-        self.add_button = QPushButton("Ajouter un CRRA")
-        self.remove_button = QPushButton("Supprimer")
-        self.fill_button = QPushButton("Recopier vers le bas")
+        self.add_button = QPushButton("Ajouter un &CRRA")
+        self.remove_button = QPushButton("Su&pprimer")
+        self.fill_button = QPushButton("Recopier vers le &bas")
         self.fill_button.setToolTip("Recopie la première ligne de la sélection dans les suivantes (Ctrl+D).")
         for button in (self.add_button, self.remove_button, self.fill_button):
             bar.addWidget(button)

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from ..core import comparison_text as words
 from ..core.comparison import BOTH, InputDifference, LevelComparison
 from ..core.french import sort_key
-from .table_models import GAIN_BRUSH, LOSS_BRUSH, RIGHT, ColumnDef, FrameModel, format_value
+from .table_models import RIGHT, ColumnDef, FrameModel, format_value, sign_brush
 
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
@@ -189,5 +189,5 @@ class ResultDifferenceModel(FrameModel):
             value = self._values[index.column()][index.row()]
             if value is None or (isinstance(value, float) and math.isnan(value)) or round(value) == 0:
                 return None
-            return GAIN_BRUSH if value > 0 else LOSS_BRUSH
+            return sign_brush(value > 0)
         return super().data(index, role)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRegularExpression, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
@@ -31,7 +30,8 @@ from ..core.numbers import format_signed_euros
 from .charts import ChartView
 from .difference_models import InputDifferenceModel, ResultDifferenceModel, quantity_name, result_rows
 from .excel_view import ReadOnlyTableView
-from .panel_parts import add_choice, chart_timer
+from .palette_colours import colour
+from .panel_parts import FlowRow, add_choice, chart_timer
 from .table_actions import export_button
 from .table_models import SORT_ROLE
 
@@ -110,15 +110,15 @@ class DifferencesPanel(QWidget):
         self._input_shape = None
         layout = QVBoxLayout(self)
 
-        bar = QHBoxLayout()
-        self.compare_button = QPushButton("Comparer à…")
+        bar = FlowRow()  # wraps with large text
+        self.compare_button = QPushButton("&Comparer à…")
         self.compare_button.setObjectName("compareButton")
         self.compare_button.setAccessibleName("Choisir le scénario de référence")
         self.compare_button.setToolTip("Choisir le scénario de référence : un autre classeur, le "
                                        "fichier tel qu'enregistré, ou le scénario à l'ouverture")
         self.compare_button.setMenu(references.menu)
         bar.addWidget(self.compare_button)
-        self.remove_button = QPushButton("Retirer la référence")
+        self.remove_button = QPushButton("Re&tirer la référence")
         self.remove_button.setObjectName("removeReferenceButton")
         self.remove_button.setAccessibleName("Retirer la référence")
         self.remove_button.clicked.connect(references.clear)
@@ -155,12 +155,12 @@ class DifferencesPanel(QWidget):
     def _build_inputs(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        bar = QHBoxLayout()
-        self.sheet = add_choice(bar, "Feuille :", "differencesSheet")
+        bar = FlowRow()  # wraps with large text
+        self.sheet = add_choice(bar, "Feu&ille :", "differencesSheet")
         self.sheet.setAccessibleName("Feuille des écarts de données")
         self.sheet.setMinimumContentsLength(22)
         hint = QLabel("Entrée ou double-clic : aller à la cellule dans le scénario ouvert.")
-        hint.setStyleSheet("color: #555555")
+        hint.setStyleSheet(f"color: {colour('hint_text')}")
         bar.addWidget(hint)
         bar.addStretch(1)
         box.addLayout(bar)
@@ -177,10 +177,10 @@ class DifferencesPanel(QWidget):
     def _build_results(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        bar = QHBoxLayout()
-        self.level = add_choice(bar, "Niveau :", "differencesLevel", LEVELS)
+        bar = FlowRow()  # wraps with large text
+        self.level = add_choice(bar, "&Niveau :", "differencesLevel", LEVELS)
         self.level.setAccessibleName("Niveau des écarts de résultats")
-        self.region = add_choice(bar, "Région :", "differencesRegion")
+        self.region = add_choice(bar, "&Région :", "differencesRegion")
         self.region.setAccessibleName("Région des écarts de résultats")
         self.region.setMinimumContentsLength(20)
         self.only = QCheckBox("Différences &seulement")
@@ -190,7 +190,7 @@ class DifferencesPanel(QWidget):
                              "dans un seul des deux scénarios")
         self.only.setChecked(True)
         bar.addWidget(self.only)
-        self.quantity = add_choice(bar, "Graphique :", "differencesChartQuantity")
+        self.quantity = add_choice(bar, "&Graphique :", "differencesChartQuantity")
         self.quantity.setAccessibleName("Grandeur du graphique des écarts")
         bar.addStretch(1)
         box.addLayout(bar)
@@ -205,6 +205,7 @@ class DifferencesPanel(QWidget):
         self.chart.setObjectName("differencesChart")
         self.chart.setAccessibleName("Graphique des écarts au scénario de référence")
         self.chart.export_name = "ecarts-reference"
+        self.chart.source_table = self.result_table
         splitter.addWidget(self.chart)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMessageBox, QTabl
 
 from ..core.french import plural
 from . import table_actions
+from .palette_colours import focus_frame
 from .table_actions import clipboard_text, column_defs, selection_summary, source_model
 from .table_models import SORT_ROLE
 
@@ -43,6 +44,7 @@ class ExcelTableView(QTableView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setStyleSheet(focus_frame("QTableView"))      # the focus always shows
         self.setWordWrap(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.horizontalHeader()
@@ -148,6 +150,10 @@ class ExcelTableView(QTableView):
     # -- keys, wheel -----------------------------------------------------------------
     def keyPressEvent(self, event) -> None:
         editing = self.state() == QAbstractItemView.State.EditingState
+        if event.key() == Qt.Key.Key_F6 and not (event.modifiers() & ~(
+                Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)):
+            self.leave(forward=not event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            return
         if not editing:
             if event.matches(QKeySequence.StandardKey.Copy):
                 self.copy()
@@ -166,6 +172,23 @@ class ExcelTableView(QTableView):
                 self.move_after_edit(up=bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
                 return
         super().keyPressEvent(event)
+
+    def leave(self, forward: bool = True) -> bool:
+        """F6 (Shift+F6 backwards): the focus leaves the table for the next (previous)
+        control, as F6 moves between Excel's panes. Tab stays inside, from cell to cell
+        as in Excel, so without this key a keyboard user could not get out of a table."""
+        widget = self
+        for _ in range(5000):
+            widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
+            if widget is None or widget is self:
+                return False
+            if (widget is not self and not self.isAncestorOf(widget) and widget.window() is self.window()
+                    and widget.isVisible() and widget.isEnabled() and widget.focusProxy() is None
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                reason = Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+                widget.setFocus(reason)
+                return True
+        return False
 
     def _zoom_key(self, event) -> bool:
         modifiers = event.modifiers() & ~(Qt.KeyboardModifier.KeypadModifier

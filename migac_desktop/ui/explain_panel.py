@@ -11,6 +11,7 @@ from ..core.french import fewest_decimals
 from ..core.numbers import format_euros, format_number, format_percent, format_signed_euros, format_signed_percent
 from .document import Document
 from .explain_policy import policy_rows
+from .palette_colours import colour, focus_frame
 
 NO_SELECTION = "Sélectionnez un CRRA pour voir le détail de son calcul."
 
@@ -21,6 +22,10 @@ class ExplainPanel(QTextBrowser):
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
         self.setObjectName("explainPanel")
+        self.setAccessibleName("Détail du calcul du CRRA sélectionné")
+        self.setStyleSheet(focus_frame("QTextBrowser"))
+        self.setAccessibleDescription("Le montant du CRRA étape par étape, de sa tranche à sa "
+                                      "dotation ; les flèches font défiler le texte")
         self.document = document
         self.crra_id: str | None = None
         self.setOpenExternalLinks(False)
@@ -56,10 +61,11 @@ class ExplainPanel(QTextBrowser):
         bands = self.document.scenario.bands
         band = int(arrays["band_index"][i])
         e = html.escape
+        grey = colour("formula_text")
 
         def row(label, formula, value, strong=False):
             value = f"<b>{value}</b>" if strong else value
-            return (f"<tr><td>{label}<br><span style='color:#5a6470; font-size:small'>{formula}"
+            return (f"<tr><td>{label}<br><span style='color:{grey}; font-size:small'>{formula}"
                     f"</span></td><td align='right' style='white-space:nowrap'>{value}</td></tr>")
 
         arm_src = ("retenu par l'ARS" if not math.isnan(over_arm) else "du référentiel")

@@ -29,6 +29,7 @@ from ..core import schema
 from ..core.goal_seek import CRRA_INPUTS, NATIONAL_INPUTS, GoalInput, GoalSeekError, GoalTarget, goal_seek
 from ..core.numbers import NumberError, format_euros, format_signed_euros, format_signed_percent, parse_number
 from ..core.units import UnitError, output_value, unit_mask
+from .palette_colours import colour
 from .unit_chooser import UnitChooser, output_items
 
 KINDS = (("parameter", "Paramètre national"), ("band", "ETP d'une tranche du référentiel"),
@@ -110,7 +111,9 @@ class GoalSeekDialog(QDialog):
         box = QGroupBox("Cible")
         form = QFormLayout(box)
         self.unit = UnitChooser(self.document, "goalSeek")
-        form.addRow("Unité :", self.unit)
+        # The chooser's own labels (« Niveau : », « Unité : ») are its combo boxes' buddies: a
+        # form label would be the buddy of the row's container, which names nothing.
+        form.addRow(self.unit)
         self.output = QComboBox()
         self.output.setObjectName("goalSeekOutput")
         self.output.setAccessibleName("Résultat visé")
@@ -255,7 +258,7 @@ class GoalSeekDialog(QDialog):
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet("color:#a61b1b" if error else "")
+        self.message.setStyleSheet(f"color:{colour('error_text')}" if error else "")
 
     # -- actions --------------------------------------------------------------------
     def search(self) -> None:

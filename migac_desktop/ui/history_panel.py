@@ -27,6 +27,7 @@ from ..core.french import plural
 from . import settings
 from .document import Document
 from .excel_view import ExcelTableView
+from .palette_colours import colour
 from .settings import journal_author, set_journal_author
 from .table_actions import export_button
 
@@ -137,7 +138,7 @@ class HistoryPanel(QWidget):
         self.author = QLabel()
         self.author.setObjectName("historyAuthor")
         top.addWidget(self.author)
-        self.author_button = QPushButton("&Auteur…")
+        self.author_button = QPushButton("A&uteur…")
         self.author_button.setObjectName("historyAuthorButton")
         self.author_button.setAccessibleName("Changer le nom d'auteur du journal")
         self.author_button.setToolTip("Le nom enregistré dans la colonne « Auteur » du journal")
@@ -211,7 +212,7 @@ class AuthorDialog(QDialog):
         label.setBuddy(self.name)
         form.addRow(label, self.name)
         hint = QLabel("Vide : l'identifiant de session est utilisé.")
-        hint.setStyleSheet("color: #555;")
+        hint.setStyleSheet(f"color: {colour('hint_text')};")
         form.addRow(hint)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Enregistrer")

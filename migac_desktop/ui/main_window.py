@@ -7,11 +7,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QTabWidget,
+    QWidget,
+)
 
 from ..core.numbers import format_euros, format_signed_euros
+from .announce import announce
 from .comparison_panel import ComparisonPanel
 from .crra_panel import CrraPanel
 from .differences_panel import DifferencesPanel
@@ -19,6 +29,7 @@ from .document import Document
 from .edit_keys import OWN_UNDO, EditKeys, commit_pending_edit, redo_keys, undo_keys
 from .file_controller import FileController
 from .history_panel import HistoryPanel
+from .palette_colours import colour
 from .parameters_panel import ParametersPanel
 from .problems_panel import ProblemsPanel
 from .recovery import RecoveryController
@@ -29,6 +40,73 @@ from .smoothing_panel import SmoothingPanel
 from .table_actions import connect_table_views
 from .translations import install_french_qt
 from .views import select_cell
+
+
+class _PageHolder(QWidget):
+    """A page inside its scroll area, without a layout of its own: the scroll area then
+    does not ask the page's height for its width (a box layout answers from its rows'
+    preferred heights, which would make every page scroll at 1366×768) but its minimum;
+    the page's own layout still gives a wrapped tool bar (FlowRow) its lines."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.page = page
+        page.setParent(self)
+
+    def sizeHint(self):
+        return self.page.sizeHint()
+
+    def minimumSizeHint(self):
+        return self.page.minimumSizeHint()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.page.setGeometry(self.rect())
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:    # the page's minimum changed
+            self.updateGeometry()
+        return super().event(event)
+
+
+class PageTabs(QTabWidget):
+    """The window's tabs, each page in a scroll area: with large text (200 %, or a small
+    screen) a page wider or taller than the window scrolls instead of being cut off, and
+    the window never grows past the screen. ``widget``, ``currentWidget``, ``indexOf`` and
+    ``setCurrentWidget`` speak of the pages themselves, not of their scroll areas."""
+
+    def addTab(self, page, text: str) -> int:
+        if isinstance(page, QScrollArea):          # « Paramètres nationaux » scrolls already
+            return super().addTab(page, text)
+        scroll = QScrollArea()
+        scroll.setObjectName(f"{page.objectName() or 'page'}Scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)      # Tab goes to the page's controls
+        scroll.setWidget(_PageHolder(page))
+        return super().addTab(scroll, text)
+
+    @staticmethod
+    def _page(holder):
+        inner = holder.widget() if isinstance(holder, QScrollArea) else None
+        return inner.page if isinstance(inner, _PageHolder) else holder
+
+    def widget(self, index: int):
+        return self._page(super().widget(index))
+
+    def currentWidget(self):
+        return self._page(super().currentWidget())
+
+    def indexOf(self, page) -> int:
+        for i in range(self.count()):
+            if self.widget(i) is page or super().widget(i) is page:
+                return i
+        return -1
+
+    def setCurrentWidget(self, page) -> None:
+        index = self.indexOf(page)
+        if index >= 0:
+            self.setCurrentIndex(index)
 
 
 class MainWindow(QMainWindow):
@@ -89,7 +167,7 @@ class MainWindow(QMainWindow):
         self.actionNew = self._action("actionNew", "&Nouveau scénario", self.new_scenario, K.New,
                                       "Scénario vide avec les paramètres par défaut du modèle")
         self.actionNewFromSample = self._action(
-            "actionNewFromSample", "Nouveau à partir de l'échantillon &national",
+            "actionNewFromSample", "Nouveau à partir de l'éc&hantillon national",
             self.new_from_sample, tip="Copie de l'échantillon national fictif, à enregistrer sous un autre nom")
         self.actionOpen = self._action("actionOpen", "&Ouvrir…", self.open_dialog, K.Open)
         self.actionSave = self._action("actionSave", "&Enregistrer", self.save, K.Save)
@@ -129,7 +207,7 @@ class MainWindow(QMainWindow):
             tip="Une notification PDF par établissement, de la région de travail ou du scénario")
 
     def _build_central(self) -> None:
-        self.tabs = QTabWidget()
+        self.tabs = PageTabs()
         self.tabs.setObjectName("mainTabs")
         self.crra_panel = CrraPanel(self.document)
         self.parameters_panel = ParametersPanel(self.document)
@@ -162,6 +240,7 @@ class MainWindow(QMainWindow):
         self.problems_dock.setObjectName("problemsDock")
         self.problems_dock.setWidget(self.problems_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
+        self.problems_dock.toggleViewAction().setText("&Problèmes")
         self.problems_panel.countChanged.connect(self._problems_counted)
         self.problems_panel.refresh()
 
@@ -171,7 +250,14 @@ class MainWindow(QMainWindow):
             parts.append(f"{errors} erreur(s)")
         if warnings:
             parts.append(f"{warnings} avertissement(s)")
-        self.problems_dock.setWindowTitle("Problèmes" + (f" — {', '.join(parts)}" if parts else ""))
+        title = "Problèmes" + (f" — {', '.join(parts)}" if parts else "")
+        if title != self.problems_dock.windowTitle() and self.isVisible():
+            # A new count is said (errors at once): the panel is not where the focus is.
+            announce(self.problems_panel, title.replace(" — ", " : ") if parts
+                     else "Aucun problème : le scénario est valide.", assertive=bool(errors))
+        self.problems_dock.setWindowTitle(title)
+        # The dock names its menu action after its title: the menu keeps « &Problèmes » (Alt+P).
+        self.problems_dock.toggleViewAction().setText("&Problèmes")
         # « Aucun problème » takes one line; problems that appear get room for four.
         panel, empty = self.problems_panel, not parts
         if empty == getattr(self, "_problems_empty", None):
@@ -226,7 +312,7 @@ class MainWindow(QMainWindow):
                                     tip="Nom d'auteur inscrit au journal du scénario"))
         view = self.menuBar().addMenu("&Affichage")
         view.addAction(self.problems_dock.toggleViewAction())
-        help_menu = self.menuBar().addMenu("&Aide")
+        help_menu = self.menuBar().addMenu("Aid&e")
         help_menu.addAction(self.actionAbout)
 
     # -- editing -------------------------------------------------------------------
@@ -280,7 +366,7 @@ class MainWindow(QMainWindow):
         results = self.document.results
         if results is None:
             n_errors = len(self.document.errors)
-            self.totals.setText(f"<span style='color:#a61b1b'>{n_errors} erreur(s) : résultats "
+            self.totals.setText(f"<span style=\"color:{colour('error_text')}\">{n_errors} erreur(s) : résultats "
                                 "indisponibles</span>")
             return
         n = results.national
@@ -290,7 +376,10 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def show_message(self, text: str) -> None:
+        """In the status bar, and said by a screen reader (ui/announce.py): a message only
+        painted would not reach a user who does not see it."""
         self.statusBar().showMessage(text, 8000)
+        announce(self.statusBar(), text)
 
     # -- report ----------------------------------------------------------------------
     def _update_report_actions(self) -> None:

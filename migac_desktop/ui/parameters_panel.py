@@ -27,14 +27,13 @@ from ..core.commands import InsertRows, InvalidValue, RemoveRows, SetParameter, 
 from ..core.french import fewest_decimals
 from ..core.numbers import NBSP, NumberError, format_euros, format_number, parse_number
 from .document import Document
+from .palette_colours import colour, field_style
 from .table_actions import export_button
 from .table_models import ScenarioTableModel
 from .views import CellDelegate, ScenarioTableView
 
 ENVELOPES = "Enveloppes régionales"
 
-INVALID_STYLE = "QLineEdit { border: 2px solid #c0392b; background: #fdecea; }"
-ERROR_STYLE = "color: #a61b1b;"
 
 # The transition policy's fields, under their own heading; all but the mode are used by
 # « Plafonné » only, and disabled under « Linéaire ».
@@ -129,7 +128,7 @@ class ParametersForm(QWidget):
             error = QLabel()
             error.setObjectName(f"paramError_{spec.key}")
             error.setWordWrap(True)
-            error.setStyleSheet(ERROR_STYLE)
+            error.setStyleSheet(f"color: {colour('error_text')};")
             error.setMinimumWidth(320)
             error.setAccessibleName(f"Erreur : {spec.label}")
             error.hide()
@@ -143,7 +142,7 @@ class ParametersForm(QWidget):
         self.notice = QLabel("Les valeurs par défaut sont illustratives : chargez les valeurs "
                              "officielles depuis votre propre scénario.")
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet("color: #555; font-style: italic;")
+        self.notice.setStyleSheet(f"color: {colour('hint_text')}; font-style: italic;")
         form.addRow(self.notice)
         document.reset.connect(self.refresh)
         document.edited.connect(self._on_edited)
@@ -175,7 +174,7 @@ class ParametersForm(QWidget):
     def _show_error(self, key: str, reason: str | None) -> None:
         editor, error = self.editors[key], self.errors[key]
         if isinstance(editor, QLineEdit):
-            editor.setStyleSheet(INVALID_STYLE if reason else "")
+            editor.setStyleSheet(field_style("invalid") if reason else "")
             editor.setToolTip(reason or schema.PARAMETER_BY_KEY[key].help)
         error.setText(reason or "")
         error.setVisible(bool(reason))
@@ -296,6 +295,8 @@ class ParametersPanel(QScrollArea):
 
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
+        self.setObjectName("parametersPanel")
+        self.setAccessibleName("Paramètres nationaux, référentiel, lissage et enveloppes")
         self.setWidgetResizable(True)
         inner = QWidget()
         layout = QHBoxLayout(inner)

@@ -40,7 +40,8 @@ class ProblemsPanel(QListWidget):
             self.addItem(item)
         if not problems:
             item = QListWidgetItem("Aucun problème : le scénario est valide.")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            # Enabled (not selectable): a disabled item's grey reads at 2:1 only.
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.addItem(item)
         errors = sum(1 for p in problems if p.is_error)
         self.countChanged.emit(errors, len(problems) - errors)

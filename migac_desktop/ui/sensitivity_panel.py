@@ -14,7 +14,6 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -29,7 +28,8 @@ from ..core.units import UnitError
 from .charts import ChartView
 from .document import Document
 from .excel_view import ReadOnlyTableView
-from .panel_parts import chart_timer
+from .palette_colours import colour
+from .panel_parts import FlowRow, chart_timer
 from .table_actions import export_button
 from .table_models import ColumnDef, FrameModel
 from .unit_chooser import UnitChooser, output_items
@@ -66,7 +66,7 @@ class SensitivityPanel(QWidget):
         self.tornado = None
         self.variation = DEFAULT_VARIATION
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        bar = FlowRow()  # wraps with large text
         label = QLabel("&Résultat :")
         bar.addWidget(label)
         self.output = QComboBox()
@@ -104,6 +104,8 @@ class SensitivityPanel(QWidget):
         self.table = ReadOnlyTableView(accessible_name="Tableau de la sensibilité")
         self.table.setObjectName("sensitivityTable")
         bar.addWidget(export_button(self.table))
+        self.chart.setAccessibleName("Graphique de sensibilité (tornade)")
+        self.chart.source_table = self.table
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(True)
@@ -215,7 +217,7 @@ class SensitivityPanel(QWidget):
 
     def _show_note(self, text: str, error: bool = False) -> None:
         self.note.setText(text)
-        self.note.setStyleSheet("color:#a61b1b" if error else "")
+        self.note.setStyleSheet(f"color:{colour('error_text')}" if error else "")
         self.note.setVisible(bool(text))
 
     def _draw(self) -> None:

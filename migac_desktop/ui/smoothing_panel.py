@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QHBoxLayout,
     QHeaderView,
     QSplitter,
     QVBoxLayout,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 from ..core.guarantees import year_guarantees
 from .charts import ChartView
 from .document import Document
-from .panel_parts import add_choice, chart_timer
+from .panel_parts import FlowRow, add_choice, chart_timer
 from .policy_columns import guarantee_help
 from .table_actions import export_button
 from .table_models import ColumnDef, FrameModel
@@ -37,10 +36,10 @@ class SmoothingPanel(QWidget):
         super().__init__(parent)
         self.document = document
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.level = add_choice(bar, "Niveau :", "smoothingLevel", self.ENTITY_LEVELS)
+        bar = FlowRow()  # wraps with large text
+        self.level = add_choice(bar, "&Niveau :", "smoothingLevel", self.ENTITY_LEVELS)
         self.level.setAccessibleName("Niveau du lissage")
-        self.entity = add_choice(bar, "", "smoothingEntity")
+        self.entity = add_choice(bar, "En&tité :", "smoothingEntity")
         self.entity.setMinimumContentsLength(40)
         # Typed text finds an entity by any part of its name or code (FINESS, identifier).
         self.entity.setEditable(True)
@@ -58,7 +57,7 @@ class SmoothingPanel(QWidget):
         self.entity.setCompleter(completer)
         self._entity_signature = None
         self._adopted_region: str | None = None
-        self.all_crra = QCheckBox("Tous les CRRA de la région")
+        self.all_crra = QCheckBox("Tous les CRRA de la ré&gion")
         self.all_crra.setObjectName("smoothingAllCrra")
         self.all_crra.setAccessibleName("Tous les CRRA de la région")
         bar.addWidget(self.all_crra)
@@ -72,6 +71,8 @@ class SmoothingPanel(QWidget):
         self.table = ReadOnlyTableView(accessible_name="Tableau du lissage")
         self.table.setObjectName("smoothingTable")
         bar.addWidget(export_button(self.table))
+        self.chart.setAccessibleName("Graphique du lissage")
+        self.chart.source_table = self.table
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

@@ -15,19 +15,20 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from ..core import french, schema
 from ..core.commands import InvalidValue, SetCells, coerce_cell
 from ..core.numbers import format_euros, format_number, format_percent, format_signed_euros, format_signed_percent
 from ..core.scenario import TABLES
 from .document import Document
+from .palette_colours import brush
 
-RESULT_BRUSH = QBrush(QColor("#eef2f7"))
-ERROR_BRUSH = QBrush(QColor("#f8d0d0"))
-WARNING_BRUSH = QBrush(QColor("#fdf0c2"))
-GAIN_BRUSH = QBrush(QColor("#1b6e2a"))
-LOSS_BRUSH = QBrush(QColor("#a61b1b"))
+
+def sign_brush(gain: bool) -> QBrush:
+    """Gains green, losses red, as the palette (light or dark) reads them; the sign
+    (« + », « − ») and the « Sens » column's arrow say it without the colour."""
+    return brush("gain" if gain else "loss")
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 BOLD_FONT = QFont()
@@ -284,14 +285,14 @@ class ScenarioTableModel(QAbstractTableModel):
         if role == BACKGROUND:
             problems = self._problems.get((pos, col.key)) if self._problems else None
             if problems:
-                return ERROR_BRUSH if any(p.is_error for p in problems) else WARNING_BRUSH
-            return RESULT_BRUSH if col.result else None
+                return brush("error_background" if any(p.is_error for p in problems) else "warning_background")
+            return brush("result_background") if col.result else None
         if role == FOREGROUND:
             if not col.signed:
                 return None
             value = self._column_values(col)[pos]
             if value is not None and not math.isnan(value) and round(value, 4) != 0:
-                return GAIN_BRUSH if value > 0 else LOSS_BRUSH
+                return sign_brush(value > 0)
             return None
         if role == FONT:
             return BOLD_FONT if col.key == "modelled" else None
@@ -513,7 +514,7 @@ class FrameModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             status = self._status[index.row()]
             if status and (col.kind.startswith("signed") or col.key == "status"):
-                return GAIN_BRUSH if status > 0 else LOSS_BRUSH
+                return sign_brush(status > 0)
         if role == Qt.ItemDataRole.ToolTipRole:
             return col.help or None
         return None

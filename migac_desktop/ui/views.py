@@ -19,14 +19,13 @@ from PySide6.QtWidgets import (
 from ..core.commands import InvalidValue, SetCells, coerce_cell, fill_down_cells
 from ..core.french import plural
 from .excel_view import ExcelTableView, ReadOnlyTableView, RowHandlers
+from .palette_colours import field_style
 from .table_actions import decimal_point_hint, parse_clipboard
 from .table_models import ScenarioTableModel
 
 __all__ = ["ExcelTableView", "ScenarioTableView", "FrozenTableView", "ReadOnlyTableView",
            "RowHandlers", "CellDelegate", "parse_clipboard", "select_cell"]
 
-INVALID_EDITOR_STYLE = "QLineEdit { border: 2px solid #c0392b; background: #fdecea; }"
-HINT_EDITOR_STYLE = "QLineEdit { border: 2px solid #b7950b; background: #fdf6dc; }"
 
 
 class ScenarioTableView(ExcelTableView):
@@ -212,7 +211,7 @@ class FrozenTableView(ScenarioTableView):
         self.frozen.horizontalHeader().setSectionsMovable(False)
         self.frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.frozen.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.frozen.setStyleSheet("QTableView { border: none; border-right: 2px solid #8a9bb0; }")
+        self.frozen.setStyleSheet("QTableView { border: none; border-right: 2px solid #7b8794; }")
         self.frozen.message.connect(self.message)
         self.frozen.customContextMenuRequested.disconnect()
         self.frozen.customContextMenuRequested.connect(
@@ -334,14 +333,14 @@ class CellDelegate(QStyledItemDelegate):
             coerce_cell(model.sheet, col.key, text)
         except InvalidValue as exc:
             editor.setProperty("refused", True)
-            editor.setStyleSheet(INVALID_EDITOR_STYLE)
+            editor.setStyleSheet(field_style("invalid"))
             editor.setToolTip(str(exc))
             QToolTip.showText(editor.mapToGlobal(editor.rect().bottomLeft()), str(exc), editor)
             self.message.emit(f"Valeur refusée — {exc}")
             return
         editor.setProperty("refused", False)
         hint = decimal_point_hint(col.kind, text)
-        editor.setStyleSheet(HINT_EDITOR_STYLE if hint else "")
+        editor.setStyleSheet(field_style("hint") if hint else "")
         editor.setToolTip(hint)
         if hint:
             QToolTip.showText(editor.mapToGlobal(editor.rect().bottomLeft()), hint, editor)

@@ -9,7 +9,7 @@ and the effet revenu, so that an ARS can copy them (the project's table view).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ..core.numbers import format_euros, format_signed_euros, format_signed_percent
 from ..core.units import UnitError
@@ -17,7 +17,7 @@ from ..core.waterfall import waterfall
 from .charts import ChartView
 from .document import Document
 from .excel_view import ReadOnlyTableView
-from .panel_parts import chart_timer
+from .panel_parts import FlowRow, chart_timer
 from .table_actions import export_button
 from .table_models import ColumnDef, FrameModel
 
@@ -47,7 +47,7 @@ class WaterfallView(QWidget):
         self.waterfall = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        bar = QHBoxLayout()
+        bar = FlowRow()  # wraps with large text
         label = QLabel("&Montant de :")
         bar.addWidget(label)
         self.level = QComboBox()
@@ -72,6 +72,8 @@ class WaterfallView(QWidget):
         self.table = ReadOnlyTableView(accessible_name="Tableau des parts du montant modélisé")
         self.table.setObjectName("waterfallTable")
         bar.addWidget(export_button(self.table, "Exporter…"))
+        self.chart.setAccessibleName("Graphique : d'où vient ce montant")
+        self.chart.source_table = self.table
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         # The names take what the figures leave, on two lines if need be (a narrow panel).

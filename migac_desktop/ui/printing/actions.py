@@ -65,11 +65,11 @@ class ReportScopeDialog(QDialog):
             self.combo.addItem(f"Région {name}", name)
         index = self.combo.findData(current) if current is not None else 0
         self.combo.setCurrentIndex(max(index, 0))
-        form.addRow("Rapport :", self.combo)
+        form.addRow("&Rapport :", self.combo)
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
                                    QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Continuer")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Continuer")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
