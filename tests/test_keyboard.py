@@ -348,3 +348,24 @@ def test_the_tasks_with_the_keyboard_alone(qtbot, tmp_path, monkeypatch):
     saved = read_scenario(copy)
     saved = getattr(saved, "scenario", saved)
     assert saved.parameters.cout_etp_arm == 46000
+
+
+def test_ctrl_tab_and_ctrl_page_down_turn_the_tab_from_inside_a_table(qtbot, tmp_path, monkeypatch):
+    """A table would take Ctrl+Tab and Ctrl+Pg.Suiv as cell moves; they turn the page, as
+    Ctrl+Pg.Suiv turns Excel's sheets."""
+    from conftest import open_window, worked_example
+    window = open_window(qtbot, tmp_path, monkeypatch, worked_example())
+    view = window.crra_panel.view
+    view.setCurrentIndex(view.model().index(0, 0))
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.parameters_panel
+    assert view.currentIndex().column() == 0                # no cell moved
+    window.tabs.setCurrentWidget(window.crra_panel)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.parameters_panel
+    window.tabs.setCurrentWidget(window.crra_panel)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentIndex() == window.tabs.count() - 1

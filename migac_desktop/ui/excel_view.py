@@ -154,6 +154,8 @@ class ExcelTableView(QTableView):
                 Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)):
             self.leave(forward=not event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             return
+        if self._tab_switch_key(event) and self._turn_tab(event):
+            return
         if not editing:
             if event.matches(QKeySequence.StandardKey.Copy):
                 self.copy()
@@ -172,6 +174,27 @@ class ExcelTableView(QTableView):
                 self.move_after_edit(up=bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
                 return
         super().keyPressEvent(event)
+
+    @staticmethod
+    def _tab_switch_key(event) -> bool:
+        """Ctrl+Tab / Ctrl+Maj+Tab, and Ctrl+Pg.Suiv / Ctrl+Pg.Préc as Excel turns its sheets:
+        the next or previous tab, even from inside a table."""
+        control = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        return bool(control) and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab,
+                                                 Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
+
+    def _turn_tab(self, event) -> bool:
+        """The nearest tab widget holding the table turns to its next (previous) page."""
+        from PySide6.QtWidgets import QTabWidget
+        widget = self.parentWidget()
+        while widget is not None and not isinstance(widget, QTabWidget):
+            widget = widget.parentWidget()
+        if widget is None or widget.count() < 2:
+            return False
+        back = event.key() in (Qt.Key.Key_Backtab, Qt.Key.Key_PageUp) or bool(
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        widget.setCurrentIndex((widget.currentIndex() + (-1 if back else 1)) % widget.count())
+        return True
 
     def leave(self, forward: bool = True) -> bool:
         """F6 (Shift+F6 backwards): the focus leaves the table for the next (previous)
