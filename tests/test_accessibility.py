@@ -118,9 +118,25 @@ def check_area(qtbot, window, area: str) -> tuple[list[str], list[str], int]:
     return unnamed, unreached, len(controls)
 
 
+@pytest.fixture
+def unseen_window(qtbot, tmp_path, monkeypatch):
+    """The window on a scenario it never saw (random figures, four regions), opened from a file."""
+    from test_real_program import unseen_scenario
+
+    from migac_desktop.io.workbook import write_scenario
+    path = tmp_path / "jamais vu.xlsx"
+    write_scenario(unseen_scenario(1789), path)
+    window = open_window(qtbot, tmp_path, monkeypatch, None, size=(1366, 768))
+    assert window.open_path(path, ask=False)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    return window
+
+
 @pytest.mark.parametrize("area", [*TABS, WINDOW])
-def test_every_focusable_control_is_named_and_on_the_tab_chain(qtbot, national_window, area):
-    window = national_window
+@pytest.mark.parametrize("which", ["national_window", "unseen_window"])
+def test_every_focusable_control_is_named_and_on_the_tab_chain(qtbot, request, which, area):
+    window = request.getfixturevalue(which)
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == TABS
     unnamed, unreached, looked_at = check_area(qtbot, window, area)
     assert looked_at >= 2
