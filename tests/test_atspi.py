@@ -91,15 +91,30 @@ def read_tree(folder: Path, scenario: Path) -> dict:
         out, err = process.communicate()
         pytest.fail(f"lecture AT-SPI interrompue après {RUN_TIMEOUT} s\n{err[-3000:]}")
     finally:
-        try:                            # whatever the run left behind (bus launcher…)
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _end_group(process.pid)
     lines = [line for line in out.splitlines() if line.startswith("ATSPI-JSON ")]
     assert lines, f"le lecteur AT-SPI n'a rien écrit (code {process.returncode})\n{err[-3000:]}"
     tree = json.loads(lines[-1][len("ATSPI-JSON "):])
     assert "error" not in tree, f"{tree['error']}\n{err[-3000:]}"
     return tree
+
+
+def _end_group(pgid: int, grace: float = 5.0) -> None:
+    """Whatever the run left behind (the bus launcher…) asked to stop, then killed: an X
+    server given the time to stop removes its lock and socket from /tmp, a killed one not."""
+    import time
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            return
+        end = time.monotonic() + grace
+        while time.monotonic() < end:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
