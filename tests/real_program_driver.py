@@ -27,10 +27,21 @@ def main() -> int:
 
     def show(window):
         original_show(window)
-        QTimer.singleShot(300, lambda: _drive(window, out))
+        QTimer.singleShot(300, lambda: _when_opened(window, out))
 
     MainWindow.show = show
     return app.main([str(scenario)])
+
+
+def _when_opened(window, out: Path, tries: int = 600) -> None:
+    """Drive once the scenario given on the command line is open. It opens in the
+    background: a first start (no compiled modules yet) can still be reading it when the
+    window shows, and driving from inside that wait would block it."""
+    from PySide6.QtCore import QTimer
+    if (window.document.path is None or window.document.results is None) and tries > 0:
+        QTimer.singleShot(100, lambda: _when_opened(window, out, tries - 1))
+        return
+    _drive(window, out)
 
 
 def _wait(ms: int = 250) -> None:
@@ -50,10 +61,18 @@ def _modal(trigger, inspect) -> None:
     """Run ``trigger`` (keys or a click that opens a modal dialog); ``inspect(dialog)`` runs
     inside the dialog's own event loop, then Échap is sent to close it."""
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog
+    end = time.monotonic() + 20
 
     def look():
-        inspect(QApplication.activeModalWidget())
+        # A first start can take seconds to show Qt's file dialog; a progress dialog of an
+        # earlier job is not the dialog awaited.
+        dialog = QApplication.activeModalWidget()
+        if (not isinstance(dialog, QDialog) or isinstance(dialog, QProgressDialog)
+                or not dialog.isVisible()) and time.monotonic() < end:
+            QTimer.singleShot(200, look)
+            return
+        inspect(dialog)
         subprocess.Popen(["xdotool", "key", "Escape"])
 
     QTimer.singleShot(900, look)
