@@ -72,8 +72,7 @@ def entity_unit_count(results, level: str, key) -> int:
     t = results.transition
     if level == "national":
         return len(t.unit_names)
-    column = {"region": "region", "establishment": "finess", "crra": "crra_id"}[level]
-    return len(np.unique(t.unit_codes[results.crra_arrays[column] == key]))
+    return len(np.unique(t.unit_codes[results.mask(level, key)]))
 
 
 def year_guarantees(results, level: str, key, *, long: bool = False) -> list[str]:
@@ -100,12 +99,8 @@ def remaining_split(results, level: str, key) -> tuple[float, int, float, int]:
     t = results.transition
     gap = np.bincount(t.unit_codes, weights=results.crra_arrays["remaining_gap"],
                       minlength=len(t.unit_names))
-    if level == "national":
-        units = np.arange(len(t.unit_names))
-    else:
-        column = {"region": "region", "establishment": "finess", "crra": "crra_id"}[level]
-        units = np.unique(t.unit_codes[results.crra_arrays[column] == key])
-    gap = gap[units]
+    if level != "national":
+        gap = gap[np.unique(t.unit_codes[results.mask(level, key)])]
     up, down = gap >= 0.01, gap <= -0.01
     return float(gap[up].sum()), int(up.sum()), float(gap[down].sum()), int(down.sum())
 

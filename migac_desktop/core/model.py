@@ -21,6 +21,8 @@ from .transition import PolicyResult, apply_policy
 
 CRRA_RESULT_COLUMNS = schema.CRRA_RESULT_KEYS
 SUM_COLUMNS = ("historic", "modelled", "revenue_effect")
+# The column of Results.crra_arrays that holds each level's key (national: every CRRA).
+LEVEL_COLUMNS = {"region": "region", "establishment": "finess", "crra": "crra_id"}
 
 
 class ModelError(ValueError):
@@ -170,21 +172,21 @@ class Results:
         FINESS) or "crra" (key: identifier). The modelled target is
         ``self.target(level, key)``.
         """
-        mask = self._mask(level, key)
+        mask = self.mask(level, key)
         values = [float(self.crra_arrays["historic"][mask].sum())]
         for y in self.years:
             values.append(float(self.crra_arrays[alloc_key(y)][mask].sum()))
         return values
 
     def target(self, level: str, key: object = None) -> float:
-        return float(self.crra_arrays["modelled"][self._mask(level, key)].sum())
+        return float(self.crra_arrays["modelled"][self.mask(level, key)].sum())
 
     def linear_trajectory(self, level: str, key: object = None) -> list[float]:
         """Like :meth:`trajectory`, under « Linéaire »: the path the policy departs from
         (the trajectory itself when the policy is « Linéaire »)."""
         if self.transition is None:
             return self.trajectory(level, key)
-        mask = self._mask(level, key)
+        mask = self.mask(level, key)
         values = [float(self.crra_arrays["historic"][mask].sum())]
         values += [float(self.transition.linear[y][mask].sum()) for y in self.years]
         return values
@@ -195,17 +197,17 @@ class Results:
         if self.transition is None:
             return [(0, 0)] * len(self.years)
         t = self.transition
-        units = np.unique(t.unit_codes[self._mask(level, key)])
+        units = np.unique(t.unit_codes[self.mask(level, key)])
         out = []
         for unit in t.policy.years:
             out.append((int(unit.floored[units].sum()), int(unit.capped[units].sum())))
         return out
 
-    def _mask(self, level: str, key: object) -> np.ndarray:
+    def mask(self, level: str, key: object = None) -> np.ndarray:
+        """The CRRA of one entity of ``level`` (every CRRA for "national")."""
         if level == "national":
             return np.ones(len(self.region_codes), dtype=bool)
-        column = {"region": "region", "establishment": "finess", "crra": "crra_id"}[level]
-        return self.crra_arrays[column] == key
+        return self.crra_arrays[LEVEL_COLUMNS[level]] == key
 
 
 def compute(scenario: Scenario) -> Results:

@@ -12,11 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import schema
-from .model import Results
+from .model import LEVEL_COLUMNS, Results
 
 LEVELS = ("national", "region", "establishment", "crra")
-# The column of Results.crra_arrays that holds each level's key.
-LEVEL_COLUMNS = {"region": "region", "establishment": "finess", "crra": "crra_id"}
 LEVEL_NAMES = {"national": "national", "region": "région", "establishment": "établissement",
                "crra": "CRRA"}
 # Outputs that are sums of CRRA amounts, in euros (``alloc_<year>`` too).
@@ -34,7 +32,7 @@ def unit_mask(results: Results, level: str, key: object = None) -> np.ndarray:
     if level not in LEVEL_COLUMNS:
         raise UnitError(f"niveau « {level} » inconnu : choisissez parmi "
                         + ", ".join(f"« {x} »" for x in LEVELS) + ".")
-    mask = results.crra_arrays[LEVEL_COLUMNS[level]] == key
+    mask = results.mask(level, key)
     if not mask.any():
         raise UnitError(f"{unit_label(results, level, key, capital=True)} n'a aucun CRRA "
                         "dans le scénario.")

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import model, schema
 from .french import fewest_decimals
+from .guarantees import UNIT_WORDS, remaining_split
 from .model import ModelError, Results
 from .numbers import format_euros, format_number, format_percent
 from .scenario import TABLES, Scenario
@@ -129,11 +130,6 @@ def result_problems(scenario: Scenario, results: Results) -> list[Problem]:
     return c.problems
 
 
-# What each level's units are called in the policy's messages: (one, many).
-_UNIT_NAMES = {"Établissement": ("établissement", "établissements"), "Région": ("région", "régions"),
-               "CRRA": ("CRRA", "CRRA")}
-
-
 def _check_policy(c: _Collector, s: Scenario, results: Results) -> None:
     """« Plafonné »: the first year that cannot be financed (an error at its bound), then
     the units left short of their modelled amount at the last year (one warning)."""
@@ -152,18 +148,16 @@ def _check_policy(c: _Collector, s: Scenario, results: Results) -> None:
                     f"Lissage plafonné : en {bad.year}, les plafonds n'atteignent pas l'enveloppe de "
                     f"l'année, à {amount} près ; augmentez le gain annuel maximal ou réduisez l'enveloppe.")
         return
-    gaps = np.bincount(t.unit_codes, weights=results.crra_arrays["remaining_gap"],
-                       minlength=len(t.unit_names))
-    short, over = gaps >= 0.01, gaps <= -0.01
-    if not (short.any() or over.any()):
+    to_receive, n_short, to_give, n_over = remaining_split(results, "national", None)
+    if not (n_short or n_over):
         return
-    one, many = _UNIT_NAMES.get(t.level, ("unité", "unités"))
-    count = int(short.sum() + over.sum())
+    one, many = UNIT_WORDS[t.level_key]
+    count = n_short + n_over
     parts = []
-    if short.any():
-        parts.append(f"{format_euros(gaps[short].sum())} encore à recevoir par {int(short.sum())}")
-    if over.any():
-        parts.append(f"{format_euros(-gaps[over].sum())} encore à rendre par {int(over.sum())}")
+    if n_short:
+        parts.append(f"{format_euros(to_receive)} encore à recevoir par {n_short}")
+    if n_over:
+        parts.append(f"{format_euros(-to_give)} encore à rendre par {n_over}")
     c.param(WARNING, "lissage_mode",
             f"Lissage plafonné : en {results.years[-1]}, {count} {one if count == 1 else many} "
             f"n'{'a' if count == 1 else 'ont'} pas atteint {'son' if count == 1 else 'leur'} montant "

@@ -387,10 +387,7 @@ def draw_scatter(fig: Figure, results, highlight_region: str | None = None,
 
 # -- 4. smoothing trajectory of one entity ------------------------------------
 def _count(results, level: str, key: object) -> int:
-    if level == "national":
-        return len(results.crra)
-    column = {"region": "region", "establishment": "finess", "crra": "crra_id"}[level]
-    return int((results.crra[column] == key).sum())
+    return int(results.mask(level, key).sum())
 
 
 def _share_text(share: float) -> str:
