@@ -21,9 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.comparison import InputDifference, LevelComparison, ResultComparison
-from .atomic import write_atomically
-from .csv_export import csv_quote, format_float_column, format_text_column
+from ..core.comparison import InputDifference, ResultComparison
+from .csv_export import csv_quote, format_columns, format_float_column, format_text_column, write_columns
 
 INPUT_COLUMNS = ("sheet", "item", "field", "a", "b")
 FILE_NAMES = ("inputs.csv", "crra.csv", "regions.csv", "establishments.csv")
@@ -47,30 +46,12 @@ def _value_fields(values: Sequence[object]) -> list[str]:
     return out
 
 
-def _write(path: Path, header: Sequence[str], columns: list[list[str]]) -> None:
-    lines = [",".join(csv_quote(list(header)))]
-    lines.extend(map(",".join, zip(*columns)))
-    lines.append("")
-    write_atomically(path, "\n".join(lines).encode("utf-8"))
-
-
 def _input_columns(differences: Sequence[InputDifference]) -> list[list[str]]:
     def text(values: list[str]) -> list[str]:
         return csv_quote(format_text_column(values))
     return [text([d.sheet for d in differences]), text([d.item for d in differences]),
             text([d.field for d in differences]), _value_fields([d.a for d in differences]),
             _value_fields([d.b for d in differences])]
-
-
-def _level_columns(level: LevelComparison) -> list[list[str]]:
-    out = []
-    for name in level.columns:
-        arr = level.frame[name].to_numpy()
-        if arr.dtype.kind in "fiub":
-            out.append(format_float_column(arr))
-        else:
-            out.append(csv_quote(format_text_column(arr.tolist())))
-    return out
 
 
 def write_comparison_csv(differences: Sequence[InputDifference], results: ResultComparison,
@@ -85,9 +66,9 @@ def write_comparison_csv(differences: Sequence[InputDifference], results: Result
     jobs: list[tuple[Path, Sequence[str], list[list[str]]]] = [
         (out / FILE_NAMES[0], INPUT_COLUMNS, _input_columns(differences))]
     for name, level in zip(FILE_NAMES[1:], (results.crra, results.regions, results.establishments)):
-        jobs.append((out / name, level.columns, _level_columns(level)))
+        jobs.append((out / name, level.columns, format_columns(level.frame, level.columns)))
     written = []
     for path, header, columns in jobs:
-        _write(path, header, columns)
+        write_columns(path, header, columns)
         written.append(path)
     return written

@@ -136,7 +136,7 @@ def csv_quote(values: list[str]) -> list[str]:
             for v in values]
 
 
-def _format_columns(data: Mapping[str, object], columns: Sequence[str]) -> list[list[str]]:
+def format_columns(data: Mapping[str, object], columns: Sequence[str]) -> list[list[str]]:
     """Each column as CSV field text, ready to join (numbers never need quoting)."""
     formatted = []
     for name in columns:
@@ -148,7 +148,7 @@ def _format_columns(data: Mapping[str, object], columns: Sequence[str]) -> list[
     return formatted
 
 
-def _write_atomic(path: Path, header: Sequence[str], columns: list[list[str]]) -> None:
+def write_columns(path: Path, header: Sequence[str], columns: list[list[str]]) -> None:
     """Write the CSV to a temporary sibling, then move it over ``path``."""
     # Joining pre-formatted fields is several times faster than csv.writer.
     lines = [",".join(csv_quote(list(header)))]
@@ -181,6 +181,6 @@ def write_results_csv(results, out_dir: str | os.PathLike) -> list[Path]:
     )
     written = []
     for path, cols, data in jobs:
-        _write_atomic(path, cols, _format_columns(data, cols))
+        write_columns(path, cols, format_columns(data, cols))
         written.append(path)
     return written

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .csv_export import ESTABLISHMENT_COLUMNS, _format_columns, _write_atomic, alloc_columns
+from .csv_export import ESTABLISHMENT_COLUMNS, alloc_columns, format_columns, write_columns
 
 FILE_NAME = "notifications.csv"
 
@@ -27,7 +27,7 @@ def write_notifications_csv(results, establishments, out_dir: str | os.PathLike)
     columns = notification_columns(results)
     data = {c: establishments[c].to_numpy() for c in columns}
     try:
-        _write_atomic(path, columns, _format_columns(data, columns))
+        write_columns(path, columns, format_columns(data, columns))
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     return path
