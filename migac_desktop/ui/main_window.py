@@ -189,9 +189,9 @@ class MainWindow(QMainWindow):
         self.actionFind = self._action("actionFind", "&Rechercher un CRRA…", self.find_crra, K.Find,
                                        "Aller au champ de recherche du tableau des CRRA")
         self.clipboard_actions = [
-            self._action("actionCut", "Co&uper", lambda: self._clipboard("cut"), K.Cut),
-            self._action("actionCopy", "&Copier", lambda: self._clipboard("copy"), K.Copy),
-            self._action("actionPaste", "C&oller", lambda: self._clipboard("paste"), K.Paste),
+            self._action("actionCut", "Co&uper", lambda: self._on_focused("cut"), K.Cut),
+            self._action("actionCopy", "&Copier", lambda: self._on_focused("copy"), K.Copy),
+            self._action("actionPaste", "C&oller", lambda: self._on_focused("paste"), K.Paste),
         ]
         self.actionAbout = self._action("actionAbout", "À &propos de MIGAC Desktop", self.about)
         # The report (ui/printing.py, imported on first use): national or one region.
@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.actionExportPdf)
         menu.addAction(self._action(
             "actionPrintSelection", "Imprimer la sé&lection…",
-            lambda: self._clipboard("print_selection", "Sélectionnez d'abord des lignes ou des "
+            lambda: self._on_focused("print_selection", "Sélectionnez d'abord des lignes ou des "
                                                        "cellules d'un tableau à imprimer."),
             tip="Imprimer les cellules sélectionnées du tableau actif, avec la mise en page du rapport"))
         menu.addAction(self.actionNotify)
@@ -341,7 +341,7 @@ class MainWindow(QMainWindow):
         self.crra_panel.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.crra_panel.search.selectAll()
 
-    def _clipboard(self, operation: str,
+    def _on_focused(self, operation: str,
                    missing: str = "Sélectionnez d'abord des cellules d'un tableau ou un champ.") -> None:
         """Couper / Copier / Coller of the Édition menu (and Imprimer la sélection of the
         Fichier menu), on whatever has the focus."""
