@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
         self.crra_panel.search.selectAll()
 
     def _on_focused(self, operation: str,
-                   missing: str = "Sélectionnez d'abord des cellules d'un tableau ou un champ.") -> None:
+                    missing: str = "Sélectionnez d'abord des cellules d'un tableau ou un champ.") -> None:
         """Couper / Copier / Coller of the Édition menu (and Imprimer la sélection of the
         Fichier menu), on whatever has the focus."""
         focus = QApplication.focusWidget()
