@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core import schema
 from ..core.french import fewest_decimals, order_key, plural
+from ..core.guarantees import remaining_split
 from ..core.model import Results, alloc_key
 from ..core.numbers import NBSP, format_euros, format_percent
 from .report_model import DASH, RIGHT, Column, Table, _euros, _join_fr, _signed
@@ -158,15 +159,15 @@ class PolicyBlocks:
                  (self.held_title, f"{int(held.sum())} sur {len(u.names)}")]
         if self.years:
             last = self.years[-1]
-            short, over = u.gap >= CENT, u.gap <= -CENT
-            if not (short.any() or over.any()):
+            to_receive, n_short, to_give, n_over = remaining_split(self.results, "national", None)
+            if not (n_short or n_over):
                 facts.append((f"Reste à converger {last}", "aucun"))
-            if short.any():
-                facts.append((f"Encore à recevoir en {last}", f"{format_euros(u.gap[short].sum())} "
-                               f"({plural(int(short.sum()), self.one, self.many)})"))
-            if over.any():
-                facts.append((f"Encore à rendre en {last}", f"{format_euros(-u.gap[over].sum())} "
-                               f"({plural(int(over.sum()), self.one, self.many)})"))
+            if n_short:
+                facts.append((f"Encore à recevoir en {last}", f"{format_euros(to_receive)} "
+                               f"({plural(n_short, self.one, self.many)})"))
+            if n_over:
+                facts.append((f"Encore à rendre en {last}", f"{format_euros(-to_give)} "
+                               f"({plural(n_over, self.one, self.many)})"))
         return facts
 
     def financing_table(self) -> Table:
